@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# plumb: one non-recursive Makefile for the library, the tools and the tests.
+#
+#   make                  build lib/libplumb.a and the tools
+#   make check            unit tests, then the network namespace tests (root)
+#   make SANITIZE=1 check the same with ASan and UBSan
+#   make install          PREFIX=/usr/local DESTDIR=
+#   make V=1 WERROR=1     full command lines, warnings as errors
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+CNI_BIN_DIR ?= /opt/cni/bin
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+PKGS := libmnl libnftnl libcap jansson
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wvla \
+	  -Wmissing-prototypes -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
+
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+LIB := lib/libplumb.a
+LIB_OBJS := $(patsubst %.c,%.o,$(wildcard lib/*.c))
+TOOLS := netns/plumb-netns bridge/plumb-bridge nat/plumb-nat
+TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))main.c),$(t)))
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+MANS := $(wildcard docs/*.8)
+
+all: $(LIB) $(TOOLS)
+
+# Objects depend on the flags they were built with, so that switching
+# SANITIZE or WERROR rebuilds everything instead of mixing objects.
+.flags: FORCE
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)' > $@
+
+%.o: %.c .flags
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+define tool_rule
+$(1): $(patsubst %.c,%.o,$(wildcard $(dir $(1))*.c)) $(LIB)
+	$$(call quiet,LD,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+tests/unit/test_%: tests/unit/test_%.o $(LIB)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+tests/unit/%.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
+
+check: all $(UNIT_TESTS)
+	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh)
+
+unit: $(UNIT_TESTS)
+	$(Q)tests/run $(UNIT_TESTS)
+
+demo: all
+	$(Q)examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8
+
+clean:
+	rm -f .flags $(LIB) $(TOOLS) $(UNIT_TESTS) \
+		$(foreach d,lib netns bridge nat tests/unit,$(d)/*.o $(d)/*.d)
+
+FORCE:
+.PHONY: all check unit demo install clean FORCE
+.SECONDARY:
+
+-include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d)
