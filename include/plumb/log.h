@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* log: error messages on stderr, "prog: what was being done: why". */
+#ifndef PLUMB_LOG_H
+#define PLUMB_LOG_H
+
+#include <stdarg.h>
+
+#define LOG_MSG_MAX 512
+
+void log_init(const char *prog);
+const char *log_prog(void);
+void log_set_quiet(int quiet);
+
+int log_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int log_errx(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int log_err_why(int err, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int log_verr(int err, const char *why, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+const char *log_last(void);
+int log_last_errno(void);
+void log_clear(void);
+
+#endif

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * log: error messages on stderr, in one form for every tool:
+ *
+ *	plumb-bridge: add veth pl1a2b3c to bridge plumb0: File exists (kernel: ...)
+ *
+ * An error is logged once, by the function that knows what was being done;
+ * its callers only pass the -errno up. The last message is also kept, without
+ * the program name, so that the CNI front end can put it in its error object.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <plumb/log.h>
+
+static const char *log_name = "plumb";
+static int log_quiet;
+static char log_buf[LOG_MSG_MAX];
+static int log_errno_last;
+
+/**
+ * log_init() - set the program name that prefixes every message
+ * @prog: the name, usually the basename of argv[0]
+ */
+void log_init(const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+
+	log_name = slash ? slash + 1 : prog;
+}
+
+/**
+ * log_prog() - the program name set by log_init()
+ */
+const char *log_prog(void)
+{
+	return log_name;
+}
+
+/**
+ * log_set_quiet() - keep messages without printing them
+ * @quiet: non-zero to stop printing to stderr
+ */
+void log_set_quiet(int quiet)
+{
+	log_quiet = quiet;
+}
+
+/**
+ * log_verr() - format, keep and print an error message
+ * @err: negative errno whose text ends the message, or 0 for none
+ * @why: further explanation (the kernel's extended ACK), or NULL
+ * @fmt: what was being done, to what
+ * @ap: arguments for @fmt
+ *
+ * Return: @err, so that callers can write "return log_err(ret, ...)".
+ */
+int log_verr(int err, const char *why, const char *fmt, va_list ap)
+{
+	size_t len;
+	int n;
+
+	n = vsnprintf(log_buf, sizeof(log_buf), fmt, ap);
+	len = n < 0 ? 0 : (size_t)n >= sizeof(log_buf) ? sizeof(log_buf) - 1 : (size_t)n;
+	if (err)
+		len += snprintf(log_buf + len, sizeof(log_buf) - len, ": %s",
+				strerror(-err));
+	if (why && *why && len < sizeof(log_buf))
+		snprintf(log_buf + len, sizeof(log_buf) - len, " (kernel: %s)", why);
+	log_errno_last = err;
+	if (!log_quiet)
+		fprintf(stderr, "%s: %s\n", log_name, log_buf);
+	return err;
+}
+
+/**
+ * log_err() - report a failure
+ * @err: negative errno, or 0 when the message says all
+ * @fmt: what was being done, to what (and why, when @err is 0)
+ *
+ * Return: @err
+ */
+int log_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_verr(err, NULL, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/**
+ * log_errx() - report a failure that the message explains in full
+ * @err:	negative errno to return; its text is not printed
+ * @fmt:	what is wrong: "network namespace "a" already exists"
+ *
+ * Return: @err
+ */
+int log_errx(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_verr(0, NULL, fmt, ap);
+	va_end(ap);
+	log_errno_last = err;
+	return err;
+}
+
+/**
+ * log_err_why() - report a failure with the kernel's own explanation
+ * @err: negative errno
+ * @why: the extended ACK message, or NULL or "" when the kernel gave none
+ * @fmt: what was being done, to what
+ *
+ * Return: @err
+ */
+int log_err_why(int err, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_verr(err, why, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/**
+ * log_warn() - report something that did not stop the work
+ * @fmt: the message
+ */
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_quiet)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: warning: ", log_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/**
+ * log_last() - the last error message, without the program name
+ *
+ * Return: the message, or "" when nothing failed since log_clear().
+ */
+const char *log_last(void)
+{
+	return log_buf;
+}
+
+/**
+ * log_last_errno() - the negative errno of the last error message
+ */
+int log_last_errno(void)
+{
+	return log_errno_last;
+}
+
+/**
+ * log_clear() - forget the last error
+ */
+void log_clear(void)
+{
+	log_buf[0] = '\0';
+	log_errno_last = 0;
+}
