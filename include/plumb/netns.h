@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netns: named network namespaces as iproute2 makes them, and running code inside one. */
+#ifndef PLUMB_NETNS_H
+#define PLUMB_NETNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+#define NETNS_NAME_MAX 255
+
+struct nl_sock;
+
+int netns_name_check(const char *name);
+int netns_spec_path(const char *spec, char *path, size_t size);
+
+int netns_open(const char *spec);
+int netns_open_path(const char *path);
+int netns_check_fd(int fd, const char *what);
+int netns_same(int fd_a, int fd_b);
+
+int netns_add(const char *name);
+int netns_attach(const char *name, pid_t pid);
+int netns_del(const char *name);
+int netns_enter(const char *name);
+
+int netns_run(int netns_fd, int (*fn)(void *arg), void *arg);
+
+int netns_for_each(int (*fn)(const char *name, void *arg), void *arg);
+int netns_for_each_pid(int (*fn)(pid_t pid, dev_t dev, ino_t ino, void *arg), void *arg);
+int netns_get_id(struct nl_sock *nl, int fd);
+
+#endif
