@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* exec: find a program on a search path, so that it is run by absolute path. */
+#ifndef PLUMB_EXEC_H
+#define PLUMB_EXEC_H
+
+#include <stddef.h>
+
+#define EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int exec_find(const char *name, const char *search, char *out, size_t size);
+
+#endif
