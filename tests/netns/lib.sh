@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/netns/lib.sh: the sandbox's inside, and the helpers every test uses.
+#
+# Run by tests/netns/sandbox as "lib.sh --run FILE TEST" inside fresh
+# namespaces. Run any other way, or in the machine's own network namespace,
+# it refuses: a test never runs outside a sandbox it made.
+
+# --- the guard -------------------------------------------------------------
+sandbox_guard() {
+	local self
+	self=$(stat -L -c %i /proc/self/ns/net) || exit 3
+	if [ -z "${PLUMB_HOST_NETNS:-}" ] || [ "$self" = "$PLUMB_HOST_NETNS" ] ||
+	   { [ "$$" != 1 ] && [ "$self" = "$(stat -L -c %i /proc/1/ns/net)" ]; }; then
+		echo "lib.sh: refusing to run outside a sandbox (this is the machine's" \
+		     "own network namespace); use tests/netns/sandbox" >&2
+		exit 3
+	fi
+}
+
+sandbox_setup() {
+	local d
+	for d in /run /tmp /var/lib/cni; do
+		mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
+	done
+	chmod 1777 /tmp
+	mkdir -p /run/netns /run/plumb
+	ip link set lo up
+	export PATH="$PLUMB_TOP/netns:$PLUMB_TOP/bridge:$PLUMB_TOP/nat:$PATH"
+	export TOP=$PLUMB_TOP
+	cd /tmp || exit 1
+}
+
+# --- assertions: each prints what it saw and fails the test ----------------
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "$*"
+	exit 77
+}
+
+# ok CMD...: CMD must succeed.
+ok() {
+	local out
+	out=$("$@" 2>&1) || fail "'$*' failed: $out"
+}
+
+# eq GOT WANT WHAT
+eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+# fails RC REGEX CMD...: CMD must exit with RC and say something matching
+# REGEX on stderr, and print nothing on stdout.
+fails() {
+	local rc=$1 re=$2 got out err
+	shift 2
+	out=$("$@" 2> /tmp/.stderr)
+	got=$?
+	err=$(cat /tmp/.stderr)
+	[ "$got" = "$rc" ] || fail "'$*' exited $got, want $rc (stderr: $err)"
+	echo "$err" | grep -qE -- "$re" || fail "'$*' said '$err', want /$re/"
+	[ -z "$out" ] || fail "'$*' printed '$out' on stdout"
+}
+
+# state: what the kernel and the file system hold, to show nothing changed.
+state() {
+	{
+		ip -j link show | jq -c '[.[] | {ifname, flags, master}] | sort_by(.ifname)'
+		ip -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[].local]}] | sort_by(.ifname)'
+		ls -A /run/netns
+		find /run/plumb /var/lib/cni 2>/dev/null | sort
+		nft list ruleset 2>/dev/null
+	}
+}
+
+# ns_ino PATH: the inode of a namespace file
+ns_ino() {
+	stat -L -c %i "$1"
+}
+
+# --- main ------------------------------------------------------------------
+if [ "${1:-}" = --run ]; then
+	sandbox_guard
+	sandbox_setup
+	set -o pipefail
+	# shellcheck disable=SC1090
+	. "$2"
+	"$3"
+	exit $?
+fi
+sandbox_guard
