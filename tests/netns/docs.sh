@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The man pages render, and say what the tools say.
+
+test_man_pages_render_without_warnings() {
+	local page warnings
+	command -v man > /dev/null || skip "needs man-db"
+	for page in "$TOP"/docs/*.8; do
+		warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 > /dev/null)
+		[ -z "$warnings" ] || fail "$page: $warnings"
+		MANWIDTH=80 man -l "$page" 2> /dev/null | grep -q '^NAME' ||
+			fail "$page renders no NAME section"
+	done
+}
+
+test_man_pages_list_every_verb() {
+	local tool verb
+	for tool in "$TOP"/netns/plumb-netns "$TOP"/bridge/plumb-bridge "$TOP"/nat/plumb-nat; do
+		[ -x "$tool" ] || continue
+		for verb in $("$tool" --help | awk '/^verbs:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }'); do
+			MANWIDTH=200 man -l "$TOP/docs/${tool##*/}.8" 2> /dev/null |
+				grep -qE "^ +$verb( |$)" || fail "${tool##*/}.8 does not document $verb"
+		done
+	done
+}
