@@ -18,7 +18,7 @@ test_man_pages_list_every_verb() {
 		[ -x "$tool" ] || continue
 		for verb in $("$tool" --help | awk '/^verbs:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }'); do
 			MANWIDTH=200 man -l "$TOP/docs/${tool##*/}.8" 2> /dev/null |
-				grep -qE "^ +$verb( |$)" || fail "${tool##*/}.8 does not document $verb"
+				grep -qE "^ +(.*, )?$verb([ ,]|$)" || fail "${tool##*/}.8 does not document $verb"
 		done
 	done
 }
