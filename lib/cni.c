@@ -293,16 +293,24 @@ int cni_result_convert(json_t *result, enum cni_version v)
 	return 0;
 }
 
-static void cni_prev_result_normalize(struct cni_req *req)
+/* prevResult in the 1.0.0 form, whatever version wrote it. */
+static int cni_prev_result_normalize(struct cni_req *req)
 {
 	json_t *ips, *ip;
 	size_t i;
+	int ret;
 
-	if (json_get_object(req->conf, "prevResult", &req->prev_result) <= 0)
-		return;
+	ret = json_get_object(req->conf, "prevResult", &req->prev_result);
+	if (ret < 0) {
+		req->code = CNI_ERR_DECODE;
+		return ret;
+	}
 	ips = json_object_get(req->prev_result, "ips");
-	json_array_foreach(ips, i, ip)
-		json_object_del(ip, "version");
+	json_array_foreach(ips, i, ip) {
+		if (json_is_object(ip))
+			json_object_del(ip, "version");
+	}
+	return 0;
 }
 
 /**
@@ -316,11 +324,11 @@ static void cni_prev_result_normalize(struct cni_req *req)
  */
 json_t *cni_error_json(enum cni_version v, int code, const char *msg, const char *details)
 {
-	json_t *err = json_pack("{s:s, s:i, s:s}", "cniVersion", cni_version_str(v),
-				"code", code, "msg", msg);
+	json_t *err = json_pack("{s:s, s:i, s:o}", "cniVersion", cni_version_str(v),
+				"code", code, "msg", json_string_lossy(msg));
 
 	if (err && details && *details)
-		json_object_set_new(err, "details", json_string(details));
+		json_object_set_new(err, "details", json_string_lossy(details));
 	return err;
 }
 
@@ -427,7 +435,9 @@ static int cni_dispatch(const struct cni_plugin *plugin, struct cni_req *req,
 				cni_cmds[i].name, cni_version_str(cni_cmds[i].since),
 				cni_version_str(req->version));
 	}
-	cni_prev_result_normalize(req);
+	ret = cni_prev_result_normalize(req);
+	if (ret < 0)
+		return ret;
 	/* Bad input is refused alike, privileged or not; then privilege. */
 	ret = caps_require(plugin->name, plugin->need, plugin->keep);
 	if (ret < 0)

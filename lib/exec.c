@@ -28,7 +28,8 @@ static int exec_usable(const char *path)
  * exec_find() - find an executable file
  * @name:	a program name, or a path (anything with a '/') used as it is
  * @search:	directories separated by ':', or NULL for EXEC_DEFAULT_PATH;
- *		empty entries are skipped (they would mean the current directory)
+ *		empty and relative entries are skipped: they would make what
+ *		runs depend on the current directory
  * @out:	the path found
  * @size:	room at @out
  *
@@ -53,8 +54,8 @@ int exec_find(const char *name, const char *search, char *out, size_t size)
 	     dir = *end ? end + 1 : end) {
 		end = strchrnul(dir, ':');
 		len = (size_t)(end - dir);
-		if (!len)
-			continue;
+		if (!len || *dir != '/')
+			continue; /* relative: the current directory's whim */
 		if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, dir, name) >= size)
 			continue;
 		r = exec_usable(out);

@@ -5,6 +5,8 @@
  * which key is wrong and what was wanted there.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <plumb/json.h>
 #include <plumb/log.h>
@@ -22,6 +24,64 @@ int json_write(FILE *f, const json_t *j)
 	    fputc('\n', f) == EOF || fflush(f) == EOF)
 		return -EIO;
 	return 0;
+}
+
+/* Length of the valid UTF-8 character at @s, or 0. */
+static size_t json_utf8_len(const unsigned char *s)
+{
+	size_t need, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	need = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	/* Overlong three-byte forms, surrogates, and past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return need;
+}
+
+/**
+ * json_string_lossy() - a JSON string from bytes that may not be UTF-8
+ * @s:		the bytes (a message quoting an environment variable, say)
+ *
+ * json_string() refuses invalid UTF-8; here each byte that does not start a
+ * valid character becomes '?', so an error message is never lost.
+ *
+ * Return: a new JSON string, or NULL when out of memory.
+ */
+json_t *json_string_lossy(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n, len = strlen(s);
+	json_t *j;
+	char *copy;
+
+	j = json_string(s);
+	if (j)
+		return j;
+	copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	while (i < len) {
+		n = json_utf8_len(u + i);
+		if (!n) {
+			copy[i++] = '?';
+			continue;
+		}
+		memcpy(copy + i, u + i, n);
+		i += n;
+	}
+	copy[len] = '\0';
+	j = json_string(copy);
+	free(copy);
+	return j;
 }
 
 static json_t *json_lookup(const json_t *obj, const char *key)

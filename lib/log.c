@@ -47,6 +47,27 @@ void log_set_quiet(int quiet)
 	log_quiet = quiet;
 }
 
+/*
+ * A message cut to fit may end inside a UTF-8 character quoted from the
+ * input; drop that half character, so the message stays valid text.
+ */
+static void log_trim_utf8(char *s)
+{
+	size_t len = strlen(s), i = len, need;
+	unsigned char lead;
+
+	while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	if (lead < 0xc0)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /**
  * log_verr() - format, keep and print an error message
  * @err: negative errno whose text ends the message, or 0 for none
@@ -68,6 +89,7 @@ int log_verr(int err, const char *why, const char *fmt, va_list ap)
 				strerror(-err));
 	if (why && *why && len < sizeof(log_buf))
 		snprintf(log_buf + len, sizeof(log_buf) - len, " (kernel: %s)", why);
+	log_trim_utf8(log_buf);
 	log_errno_last = err;
 	if (!log_quiet)
 		fprintf(stderr, "%s: %s\n", log_name, log_buf);

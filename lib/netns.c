@@ -67,7 +67,7 @@ static int netns_pid_parse(const char *s, pid_t *pid)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > 4194304)
+	if (*s < '0' || *s > '9' || errno || *end || v <= 0 || v > 4194304)
 		return log_errx(-EINVAL, "invalid process id \"%s\"", s);
 	*pid = (pid_t)v;
 	return 0;

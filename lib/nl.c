@@ -177,6 +177,7 @@ struct nlmsghdr *nl_batch_add(struct nl_sock *nl, struct nl_batch *b, uint16_t t
  */
 size_t nl_batch_size(const struct nl_batch *b)
 {
+	assert(!b->last || b->last->nlmsg_len <= NL_MSG_MAX);
 	return b->last ? b->len + MNL_ALIGN(b->last->nlmsg_len) : 0;
 }
 
@@ -380,6 +381,7 @@ static int nl_wait_on_data(const struct nlmsghdr *nlh, void *data)
 	 * A callback that fails stops being called, but the answers are still
 	 * read to the end so that the socket stays in step.
 	 */
+	errno = 0;
 	if (w->cb(nlh, w->data) == MNL_CB_ERROR)
 		w->err = errno ? -errno : -EPROTO;
 	return MNL_CB_OK;
