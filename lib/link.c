@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* link: network interfaces over rtnetlink: look up, create, change, delete. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 
 #include <plumb/link.h>
 #include <plumb/log.h>
@@ -30,28 +35,51 @@ int nl_link_name_check(const char *name)
 				"invalid interface name \"%s\": longer than %d bytes",
 				name, IF_NAMESIZE - 1);
 	for (c = name; *c; c++) {
-		if (*c == '/' || *c == ':' || *c == ' ' || (*c >= '\t' && *c <= '\r'))
+		unsigned char u = (unsigned char)*c;
+
+		if (u == '/' || u == ':')
 			return log_errx(-EINVAL,
-					"invalid interface name \"%s\": "
-					"contains '%c'",
-					name, *c == '/' || *c == ':' ? *c : ' ');
+					"invalid interface name \"%s\": contains '%c'",
+					name, u);
+		/* The kernel's isspace() also takes 0xa0 (Latin-1 no-break space). */
+		if (u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0)
+			return log_errx(-EINVAL,
+					"invalid interface name \"%s\": contains "
+					"white space",
+					name);
 	}
 	return 0;
 }
 
-static int link_linkinfo_parse(const struct nlattr *nest, struct nl_link *link)
+static void link_slave_parse(const struct nlattr *nest, struct nl_link *link)
 {
 	const struct nlattr *attr;
 
 	mnl_attr_for_each_nested(attr, nest) {
-		if (mnl_attr_get_type(attr) != IFLA_INFO_KIND ||
-		    mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
-			continue;
-		snprintf(link->kind, sizeof(link->kind), "%.*s",
-			 (int)mnl_attr_get_payload_len(attr),
-			 (const char *)mnl_attr_get_payload(attr));
+		if (mnl_attr_get_type(attr) == IFLA_BRPORT_MODE &&
+		    mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
+			link->hairpin = mnl_attr_get_u8(attr);
 	}
-	return 0;
+}
+
+static void link_linkinfo_parse(const struct nlattr *nest, struct nl_link *link)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case IFLA_INFO_KIND:
+			if (mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
+				snprintf(link->kind, sizeof(link->kind), "%.*s",
+					 (int)mnl_attr_get_payload_len(attr),
+					 (const char *)mnl_attr_get_payload(attr));
+			break;
+		case IFLA_INFO_SLAVE_DATA:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+				link_slave_parse(attr, link);
+			break;
+		}
+	}
 }
 
 /**
@@ -74,6 +102,7 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
 	ifi = mnl_nlmsg_get_payload(nlh);
 	link->index = ifi->ifi_index;
 	link->flags = ifi->ifi_flags;
+	link->hairpin = -1;
 
 	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(attr)) {
@@ -102,6 +131,11 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
 			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 				return -EBADMSG;
 			link_linkinfo_parse(attr, link);
+			break;
+		case IFLA_IFALIAS:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(link->alias, sizeof(link->alias), "%s",
+					 mnl_attr_get_str(attr));
 			break;
 		}
 	}
@@ -142,6 +176,33 @@ int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link)
 	return nl_request(nl, nlh, link_get_cb, link);
 }
 
+static struct nlmsghdr *link_new(struct nl_sock *nl, struct nl_batch *b, uint16_t flags,
+				 const char *name, unsigned int up)
+{
+	struct nlmsghdr *nlh = nl_batch_add(nl, b, RTM_NEWLINK, flags);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = up;
+	ifi->ifi_change = up;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+/**
+ * nl_link_build_up() - add a request that brings an interface up to a batch
+ * @nl:		rtnetlink socket that will send it
+ * @b:		the batch
+ * @name:	the interface
+ *
+ * Return: the request.
+ */
+struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
+				  const char *name)
+{
+	return link_new(nl, b, 0, name, IFF_UP);
+}
+
 /**
  * nl_link_set_up() - bring an interface up
  * @nl:		rtnetlink socket of its namespace
@@ -151,19 +212,257 @@ int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link)
  */
 int nl_link_set_up(struct nl_sock *nl, const char *name)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nl_batch b;
 	int ret;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	ret = nl_request(nl, nlh, NULL, NULL);
+	nl_batch_init(&b);
+	nl_link_build_up(nl, &b, name);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
 		return nl_err(nl, ret, "bring %s up", name);
 	return 0;
+}
+
+struct link_walk {
+	int (*fn)(const struct nl_link *link, void *arg);
+	void *arg;
+};
+
+static int link_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct link_walk *w = data;
+	struct nl_link link;
+
+	if (nl_link_parse(nlh, &link) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (w->fn(&link, w->arg) < 0) {
+		errno = ECANCELED;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_link_for_each() - call a function for every interface of a namespace
+ * @nl:		rtnetlink socket of the namespace
+ * @fn:		called with each interface; a negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * Return: 0 or negative errno.
+ */
+int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
+		     void *arg)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct link_walk w = { .fn = fn, .arg = arg };
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_request(nl, nlh, link_walk_cb, &w);
+}
+
+/**
+ * nl_link_mac_parse() - parse a unicast hardware address
+ * @s:		"02:42:ac:11:00:02"
+ * @mac:	the address
+ *
+ * Return: 0, or -EINVAL (logged) for anything but six hex pairs, a multicast
+ * address (which no interface may have) or all zeros.
+ */
+int nl_link_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+				      &b[3], &b[4], &b[5], &end) != 6)
+		return log_errx(-EINVAL,
+				"invalid MAC address \"%s\": want six "
+				"hex pairs, 02:00:00:00:00:01",
+				s);
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	if (mac[0] & 1)
+		return log_errx(-EINVAL, "invalid MAC address \"%s\": multicast", s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return log_errx(-EINVAL, "invalid MAC address \"%s\": all zeros", s);
+	return 0;
+}
+
+/**
+ * nl_link_mac_str() - print a hardware address
+ * @mac:	the address
+ * @buf:	at least 18 bytes
+ * @size:	room at @buf
+ *
+ * Return: @buf
+ */
+const char *nl_link_mac_str(const uint8_t mac[6], char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+/**
+ * nl_link_mac_random() - a random locally administered unicast address
+ * @mac:	the address
+ */
+void nl_link_mac_random(uint8_t mac[6])
+{
+	if (getrandom(mac, 6, 0) != 6) {
+		/* Never short for 6 bytes once the pool is up; be safe anyway. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		memcpy(mac, &ts.tv_nsec, 4);
+		mac[4] = (uint8_t)getpid();
+		mac[5] = (uint8_t)(getpid() >> 8);
+	}
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
+}
+
+static void link_put_peer(struct nlmsghdr *nlh, const struct nl_veth *v)
+{
+	struct nlattr *info, *data, *peer;
+	struct ifinfomsg *ifi;
+
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/*
+	 * Not mnl_attr_nest_start(): the kernel takes VETH_INFO_PEER for an
+	 * ifinfomsg followed by attributes, not a nest, and refuses it when
+	 * flagged NLA_F_NESTED.
+	 */
+	peer = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put(nlh, VETH_INFO_PEER, 0, NULL);
+	/* The peer's attributes follow an ifinfomsg of its own. */
+	/*
+	 * The peer is left down: bringing it up while it is being made fails
+	 * with ENOTCONN on recent kernels (veth_open() before the pair is
+	 * linked). Whoever configures its namespace brings it up.
+	 */
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, v->peer);
+	if (v->peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->peer_netns_fd);
+	if (v->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
+	if (v->peer_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->peer_mac);
+	peer->nla_len =
+		(uint16_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+}
+
+/**
+ * nl_link_add_veth() - create a veth pair in one round trip, the first end up
+ * @nl:		rtnetlink socket
+ * @v:		what to create
+ *
+ * The peer is born in its namespace under its final name (IFLA_NET_NS_FD in
+ * the peer's attributes), so no other process ever sees a half-made device.
+ * The first end is enslaved to @v->master at creation; hairpin mode is set
+ * by a second request in the same batch, naming the port (as "ip link set
+ * dev X type bridge_slave hairpin on").
+ *
+ * Return: 0 or negative errno (logged; -EEXIST when a name is taken).
+ */
+int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
+{
+	struct nlattr *info, *data;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	nlh = link_new(nl, &b, NLM_F_CREATE | NLM_F_EXCL, v->name, IFF_UP);
+	if (v->netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->netns_fd);
+	if (v->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
+	if (v->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
+	if (v->master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)v->master);
+	link_put_peer(nlh, v);
+
+	if (v->master && v->hairpin) {
+		nlh = link_new(nl, &b, 0, v->name, 0);
+		info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+		mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, info);
+	}
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);
+	return 0;
+}
+
+/**
+ * nl_link_add_bridge() - create a bridge, up
+ * @nl:		rtnetlink socket
+ * @name:	its name
+ * @mac:	its hardware address, fixed so that it does not follow the
+ *		lowest address among its ports as they come and go
+ * @alias:	its alias (IFLA_IFALIAS), which marks it as plumb's, or NULL
+ *
+ * Return: 0, -EEXIST (not logged) when the name is taken, or negative errno
+ * (logged).
+ */
+int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6],
+		       const char *alias)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	nlh = link_new(nl, &b, NLM_F_CREATE | NLM_F_EXCL, name, IFF_UP);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	/* Creation ignores IFLA_IFALIAS; a change in the same batch sets it. */
+	if (alias)
+		mnl_attr_put_strz(link_new(nl, &b, 0, name, 0), IFLA_IFALIAS, alias);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0 && ret != -EEXIST)
+		return nl_err(nl, ret, "create bridge %s", name);
+	return ret;
+}
+
+/**
+ * nl_link_del() - delete an interface
+ * @nl:		rtnetlink socket
+ * @name:	the interface; deleting one end of a veth deletes both
+ *
+ * Return: 0, -ENODEV (not logged) when there is no such interface, or
+ * another negative errno (logged).
+ */
+int nl_link_del(struct nl_sock *nl, const char *name)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	link_new(nl, &b, 0, name, 0)->nlmsg_type = RTM_DELLINK;
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0 && ret != -ENODEV)
+		return nl_err(nl, ret, "delete %s", name);
+	return ret;
 }

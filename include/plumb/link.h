@@ -4,6 +4,7 @@
 #define PLUMB_LINK_H
 
 #include <net/if.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <plumb/nl.h>
@@ -19,6 +20,8 @@
  * @mtu:	MTU
  * @master:	ifindex of the bridge it is enslaved to, or 0
  * @mac:	hardware address
+ * @hairpin:	hairpin mode of its bridge port, or -1 when not a bridge port
+ * @alias:	its alias, "" if none
  */
 struct nl_link {
 	int index;
@@ -28,11 +31,49 @@ struct nl_link {
 	unsigned int mtu;
 	int master;
 	uint8_t mac[6];
+	int hairpin;
+	char alias[64];
+};
+
+/**
+ * struct nl_veth - a veth pair to create in one request
+ * @name:	name of the first end (the host end)
+ * @netns_fd:	namespace of the first end, or -1 for the socket's
+ * @peer:	name of the other end, its final name (no rename later)
+ * @peer_netns_fd: namespace of the other end, or -1 for the socket's
+ * @mtu:	MTU of both ends, or 0 for the kernel's default
+ * @mac:	hardware address of the first end, or NULL for a random one
+ * @peer_mac:	hardware address of the other end, or NULL
+ * @master:	ifindex of the bridge to enslave the first end to, or 0
+ * @hairpin:	hairpin mode on that bridge port, so that a container can
+ *		reach itself through the host (its own published port)
+ */
+struct nl_veth {
+	const char *name;
+	int netns_fd;
+	const char *peer;
+	int peer_netns_fd;
+	unsigned int mtu;
+	const uint8_t *mac;
+	const uint8_t *peer_mac;
+	int master;
+	int hairpin;
 };
 
 int nl_link_name_check(const char *name);
+int nl_link_mac_parse(const char *s, uint8_t mac[6]);
+const char *nl_link_mac_str(const uint8_t mac[6], char *buf, size_t size);
+void nl_link_mac_random(uint8_t mac[6]);
+int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v);
+int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6],
+		       const char *alias);
+int nl_link_del(struct nl_sock *nl, const char *name);
 int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link);
 int nl_link_set_up(struct nl_sock *nl, const char *name);
+struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
+				  const char *name);
+int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
+		     void *arg);
 int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link);
 
 #endif

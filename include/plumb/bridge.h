@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* bridge: a host bridge with its gateway addresses, and veth ports into namespaces. */
+#ifndef PLUMB_BRIDGE_H
+#define PLUMB_BRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <plumb/inet.h>
+#include <plumb/link.h>
+#include <plumb/nl.h>
+
+#define BRIDGE_DEFAULT "plumb0"
+#define BRIDGE_ALIAS "plumb" /* IFLA_IFALIAS of the bridges plumb creates */
+#define BRIDGE_ADDRS_MAX 4
+
+/**
+ * struct bridge_port - a veth pair from a bridge into a namespace
+ * @host_veth:	name of the bridge's end
+ * @host_mac:	its hardware address
+ * @ifname:	name of the namespace's end
+ * @netns_fd:	the namespace
+ * @mac:	hardware address of the namespace's end
+ * @mtu:	MTU of both ends
+ * @n_ip:	number of addresses
+ * @ip:		addresses of the namespace's end
+ * @gateway:	gateway of each address, family 0 for none
+ * @default_route: add a default route via each gateway
+ */
+struct bridge_port {
+	const char *host_veth;
+	const uint8_t *host_mac;
+	const char *ifname;
+	int netns_fd;
+	const uint8_t *mac;
+	unsigned int mtu;
+	size_t n_ip;
+	const struct inet_prefix *ip;
+	const struct inet_addr *gateway;
+	int default_route;
+};
+
+int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
+		  const struct inet_prefix *gw, size_t n_gw, struct nl_link *br);
+int bridge_del(struct nl_sock *nl, const char *name);
+int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
+		    const struct bridge_port *p);
+int bridge_port_del(struct nl_sock *nl, const char *host_veth);
+int bridge_netns_configure(int netns_fd, const char *ifname, const struct inet_prefix *ip,
+			   const struct inet_addr *gateway, size_t n_ip,
+			   int default_route);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* state: records of what plumb made, under /run/plumb, written atomically. */
+#ifndef PLUMB_STATE_H
+#define PLUMB_STATE_H
+
+#include <jansson.h>
+
+#define STATE_DIR "/run/plumb"
+#define STATE_NAME_MAX 255
+
+int state_dir_open(const char *path, int create);
+int state_dir_openat(int dirfd, const char *name, int create);
+int state_record_write(const char *root, const char *kind, const char *group,
+		       const char *name, const json_t *rec);
+json_t *state_record_read(const char *root, const char *kind, const char *group,
+			  const char *name, int *err);
+int state_record_del(const char *root, const char *kind, const char *group,
+		     const char *name);
+int state_record_for_each(const char *root, const char *kind, const char *group,
+			  int (*fn)(const char *group, const char *name, json_t *rec,
+				    void *arg),
+			  void *arg);
+
+#endif

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * attach: an attachment is what plumb makes for one (network, container id,
+ * interface): a lease, a veth pair into the container and a record of both.
+ *
+ * Theory of operation: attach_add() takes the addresses first (files only),
+ * writes the record of everything it is about to make, then touches the
+ * kernel: bridge, veth, addresses, routes. Any failure undoes what was done,
+ * in reverse. The record is written before the kernel objects exist so that a
+ * setup killed halfway leaves a record naming all it may have made; the host
+ * veth's name is derived from the attachment, so even without a record a
+ * teardown finds it. attach_del() is therefore idempotent: each step treats
+ * "already gone" as done.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <plumb/attach.h>
+#include <plumb/cni.h>
+#include <plumb/json.h>
+#include <plumb/log.h>
+#include <plumb/netns.h>
+#include <plumb/state.h>
+
+#define ATTACH_KIND "attach"
+
+/**
+ * attach_key_check() - check the three names that make an attachment
+ * @network:	network name (a file name: CNI rules)
+ * @id:		container id (CNI rules)
+ * @ifname:	interface name (kernel rules)
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int attach_key_check(const char *network, const char *id, const char *ifname)
+{
+	if (cni_name_check("network name", network) < 0 ||
+	    cni_name_check("container id", id) < 0 || nl_link_name_check(ifname) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * attach_host_veth_name() - the name of an attachment's host veth
+ * @network:	network name
+ * @id:		container id
+ * @ifname:	interface name in the container
+ * @name:	"pl" and 12 hex digits of a hash of the three (FNV-1a): stable,
+ *		unique in practice (48 bits), and 14 bytes, within IFNAMSIZ
+ */
+void attach_host_veth_name(const char *network, const char *id, const char *ifname,
+			   char name[IF_NAMESIZE])
+{
+	const char *parts[] = { network, id, ifname };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+	const char *c;
+
+	for (i = 0; i < 3; i++) {
+		for (c = parts[i];; c++) {
+			h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+			if (!*c)
+				break; /* the NUL separates the parts */
+		}
+	}
+	snprintf(name, IF_NAMESIZE, "pl%012llx",
+		 (unsigned long long)(h & 0xffffffffffffULL));
+}
+
+/**
+ * attach_record_name() - the name of an attachment's record in its network
+ * @a:		the attachment
+ * @buf:	"<id>:<ifname>" (':' is in neither)
+ * @size:	room at @buf
+ *
+ * Return: 0 or -ENAMETOOLONG.
+ */
+int attach_record_name(const struct attachment *a, char *buf, size_t size)
+{
+	if ((size_t)snprintf(buf, size, "%s:%s", a->id, a->ifname) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static json_t *attach_ips_json(const struct attachment *a)
+{
+	char ip[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN];
+	json_t *ips = json_array();
+	size_t i;
+
+	for (i = 0; ips && i < a->n_ip; i++) {
+		json_t *o = json_pack("{s:s}", "address",
+				      inet_prefix_str(&a->ip[i], ip, sizeof(ip)));
+
+		if (o && a->gateway[i].family)
+			json_object_set_new(o, "gateway",
+					    json_string(inet_addr_str(&a->gateway[i], gw,
+								      sizeof(gw))));
+		if (json_array_append_new(ips, o) < 0) {
+			json_decref(ips);
+			return NULL;
+		}
+	}
+	return ips;
+}
+
+/**
+ * attach_to_json() - an attachment as its record (and as "-j" prints it)
+ * @a:		the attachment
+ *
+ * Return: a new JSON object, or NULL when out of memory.
+ */
+json_t *attach_to_json(const struct attachment *a)
+{
+	char mac[18], host_mac[18];
+
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:b, s:s}",
+		"network", a->network, "id", a->id, "ifname", a->ifname, "netns",
+		a->netns, "host_netns", a->host_netns, "bridge", a->bridge, "host_veth",
+		a->host_veth, "mac", nl_link_mac_str(a->mac, mac, sizeof(mac)),
+		"host_mac", nl_link_mac_str(a->host_mac, host_mac, sizeof(host_mac)),
+		"mtu", (int)a->mtu, "ips", attach_ips_json(a), "default_route",
+		a->default_route, "data_dir", a->data_dir);
+}
+
+static int attach_str(const json_t *j, const char *key, char *out, size_t size)
+{
+	const char *s = NULL;
+
+	if (json_get_string(j, key, &s) <= 0 || strlen(s) >= size)
+		return log_errx(-EBADMSG, "record: bad \"%s\"", key);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int attach_ips_from_json(const json_t *j, struct attachment *a)
+{
+	const char *addr, *gw;
+	json_t *ips = NULL, *ip;
+	size_t i;
+
+	if (json_get_array(j, "ips", &ips) <= 0 ||
+	    json_array_size(ips) > BRIDGE_ADDRS_MAX)
+		return log_errx(-EBADMSG, "record: bad \"ips\"");
+	json_array_foreach(ips, i, ip) {
+		addr = json_string_value(json_object_get(ip, "address"));
+		gw = json_string_value(json_object_get(ip, "gateway"));
+		memset(&a->gateway[i], 0, sizeof(a->gateway[i]));
+		if (!addr || inet_prefix_parse(addr, &a->ip[i]) < 0 ||
+		    (gw && inet_addr_parse(gw, &a->gateway[i]) < 0))
+			return log_errx(-EBADMSG, "record: bad address in \"ips\"");
+	}
+	a->n_ip = json_array_size(ips);
+	return 0;
+}
+
+/**
+ * attach_from_json() - read an attachment back from its record
+ * @j:		the record
+ * @a:		filled from it
+ *
+ * Return: 0, or -EBADMSG (logged) for a damaged record.
+ */
+int attach_from_json(const json_t *j, struct attachment *a)
+{
+	const char *mac = NULL, *host_mac = NULL;
+	long long mtu = 0;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	if (attach_str(j, "network", a->network, sizeof(a->network)) < 0 ||
+	    attach_str(j, "id", a->id, sizeof(a->id)) < 0 ||
+	    attach_str(j, "ifname", a->ifname, sizeof(a->ifname)) < 0 ||
+	    attach_str(j, "netns", a->netns, sizeof(a->netns)) < 0 ||
+	    attach_str(j, "host_netns", a->host_netns, sizeof(a->host_netns)) < 0 ||
+	    attach_str(j, "bridge", a->bridge, sizeof(a->bridge)) < 0 ||
+	    attach_str(j, "host_veth", a->host_veth, sizeof(a->host_veth)) < 0 ||
+	    attach_str(j, "data_dir", a->data_dir, sizeof(a->data_dir)) < 0)
+		return -EBADMSG;
+	log_set_quiet(1);
+	ret = json_get_string(j, "mac", &mac) <= 0 ||
+	      nl_link_mac_parse(mac, a->mac) < 0 ||
+	      json_get_string(j, "host_mac", &host_mac) <= 0 ||
+	      nl_link_mac_parse(host_mac, a->host_mac) < 0 ||
+	      json_get_int(j, "mtu", 0, 65535, &mtu) <= 0 ||
+	      json_get_bool(j, "default_route", &a->default_route) <= 0;
+	log_set_quiet(0);
+	if (ret)
+		return log_errx(-EBADMSG,
+				"record %s:%s: bad mac, host_mac, mtu or "
+				"default_route",
+				a->id, a->ifname);
+	a->mtu = (unsigned int)mtu;
+	return attach_ips_from_json(j, a);
+}
+
+/**
+ * attach_record_read() - read the record of an attachment
+ * @state_dir:	where records live
+ * @network:	its network
+ * @id:		its container id
+ * @ifname:	its interface
+ * @a:		filled from the record
+ *
+ * Return: 0, -ENOENT (not logged) when there is none, or negative errno.
+ */
+int attach_record_read(const char *state_dir, const char *network, const char *id,
+		       const char *ifname, struct attachment *a)
+{
+	char name[STATE_NAME_MAX + 1];
+	json_t *rec;
+	int err;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s:%s", id, ifname) >= sizeof(name))
+		return -ENAMETOOLONG;
+	rec = state_record_read(state_dir, ATTACH_KIND, network, name, &err);
+	if (!rec)
+		return err;
+	err = attach_from_json(rec, a);
+	json_decref(rec);
+	return err;
+}
+
+/**
+ * attach_record_write() - write the record of an attachment
+ * @state_dir:	where records live
+ * @a:		the attachment
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int attach_record_write(const char *state_dir, const struct attachment *a)
+{
+	char name[STATE_NAME_MAX + 1];
+	json_t *rec;
+	int ret;
+
+	if (attach_record_name(a, name, sizeof(name)) < 0)
+		return log_errx(-ENAMETOOLONG, "attachment name too long");
+	rec = attach_to_json(a);
+	if (!rec)
+		return log_err(-ENOMEM, "write record");
+	ret = state_record_write(state_dir, ATTACH_KIND, a->network, name, rec);
+	json_decref(rec);
+	return ret;
+}
+
+/**
+ * attach_record_del() - delete the record of an attachment
+ * @state_dir:	where records live
+ * @a:		the attachment
+ *
+ * Return: 0 (also when there was none) or negative errno (logged).
+ */
+int attach_record_del(const char *state_dir, const struct attachment *a)
+{
+	char name[STATE_NAME_MAX + 1];
+
+	if (attach_record_name(a, name, sizeof(name)) < 0)
+		return 0;
+	return state_record_del(state_dir, ATTACH_KIND, a->network, name);
+}
+
+struct attach_walk {
+	int (*fn)(const struct attachment *a, void *arg);
+	void *arg;
+};
+
+static int attach_walk_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	const struct attach_walk *w = arg;
+	struct attachment a;
+
+	(void)group;
+	(void)name;
+	if (attach_from_json(rec, &a) < 0)
+		return 0; /* damaged: said so; the others still count */
+	return w->fn(&a, w->arg);
+}
+
+/**
+ * attach_for_each() - call a function for every attachment recorded
+ * @state_dir:	where records live
+ * @network:	only this network's, or NULL for all
+ * @fn:		called with each; a negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * Return: 0, what @fn returned when negative, or negative errno.
+ */
+int attach_for_each(const char *state_dir, const char *network,
+		    int (*fn)(const struct attachment *a, void *arg), void *arg)
+{
+	struct attach_walk w = { .fn = fn, .arg = arg };
+
+	return state_record_for_each(state_dir, ATTACH_KIND, network, attach_walk_one,
+				     &w);
+}
+
+static int attach_ipam_claim(struct attach_req *req)
+{
+	struct ipam_lease leases[BRIDGE_ADDRS_MAX];
+	struct attachment *a = &req->a;
+	struct ipam ipam;
+	size_t i;
+	int ret;
+
+	ret = ipam_open(&ipam, a->data_dir, a->network);
+	if (ret < 0)
+		return ret;
+	ret = ipam_lease_claim(&ipam, req->sets, req->n_sets, a->id, a->ifname, req->want,
+			       leases);
+	ipam_close(&ipam);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < req->n_sets; i++) {
+		a->ip[i] = leases[i].addr;
+		a->gateway[i] = leases[i].gateway;
+	}
+	a->n_ip = req->n_sets;
+	return 0;
+}
+
+static void attach_ipam_release(const struct attachment *a)
+{
+	struct ipam ipam;
+
+	if (!*a->data_dir || access(a->data_dir, F_OK) < 0)
+		return;
+	if (ipam_open(&ipam, a->data_dir, a->network) < 0)
+		return;
+	ipam_lease_release(&ipam, a->id, a->ifname);
+	ipam_close(&ipam);
+}
+
+/* Wire the claimed addresses: bridge, veth, container side. */
+static int attach_wire(struct attach_req *req, struct nl_sock *nl)
+{
+	struct attachment *a = &req->a;
+	struct inet_prefix gw[BRIDGE_ADDRS_MAX];
+	struct bridge_port port;
+	struct nl_link br;
+	size_t i;
+	int created, ret;
+
+	for (i = 0; i < a->n_ip; i++)
+		gw[i] = (struct inet_prefix){ .addr = a->gateway[i],
+					      .len = a->ip[i].len };
+	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, a->n_ip, &br);
+	if (created < 0)
+		return created;
+	if (!a->mtu)
+		a->mtu = br.mtu;
+	ret = attach_record_write(req->state_dir, a);
+	if (ret < 0)
+		goto out_bridge;
+	port = (struct bridge_port){
+		.host_veth = a->host_veth,
+		.host_mac = a->host_mac,
+		.ifname = a->ifname,
+		.netns_fd = req->netns_fd,
+		.mac = a->mac,
+		.mtu = a->mtu,
+		.n_ip = a->n_ip,
+		.ip = a->ip,
+		.gateway = a->gateway,
+		.default_route = a->default_route,
+	};
+	ret = bridge_port_add(nl, &br, &port);
+	if (ret == 0)
+		return 0;
+	attach_record_del(req->state_dir, a);
+out_bridge:
+	if (created)
+		bridge_del(nl, a->bridge);
+	return ret;
+}
+
+/**
+ * attach_add() - attach a namespace to a bridge with addresses from plumb's IPAM
+ * @req:	what to make; @req->a is completed with what was made
+ *
+ * Return: 0, -EEXIST (logged) when the attachment exists already, or another
+ * negative errno (logged); on failure nothing is left of this call's work.
+ */
+int attach_add(struct attach_req *req)
+{
+	struct attachment *a = &req->a, old;
+	struct nl_sock nl;
+	int ret;
+
+	ret = attach_record_read(req->state_dir, a->network, a->id, a->ifname, &old);
+	if (ret == 0)
+		return log_errx(-EEXIST, "attachment %s/%s/%s exists already", a->network,
+				a->id, a->ifname);
+	attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
+	if (!req->has_mac)
+		nl_link_mac_random(a->mac);
+	nl_link_mac_random(a->host_mac);
+
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	ret = attach_ipam_claim(req);
+	if (ret == 0) {
+		ret = attach_wire(req, &nl);
+		if (ret < 0)
+			attach_ipam_release(a);
+	}
+	nl_close(&nl);
+	return ret;
+}
+
+/*
+ * The namespace the host veth is in: the one given, the record's, or ours
+ * (*fd = -1). Return: 0, 1 when the record's namespace is gone (and the veth
+ * with it), or negative errno.
+ */
+static int attach_host_netns_open(const struct attachment *a, int host_netns_fd, int *fd)
+{
+	*fd = -1;
+	if (host_netns_fd >= 0)
+		*fd = dup(host_netns_fd);
+	else if (!*a->host_netns)
+		return 0;
+	else if (access(a->host_netns, F_OK) < 0)
+		return 1;
+	else
+		*fd = netns_open_path(a->host_netns);
+	return *fd < 0 ? *fd : 0;
+}
+
+/**
+ * attach_del() - undo an attachment: veth, lease, record
+ * @state_dir:	where records live
+ * @a:		network, id and ifname; data_dir and host_netns serve when no
+ *		record is found; completed from the record when there is one
+ * @host_netns_fd: the bridge's namespace, or -1 for the record's (or ours)
+ *
+ * Idempotent: a second call, or one after the container's namespace is
+ * gone, succeeds and still releases the lease.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
+{
+	struct attachment rec;
+	struct nl_sock nl;
+	int fd, ret;
+
+	ret = attach_record_read(state_dir, a->network, a->id, a->ifname, &rec);
+	if (ret == 0)
+		*a = rec;
+	else if (ret == -ENOENT)
+		attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
+	else
+		return ret;
+
+	ret = attach_host_netns_open(a, host_netns_fd, &fd);
+	if (ret == 0) {
+		ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
+		if (ret == 0) {
+			ret = bridge_port_del(&nl, a->host_veth);
+			nl_close(&nl);
+		} else {
+			log_err(ret, "open rtnetlink socket");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ret < 0)
+		return ret;
+	attach_ipam_release(a);
+	return attach_record_del(state_dir, a);
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bridge: a host bridge carrying the gateway addresses of its networks, and
+ * veth ports from it into network namespaces.
+ *
+ * The bridge is shared: it is created when missing (marked with the alias
+ * "plumb" so that only bridges plumb made are ever deleted), reused when it
+ * already carries our gateway, and refused when the name belongs to another
+ * kind of device or the bridge carries an address that overlaps ours. A port
+ * is one veth pair: the host end enslaved to the bridge in hairpin mode, the
+ * other end born inside the namespace under its final name, then given its
+ * addresses and routes from a socket opened in that namespace.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include <plumb/addr.h>
+#include <plumb/bridge.h>
+#include <plumb/log.h>
+#include <plumb/route.h>
+#include <plumb/sysctl.h>
+
+/* Return: 1 when the bridge was created here, 0 when it existed, -errno. */
+static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_link *br)
+{
+	uint8_t mac[6];
+	int created = 0, ret;
+
+	ret = nl_link_get(nl, name, br);
+	if (ret == -ENODEV) {
+		/* A fixed address: left alone, a bridge takes the lowest of its ports'. */
+		nl_link_mac_random(mac);
+		ret = nl_link_add_bridge(nl, name, mac, BRIDGE_ALIAS);
+		if (ret < 0 && ret != -EEXIST) /* EEXIST: made meanwhile */
+			return ret;
+		created = ret == 0;
+		ret = nl_link_get(nl, name, br);
+	}
+	if (ret < 0)
+		return nl_err(nl, ret, "look up bridge %s", name);
+	if (strcmp(br->kind, "bridge"))
+		return log_errx(-EEXIST, "%s exists and is %s%s, not a bridge", name,
+				*br->kind ? "a " : "a device without a kind", br->kind);
+	return created;
+}
+
+struct bridge_addr_scan {
+	const char *bridge;
+	const struct inet_prefix *gw;
+	size_t n_gw;
+	int have[BRIDGE_ADDRS_MAX];
+};
+
+static int bridge_addr_scan_one(const struct inet_prefix *p, void *arg)
+{
+	struct bridge_addr_scan *s = arg;
+	char have[INET_PREFIX_STRLEN], want[INET_PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < s->n_gw; i++) {
+		const struct inet_prefix *gw = &s->gw[i];
+
+		if (gw->addr.family != p->addr.family)
+			continue;
+		if (inet_addr_eq(&gw->addr, &p->addr) && gw->len == p->len) {
+			s->have[i] = 1;
+			continue;
+		}
+		if (inet_prefix_contains(gw, &p->addr) ||
+		    inet_prefix_contains(p, &gw->addr))
+			return log_errx(-EEXIST,
+					"bridge %s has address %s, which "
+					"conflicts with gateway %s",
+					s->bridge, inet_prefix_str(p, have, sizeof(have)),
+					inet_prefix_str(gw, want, sizeof(want)));
+	}
+	return 0;
+}
+
+/* Put the gateways on the bridge, unless they are there or something clashes. */
+static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
+			       const struct inet_prefix *gw, size_t n_gw)
+{
+	struct bridge_addr_scan scan = { .bridge = br->name, .gw = gw, .n_gw = n_gw };
+	char buf[INET_PREFIX_STRLEN];
+	struct nl_batch b;
+	size_t i;
+	int ret;
+
+	ret = nl_addr_for_each(nl, AF_UNSPEC, br->index, bridge_addr_scan_one, &scan);
+	if (ret == -ECANCELED)
+		return log_last_errno();
+	if (ret < 0)
+		return nl_err(nl, ret, "list addresses of %s", br->name);
+	for (i = 0; i < n_gw; i++) {
+		if (scan.have[i])
+			continue;
+		nl_batch_init(&b);
+		/* No duplicate address detection: the gateway works at once. */
+		nl_addr_build(nl, &b, RTM_NEWADDR, br->index, &gw[i], NL_ADDR_NODAD);
+		ret = nl_batch_talk(nl, &b, NULL, NULL);
+		if (ret < 0 && ret != -EEXIST) /* EEXIST: added meanwhile */
+			return nl_err(nl, ret, "add gateway %s to %s",
+				      inet_prefix_str(&gw[i], buf, sizeof(buf)),
+				      br->name);
+	}
+	return 0;
+}
+
+static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size_t n_gw)
+{
+	int v4 = 0, v6 = 0, ret = 0;
+	size_t i;
+
+	for (i = 0; i < n_gw; i++) {
+		v4 |= gw[i].addr.family == AF_INET;
+		v6 |= gw[i].addr.family == AF_INET6;
+	}
+	if (v4)
+		ret = sysctl_set(netns_fd, "net/ipv4/ip_forward", "1");
+	if (v6 && ret == 0)
+		ret = sysctl_set(netns_fd, "net/ipv6/conf/all/forwarding", "1");
+	return ret;
+}
+
+/**
+ * bridge_ensure() - make sure a bridge exists, up, with its gateways
+ * @nl:		rtnetlink socket of the host namespace
+ * @netns_fd:	the host namespace (for its forwarding settings), -1 for ours
+ * @name:	the bridge
+ * @gw:		gateway addresses with their subnet's length: 10.88.0.1/16
+ * @n_gw:	how many (at most BRIDGE_ADDRS_MAX)
+ * @br:		filled with the bridge
+ *
+ * Creates the bridge when missing, adds missing gateways, brings it up and
+ * turns forwarding on in the host namespace (IPv4, and IPv6 when a gateway
+ * is IPv6). Safe against another plumb doing the same at the same time.
+ *
+ * Return: 1 when the bridge was created by this call, 0 when it existed, or
+ * negative errno (logged): -EEXIST when the name is another kind of device or
+ * the bridge has an address overlapping a gateway's subnet. A bridge created
+ * by a call that fails is deleted again.
+ */
+int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
+		  const struct inet_prefix *gw, size_t n_gw, struct nl_link *br)
+{
+	int created, ret;
+
+	if (n_gw > BRIDGE_ADDRS_MAX)
+		return log_errx(-EINVAL, "too many gateways for bridge %s", name);
+	created = bridge_get_or_create(nl, name, br);
+	if (created < 0)
+		return created;
+	ret = bridge_addrs_ensure(nl, br, gw, n_gw);
+	if (ret == 0 && !(br->flags & IFF_UP))
+		ret = nl_link_set_up(nl, name);
+	if (ret == 0)
+		ret = bridge_forwarding_on(netns_fd, gw, n_gw);
+	if (ret < 0 && created)
+		nl_link_del(nl, name);
+	return ret < 0 ? ret : created;
+}
+
+struct bridge_ports {
+	int index;
+	char names[256];
+	size_t len;
+};
+
+static int bridge_port_collect(const struct nl_link *link, void *arg)
+{
+	struct bridge_ports *p = arg;
+
+	if (link->master == p->index && p->len < sizeof(p->names))
+		p->len += (size_t)snprintf(p->names + p->len, sizeof(p->names) - p->len,
+					   "%s%s", p->len ? ", " : "", link->name);
+	return 0;
+}
+
+/**
+ * bridge_del() - delete a bridge plumb created, when nothing uses it any more
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the bridge
+ *
+ * Return: 0 or negative errno (logged): -ENODEV when there is no such bridge,
+ * -EPERM when plumb did not create it, -EBUSY when it still has ports.
+ */
+int bridge_del(struct nl_sock *nl, const char *name)
+{
+	struct bridge_ports ports = { 0 };
+	struct nl_link br;
+	int ret;
+
+	ret = nl_link_get(nl, name, &br);
+	if (ret == -ENODEV)
+		return log_errx(ret, "no bridge %s", name);
+	if (ret < 0)
+		return nl_err(nl, ret, "look up bridge %s", name);
+	if (strcmp(br.kind, "bridge"))
+		return log_errx(-EINVAL, "%s is not a bridge; not deleting it", name);
+	if (strcmp(br.alias, BRIDGE_ALIAS))
+		return log_errx(-EPERM,
+				"bridge %s was not created by plumb; "
+				"not deleting it",
+				name);
+	ports.index = br.index;
+	ret = nl_link_for_each(nl, bridge_port_collect, &ports);
+	if (ret < 0)
+		return nl_err(nl, ret, "list ports of %s", name);
+	if (ports.len)
+		return log_errx(-EBUSY, "bridge %s still has ports: %s", name,
+				ports.names);
+	ret = nl_link_del(nl, name);
+	return ret == -ENODEV ? 0 : ret;
+}
+
+/**
+ * bridge_netns_configure() - give an interface inside a namespace its addresses
+ * @netns_fd:	the namespace
+ * @ifname:	the interface, already there; it is brought up
+ * @ip:		its addresses
+ * @gateway:	the gateway of each address, family 0 for none
+ * @n_ip:	how many
+ * @default_route: add a default route via each gateway
+ *
+ * Also brings "lo" up. Everything is sent in one batch from a socket opened
+ * inside the namespace; IPv6 addresses skip duplicate address detection so
+ * they, and routes through them, work at once.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int bridge_netns_configure(int netns_fd, const char *ifname, const struct inet_prefix *ip,
+			   const struct inet_addr *gateway, size_t n_ip,
+			   int default_route)
+{
+	struct nl_link link;
+	struct nl_route r;
+	struct nl_sock nl;
+	struct nl_batch b;
+	size_t i;
+	int ret;
+
+	if (n_ip > BRIDGE_ADDRS_MAX)
+		return log_errx(-EINVAL, "too many addresses for %s", ifname);
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket in the container's namespace");
+	ret = nl_link_get(&nl, ifname, &link);
+	if (ret < 0) {
+		nl_err(&nl, ret, "look up %s in the container's namespace", ifname);
+		goto out;
+	}
+	nl_batch_init(&b);
+	nl_link_build_up(&nl, &b, "lo");
+	nl_link_build_up(&nl, &b, ifname);
+	for (i = 0; i < n_ip; i++)
+		nl_addr_build(&nl, &b, RTM_NEWADDR, link.index, &ip[i],
+			      ip[i].addr.family == AF_INET6 ? NL_ADDR_NODAD : 0);
+	for (i = 0; default_route && i < n_ip; i++) {
+		if (!gateway[i].family)
+			continue;
+		r = (struct nl_route){ .gateway = gateway[i], .oif = link.index };
+		r.dst.addr.family = gateway[i].family;
+		nl_route_build(&nl, &b, RTM_NEWROUTE, &r);
+	}
+	ret = nl_batch_talk(&nl, &b, NULL, NULL);
+	if (ret < 0)
+		nl_err(&nl, ret, "add addresses and routes to %s", ifname);
+out:
+	nl_close(&nl);
+	return ret;
+}
+
+/**
+ * bridge_port_add() - wire a namespace to a bridge
+ * @nl:		rtnetlink socket of the host namespace
+ * @br:		the bridge
+ * @p:		the port
+ *
+ * All or nothing: if the namespace's side cannot be configured, the veth
+ * pair is deleted again.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
+		    const struct bridge_port *p)
+{
+	struct nl_veth v = {
+		.name = p->host_veth,
+		.netns_fd = -1,
+		.peer = p->ifname,
+		.peer_netns_fd = p->netns_fd,
+		.mtu = p->mtu,
+		.mac = p->host_mac,
+		.peer_mac = p->mac,
+		.master = br->index,
+		.hairpin = 1,
+	};
+	int ret;
+
+	ret = nl_link_add_veth(nl, &v);
+	if (ret < 0)
+		return ret;
+	ret = bridge_netns_configure(p->netns_fd, p->ifname, p->ip, p->gateway, p->n_ip,
+				     p->default_route);
+	if (ret < 0)
+		nl_link_del(nl, p->host_veth);
+	return ret;
+}
+
+/**
+ * bridge_port_del() - delete the veth pair of a port
+ * @nl:		rtnetlink socket of the host namespace
+ * @host_veth:	the host end
+ *
+ * Only a veth is deleted: another kind of device under that name is not ours.
+ *
+ * Return: 0 (also when it is gone already) or negative errno (logged).
+ */
+int bridge_port_del(struct nl_sock *nl, const char *host_veth)
+{
+	struct nl_link link;
+	int ret;
+
+	ret = nl_link_get(nl, host_veth, &link);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "look up %s", host_veth);
+	if (strcmp(link.kind, "veth"))
+		return log_errx(-EPERM, "%s is a %s, not plumb's veth; not deleting it",
+				host_veth, *link.kind ? link.kind : "device");
+	ret = nl_link_del(nl, host_veth);
+	return ret == -ENODEV ? 0 : ret;
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * state: records of what plumb made, so that teardown, GC and reconcile never
+ * need the container's namespace, a prevResult or the runtime's memory.
+ *
+ * A record is a JSON file <root>/<kind>/<group>/<name>.json: kind is the
+ * record's type ("attach", "nat"), group its network. It is written to a
+ * temporary file, synced, then renamed over the old one, so a reader sees the
+ * old record or the new one, never half of one; a crash leaves at most a
+ * temporary file, which readers skip.
+ *
+ * Directories are created 0700 and files 0600. A directory plumb keeps state
+ * in is refused when it is a symlink, belongs to another user or is writable
+ * by others: whoever could plant or change a record could make teardown
+ * delete something that is not plumb's.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <plumb/log.h>
+#include <plumb/state.h>
+
+static int state_dir_check(int fd, const char *what)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return log_err(-errno, "stat %s", what);
+	if (st.st_uid != geteuid())
+		return log_errx(-EPERM, "%s belongs to user %u, not to us; refusing it",
+				what, (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return log_errx(-EPERM, "%s is writable by others; refusing it", what);
+	return 0;
+}
+
+/**
+ * state_dir_openat() - open (or create) a directory plumb keeps state in
+ * @dirfd:	the directory it is in
+ * @name:	its name, one path component
+ * @create:	create it (0700) when missing
+ *
+ * Return: a file descriptor, or negative errno (logged): a symlink, a
+ * directory of another user's or one writable by others is refused.
+ */
+int state_dir_openat(int dirfd, const char *name, int create)
+{
+	int fd, ret;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return log_errx(-EINVAL, "invalid directory name \"%s\"", name);
+	if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+		return log_err(-errno, "create directory %s", name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return log_errx(-ELOOP, "%s is a symlink; refusing it", name);
+	if (fd < 0)
+		return -errno; /* -ENOENT is for the caller to judge */
+	ret = state_dir_check(fd, name);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * state_dir_open() - open (or create) a directory plumb keeps state in
+ * @path:	absolute path; its parents must exist unless @create
+ * @create:	create it and missing parents (0700) when missing
+ *
+ * Parents that exist are taken as they are (/run, /var/lib); the directory
+ * itself is checked as by state_dir_openat().
+ *
+ * Return: a file descriptor, or negative errno (logged, but for -ENOENT).
+ */
+int state_dir_open(const char *path, int create)
+{
+	char buf[4096], *name, *slash;
+	int dirfd, fd;
+
+	if (path[0] != '/' ||
+	    (size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return log_errx(-EINVAL,
+				"invalid state directory \"%s\": want an "
+				"absolute path",
+				path);
+	while (strlen(buf) > 1 && buf[strlen(buf) - 1] == '/')
+		buf[strlen(buf) - 1] = '\0';
+	slash = strrchr(buf, '/');
+	name = slash + 1;
+	*slash = '\0';
+	dirfd = open(*buf ? buf : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && errno == ENOENT && create) {
+		fd = state_dir_open(buf, 1); /* the parent, first */
+		if (fd < 0)
+			return fd;
+		close(fd);
+		dirfd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dirfd < 0)
+		return errno == ENOENT ? -ENOENT : log_err(-errno, "open %s", buf);
+	fd = *name ? state_dir_openat(dirfd, name, create) : dup(dirfd);
+	close(dirfd);
+	return fd;
+}
+
+/* <root>/<kind>/<group>, created on demand. */
+static int state_group_open(const char *root, const char *kind, const char *group,
+			    int create)
+{
+	int rootfd, kindfd, fd;
+
+	rootfd = state_dir_open(root, create);
+	if (rootfd < 0)
+		return rootfd;
+	kindfd = state_dir_openat(rootfd, kind, create);
+	close(rootfd);
+	if (kindfd < 0 || !group)
+		return kindfd;
+	fd = state_dir_openat(kindfd, group, create);
+	close(kindfd);
+	return fd;
+}
+
+static int state_file_name(const char *name, char *buf, size_t size)
+{
+	if (!*name || strchr(name, '/') || name[0] == '.' ||
+	    (size_t)snprintf(buf, size, "%s.json", name) >= size)
+		return log_errx(-EINVAL, "invalid record name \"%s\"", name);
+	return 0;
+}
+
+static int state_write_fd(int fd, const json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+	size_t len, off = 0;
+	ssize_t n;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(text);
+			return -errno;
+		}
+		off += (size_t)n;
+	}
+	free(text);
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/**
+ * state_record_write() - write a record atomically
+ * @root:	the state directory, STATE_DIR by default
+ * @kind:	"attach", "nat"...
+ * @group:	the network, or NULL for records of @kind without groups
+ * @name:	the record's name within its group
+ * @rec:	its content
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int state_record_write(const char *root, const char *kind, const char *group,
+		       const char *name, const json_t *rec)
+{
+	char file[STATE_NAME_MAX + 1], tmp[STATE_NAME_MAX + 32];
+	int dirfd, fd, ret;
+
+	ret = state_file_name(name, file, sizeof(file));
+	if (ret < 0)
+		return ret;
+	dirfd = state_group_open(root, kind, group, 1);
+	if (dirfd < 0)
+		return dirfd == -ENOENT ?
+			       log_err(dirfd, "open state directory %s", root) :
+			       dirfd;
+	/* A leading dot keeps readers from taking it for a record. */
+	snprintf(tmp, sizeof(tmp), ".%s.%d", file, (int)getpid());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0) {
+		ret = log_err(-errno, "create record %s", tmp);
+		goto out;
+	}
+	ret = state_write_fd(fd, rec);
+	close(fd);
+	if (ret == 0 && renameat(dirfd, tmp, dirfd, file) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		unlinkat(dirfd, tmp, 0);
+		log_err(ret, "write record %s/%s", group ? group : kind, file);
+	}
+out:
+	close(dirfd);
+	return ret;
+}
+
+static json_t *state_read_at(int dirfd, const char *file, int *err)
+{
+	json_error_t jerr;
+	json_t *rec;
+	int fd;
+
+	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	rec = json_loadfd(fd, 0, &jerr);
+	close(fd);
+	if (!rec || !json_is_object(rec)) {
+		json_decref(rec);
+		*err = log_errx(-EBADMSG, "record %s is damaged: %s", file,
+				rec ? "not an object" : jerr.text);
+		return NULL;
+	}
+	*err = 0;
+	return rec;
+}
+
+/**
+ * state_record_read() - read a record
+ * @root:	the state directory
+ * @kind:	its kind
+ * @group:	its group, or NULL
+ * @name:	its name
+ * @err:	0, -ENOENT when there is no such record (not logged), or another
+ *		negative errno (logged)
+ *
+ * Return: the record (a new reference), or NULL.
+ */
+json_t *state_record_read(const char *root, const char *kind, const char *group,
+			  const char *name, int *err)
+{
+	char file[STATE_NAME_MAX + 1];
+	json_t *rec;
+	int dirfd;
+
+	*err = state_file_name(name, file, sizeof(file));
+	if (*err < 0)
+		return NULL;
+	dirfd = state_group_open(root, kind, group, 0);
+	if (dirfd < 0) {
+		*err = dirfd;
+		return NULL;
+	}
+	rec = state_read_at(dirfd, file, err);
+	close(dirfd);
+	return rec;
+}
+
+/**
+ * state_record_del() - delete a record
+ * @root:	the state directory
+ * @kind:	its kind
+ * @group:	its group, or NULL
+ * @name:	its name
+ *
+ * Return: 0 (also when there was no such record) or negative errno (logged).
+ */
+int state_record_del(const char *root, const char *kind, const char *group,
+		     const char *name)
+{
+	char file[STATE_NAME_MAX + 1];
+	int dirfd, ret;
+
+	ret = state_file_name(name, file, sizeof(file));
+	if (ret < 0)
+		return ret;
+	dirfd = state_group_open(root, kind, group, 0);
+	if (dirfd == -ENOENT)
+		return 0;
+	if (dirfd < 0)
+		return dirfd;
+	ret = 0;
+	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
+		ret = log_err(-errno, "delete record %s", file);
+	close(dirfd);
+	return ret;
+}
+
+static int state_group_walk(int dirfd, const char *group,
+			    int (*fn)(const char *group, const char *name, json_t *rec,
+				      void *arg),
+			    void *arg)
+{
+	char name[STATE_NAME_MAX + 1];
+	struct dirent *de;
+	json_t *rec;
+	size_t len;
+	DIR *dir;
+	int err, ret = 0;
+
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		close(dirfd);
+		return -errno;
+	}
+	while (ret >= 0 && (de = readdir(dir))) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		rec = state_read_at(dirfd, de->d_name, &err);
+		if (!rec)
+			continue; /* gone meanwhile, or damaged: said so */
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+		ret = fn(group, name, rec, arg);
+		json_decref(rec);
+	}
+	closedir(dir);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * state_record_for_each() - call a function for every record of a kind
+ * @root:	the state directory
+ * @kind:	the kind
+ * @group:	only this group, or NULL for every group
+ * @fn:		called with each record (borrowed); a negative return stops
+ * @arg:	passed to @fn
+ *
+ * Return: 0, what @fn returned when negative, or negative errno (logged).
+ */
+int state_record_for_each(const char *root, const char *kind, const char *group,
+			  int (*fn)(const char *group, const char *name, json_t *rec,
+				    void *arg),
+			  void *arg)
+{
+	struct dirent *de;
+	int kindfd, fd, ret = 0;
+	DIR *dir;
+
+	if (group) {
+		fd = state_group_open(root, kind, group, 0);
+		if (fd == -ENOENT)
+			return 0;
+		return fd < 0 ? fd : state_group_walk(fd, group, fn, arg);
+	}
+	kindfd = state_group_open(root, kind, NULL, 0);
+	if (kindfd == -ENOENT)
+		return 0;
+	if (kindfd < 0)
+		return kindfd;
+	dir = fdopendir(kindfd);
+	if (!dir) {
+		close(kindfd);
+		return -errno;
+	}
+	while (ret >= 0 && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		fd = state_dir_openat(kindfd, de->d_name, 0);
+		if (fd >= 0)
+			ret = state_group_walk(fd, de->d_name, fn, arg);
+	}
+	closedir(dir);
+	return ret < 0 ? ret : 0;
+}
