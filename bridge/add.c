@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-bridge add: a bridge with its gateway, and a namespace wired to it. */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <plumb/json.h>
+#include <plumb/log.h>
+#include <plumb/netns.h>
+
+#include "bridge.h"
+
+/* "add" without NETNS: the bridge alone, with its gateways. */
+static int add_bridge_only(struct add_opts *o, int json)
+{
+	struct attach_req *req = &o->req;
+	struct inet_prefix gw[BRIDGE_ADDRS_MAX];
+	char buf[INET_PREFIX_STRLEN];
+	struct nl_link br;
+	struct nl_sock nl;
+	json_t *j;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < req->n_sets; i++)
+		gw[i] = (struct inet_prefix){ .addr = req->sets[i].range[0].gateway,
+					      .len = req->sets[i].range[0].subnet.len };
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	ret = bridge_ensure(&nl, req->host_netns_fd, req->a.bridge, gw, req->n_sets, &br);
+	nl_close(&nl);
+	if (ret < 0)
+		return ret;
+	j = json_pack("{s:s, s:[]}", "bridge", req->a.bridge, "gateways");
+	for (i = 0; j && i < req->n_sets; i++)
+		json_array_append_new(
+			json_object_get(j, "gateways"),
+			json_string(inet_prefix_str(&gw[i], buf, sizeof(buf))));
+	if (json && j) {
+		json_write(stdout, j);
+	} else {
+		printf("%s", req->a.bridge);
+		for (i = 0; i < req->n_sets; i++)
+			printf(" %s", inet_prefix_str(&gw[i], buf, sizeof(buf)));
+		printf("\n");
+	}
+	json_decref(j);
+	return 0;
+}
+
+int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct add_opts o;
+	struct attach_req *req = &o.req;
+	int ret;
+
+	add_opts_init(&o);
+	ret = add_opts_parse(&o, argc, argv);
+	if (ret == -E2BIG)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (ret < 0 || add_opts_finish(&o) < 0)
+		return CMD_FAILED;
+	if (host_netns_open(ctx, &req->host_netns_fd) < 0)
+		return CMD_FAILED;
+	if (ctx->netns)
+		netns_spec_path(ctx->netns, req->a.host_netns, sizeof(req->a.host_netns));
+
+	if (!o.netns) {
+		ret = add_bridge_only(&o, ctx->json);
+	} else {
+		req->netns_fd = netns_open(o.netns);
+		ret = req->netns_fd < 0 ? req->netns_fd : attach_add(req);
+		if (ret == 0)
+			attachment_print(&req->a, ctx->json);
+	}
+	if (req->netns_fd >= 0)
+		close(req->netns_fd);
+	if (req->host_netns_fd >= 0)
+		close(req->host_netns_fd);
+	return ret < 0 ? CMD_FAILED : CMD_OK;
+}

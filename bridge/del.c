@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-bridge del: undo an attachment (veth, lease, record); idempotent. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <plumb/log.h>
+#include <plumb/state.h>
+
+#include "bridge.h"
+
+static const struct option del_options[] = {
+	{ "id", required_argument, NULL, 'i' },
+	{ "ifname", required_argument, NULL, 'f' },
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "network", required_argument, NULL, 'w' },
+	{ "data-dir", required_argument, NULL, 'd' },
+	{ 0 },
+};
+
+int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *id = NULL, *ifname = "eth0", *bridge = BRIDGE_DEFAULT;
+	const char *network = NULL, *data_dir = ATTACH_IPAM_DIR, *netns = NULL;
+	struct attachment a = { 0 };
+	int c, fd, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", del_options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			id = optarg;
+			break;
+		case 'f':
+			ifname = optarg;
+			break;
+		case 'b':
+			bridge = optarg;
+			break;
+		case 'w':
+			network = optarg;
+			break;
+		case 'd':
+			data_dir = optarg;
+			break;
+		default:
+			return cmd_usage(argv[0], CMD_USAGE);
+		}
+	}
+	if (optind < argc)
+		netns = argv[optind++];
+	if (optind != argc || (!netns == !id))
+		return cmd_usage(argv[0], CMD_USAGE);
+
+	if (netns && netns_default_id(netns, a.id, sizeof(a.id)) < 0)
+		return CMD_FAILED;
+	snprintf(a.network, sizeof(a.network), "%s", network ? network : bridge);
+	if (id)
+		snprintf(a.id, sizeof(a.id), "%s", id);
+	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	snprintf(a.data_dir, sizeof(a.data_dir), "%s", data_dir);
+	if ((id && strlen(id) >= sizeof(a.id)) ||
+	    attach_key_check(a.network, a.id, ifname) < 0)
+		return CMD_FAILED;
+	if (host_netns_open(ctx, &fd) < 0)
+		return CMD_FAILED;
+	ret = attach_del(STATE_DIR, &a, fd);
+	if (fd >= 0)
+		close(fd);
+	return ret < 0 ? CMD_FAILED : CMD_OK;
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-bridge del-bridge: delete an empty bridge that plumb created. */
+#include <unistd.h>
+
+#include <plumb/bridge.h>
+#include <plumb/log.h>
+
+#include "bridge.h"
+
+int cmd_del_bridge(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct nl_sock nl;
+	int fd, ret;
+
+	if (argc != 2)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (nl_link_name_check(argv[1]) < 0 || host_netns_open(ctx, &fd) < 0)
+		return CMD_FAILED;
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0) {
+		log_err(ret, "open rtnetlink socket");
+		return CMD_FAILED;
+	}
+	ret = bridge_del(&nl, argv[1]);
+	nl_close(&nl);
+	return ret < 0 ? CMD_FAILED : CMD_OK;
+}

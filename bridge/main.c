@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-bridge: a host bridge, veth pairs into namespaces, addresses, routes. */
+#include <stdlib.h>
+
+#include "bridge.h"
+
+#define NET_NS CAPS(CAP_NET_ADMIN, CAP_SYS_ADMIN)
+
+static const struct cmd cmds[] = {
+	{
+		.name = "add",
+		.fn = cmd_add,
+		.args = "[NETNS] [OPTIONS]",
+		.help = "wire NETNS (a name, a path or pid:PID) to a bridge; "
+			"without NETNS, make the bridge",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+		.options = add_options_help,
+	},
+	{
+		.name = "del",
+		.fn = cmd_del,
+		.args = "NETNS|--id ID [--ifname IF] [--bridge B] [--network N] [--data-dir D]",
+		.help = "undo an attachment: veth, lease, record (twice is fine)",
+		.need = NET_NS,
+	},
+	{
+		.name = "list",
+		.fn = cmd_list,
+		.args = "",
+		.help = "list attachments (-j: as JSON)",
+	},
+	{
+		.name = "check",
+		.fn = cmd_check,
+		.args = "ID [--ifname IF] [--network N]",
+		.help = "compare an attachment with the kernel, name each difference",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+	},
+	{
+		.name = "link",
+		.fn = cmd_link,
+		.args = "NS1:IF1[=ADDR/LEN] NS2:IF2[=ADDR/LEN] [--mtu N] [--forward]",
+		.help = "a veth between two namespaces (--forward: both route)",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+	},
+	{
+		.name = "unlink",
+		.fn = cmd_unlink,
+		.args = "NS:IF",
+		.help = "delete a veth made by link (both ends go)",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+	},
+	{
+		.name = "route",
+		.fn = cmd_route,
+		.args = "add|del NETNS DEST|default via GW [dev IF]",
+		.help = "add or delete a route inside a namespace",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+	},
+	{
+		.name = "del-bridge",
+		.fn = cmd_del_bridge,
+		.args = "NAME",
+		.help = "delete an empty bridge that plumb created",
+		.need = NET_NS,
+	},
+};
+
+static const struct cmd_tool tool = {
+	.name = "plumb-bridge",
+	.summary = "wire network namespaces to a host bridge with veth pairs",
+	.cmds = cmds,
+	.n_cmds = sizeof(cmds) / sizeof(cmds[0]),
+	.has_netns = 1,
+};
+
+int main(int argc, char **argv)
+{
+	return cmd_main(&tool, argc, argv);
+}
