@@ -151,6 +151,24 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int link_get(struct nl_sock *nl, const char *name, int index, struct nl_link *link)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* The kind is all we need of IFLA_LINKINFO; skip statistics. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	memset(link, 0, sizeof(*link));
+	return nl_request(nl, nlh, link_get_cb, link);
+}
+
 /**
  * nl_link_get() - look an interface up by name
  * @nl:		rtnetlink socket of the namespace to look in
@@ -162,18 +180,20 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
  */
 int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	return link_get(nl, name, 0, link);
+}
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	/* The kind is all we need of IFLA_LINKINFO; skip statistics. */
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	memset(link, 0, sizeof(*link));
-	return nl_request(nl, nlh, link_get_cb, link);
+/**
+ * nl_link_get_index() - look an interface up by index
+ * @nl:		rtnetlink socket of the namespace to look in
+ * @index:	its ifindex
+ * @link:	filled with what the kernel says of it
+ *
+ * Return: as nl_link_get().
+ */
+int nl_link_get_index(struct nl_sock *nl, int index, struct nl_link *link)
+{
+	return link_get(nl, NULL, index, link);
 }
 
 static struct nlmsghdr *link_new(struct nl_sock *nl, struct nl_batch *b, uint16_t flags,

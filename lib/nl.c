@@ -252,6 +252,66 @@ int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb, v
 	return w.err;
 }
 
+/* Make room in the send buffer for a large batch (root may force it). */
+static void nl_sndbuf_fit(struct nl_sock *nl, size_t len)
+{
+	int fd = mnl_socket_get_fd(nl->mnl), size = 0;
+	socklen_t optlen = sizeof(size);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &optlen) == 0 &&
+	    (size_t)size / 2 > len + 4096)
+		return;
+	size = (int)(len + 65536);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+/**
+ * nl_send_batch() - send a transaction and read every answer the kernel gave
+ * @nl:		the socket (NETLINK_NETFILTER)
+ * @buf:	the batch: a begin marker, requests, an end marker
+ * @len:	its length, which may be large: the send buffer grows to fit
+ * @cb:		called for each data message of the answers, or NULL
+ * @data:	passed to @cb
+ *
+ * nfnetlink runs a batch while sendmsg() runs, so every answer is queued
+ * when it returns; they are read until none is left rather than counted,
+ * as an aborted transaction does not answer each request.
+ *
+ * Return: 0, or the first error the kernel answered (-ERESTART when the
+ * ruleset generation changed since the one the batch was built against), or
+ * a local negative errno.
+ */
+int nl_send_batch(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
+		  void *data)
+{
+	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
+	int fd = mnl_socket_get_fd(nl->mnl);
+	struct nl_wait w;
+	ssize_t n;
+	int ret;
+
+	ret = nl_wait_start(&w, nl, buf, len, cb, data);
+	if (ret < 0)
+		return ret;
+	nl_sndbuf_fit(nl, len);
+	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0)
+			return -errno;
+		ret = nl_wait_feed(&w, reply, (size_t)n);
+		if (ret < 0)
+			return ret;
+	}
+	return w.err;
+}
+
 /**
  * nl_wait_start() - prepare to collect the answers to requests
  * @w:		the state to fill

@@ -42,6 +42,44 @@ struct nlmsghdr *nl_route_build(struct nl_sock *nl, struct nl_batch *b, uint16_t
 	return nlh;
 }
 
+static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	int *oif = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_get_type(attr) == RTA_OIF &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			*oif = (int)mnl_attr_get_u32(attr);
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_route_get_oif() - the interface the kernel would send a packet out of
+ * @nl:		rtnetlink socket of the namespace
+ * @dst:	the packet's destination
+ *
+ * Return: the ifindex, or negative errno (-ENETUNREACH, not logged).
+ */
+int nl_route_get_oif(struct nl_sock *nl, const struct inet_addr *dst)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int oif = 0, ret;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)dst->family;
+	rtm->rtm_dst_len = (uint8_t)inet_addr_bits(dst);
+	mnl_attr_put(nlh, RTA_DST, inet_addr_bytes(dst), dst->b);
+	ret = nl_request(nl, nlh, route_oif_cb, &oif);
+	if (ret < 0)
+		return ret;
+	return oif ? oif : -ENETUNREACH;
+}
+
 struct route_walk {
 	int (*fn)(const struct nl_route *r, void *arg);
 	void *arg;

@@ -69,6 +69,7 @@ int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6
 		       const char *alias);
 int nl_link_del(struct nl_sock *nl, const char *name);
 int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link);
+int nl_link_get_index(struct nl_sock *nl, int index, struct nl_link *link);
 int nl_link_set_up(struct nl_sock *nl, const char *name);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 				  const char *name);

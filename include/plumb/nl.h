@@ -74,6 +74,8 @@ int nl_batch_talk(struct nl_sock *nl, struct nl_batch *b, mnl_cb_t cb, void *dat
 int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
 		 void *data);
+int nl_send_batch(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
+		  void *data);
 int nl_wait_start(struct nl_wait *w, struct nl_sock *nl, const void *buf, size_t len,
 		  mnl_cb_t cb, void *data);
 int nl_wait_feed(struct nl_wait *w, const void *buf, size_t len);

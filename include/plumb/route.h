@@ -20,6 +20,7 @@ struct nl_route {
 
 struct nlmsghdr *nl_route_build(struct nl_sock *nl, struct nl_batch *b, uint16_t type,
 				const struct nl_route *r);
+int nl_route_get_oif(struct nl_sock *nl, const struct inet_addr *dst);
 int nl_route_for_each(struct nl_sock *nl, int family,
 		      int (*fn)(const struct nl_route *r, void *arg), void *arg);
 
