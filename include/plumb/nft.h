@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nft: plumb's nftables table, its fixed rules, and the elements of its sets and maps. */
+#ifndef PLUMB_NFT_H
+#define PLUMB_NFT_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <plumb/nl.h>
+
+#define NFT_TABLE "plumb"
+#define NFT_OWNER_MAX 127 /* element comments hold 128 bytes with the NUL */
+
+/* The sets and maps of the table: everything that varies lives in them. */
+enum nft_set_id {
+	NFT_MASQ4, /* container subnets: masquerade when leaving them */
+	NFT_MASQ6,
+	NFT_PUB4, /* proto . port : address . port, any host address */
+	NFT_PUB6,
+	NFT_PUBADDR4, /* host address . proto . port : address . port */
+	NFT_PUBADDR6,
+	NFT_PUBLOCAL4, /* proto . port : address . port, through 127.0.0.1 */
+	NFT_LOCALNET, /* bridges with route_localnet on: the guard's */
+	NFT_SET_COUNT,
+};
+
+/**
+ * struct nft_elem - one element of a set or map
+ * @set:	which
+ * @key:	the key as the kernel stores it (registers are 4-byte aligned)
+ * @key_end:	for an interval set, the first key past the interval;
+ *		@has_end 0 when the interval runs to the end of the key space
+ * @has_end:	@key_end is set
+ * @is_end:	in a listing, this element ends an interval (its key is
+ *		the first past it)
+ * @data:	for a map, the value
+ * @owner:	who added it, kept in the element's comment; "" when unknown
+ */
+struct nft_elem {
+	enum nft_set_id set;
+	uint8_t key[24];
+	uint8_t key_end[16];
+	int has_end;
+	int is_end;
+	uint8_t data[20];
+	char owner[NFT_OWNER_MAX + 1];
+};
+
+/**
+ * struct nft_txn - one transaction: elements to add and to delete
+ * @create:	create the table, its chains, rules and sets first
+ * @add:	elements to add; an existing key fails the whole transaction
+ * @n_add:	how many
+ * @del:	elements to delete (by key)
+ * @n_del:	how many
+ */
+struct nft_txn {
+	int create;
+	const struct nft_elem *add;
+	size_t n_add;
+	const struct nft_elem *del;
+	size_t n_del;
+};
+
+const char *nft_set_name(enum nft_set_id set);
+size_t nft_key_len(enum nft_set_id set);
+size_t nft_data_len(enum nft_set_id set);
+
+int nft_open(struct nl_sock *nl, int netns_fd);
+int nft_gen_get(struct nl_sock *nl, uint32_t *genid);
+int nft_table_exists(struct nl_sock *nl);
+int nft_table_del(struct nl_sock *nl);
+int nft_commit(struct nl_sock *nl, uint32_t genid, const struct nft_txn *txn);
+int nft_elem_get(struct nl_sock *nl, struct nft_elem *e);
+int nft_elem_for_each(struct nl_sock *nl, enum nft_set_id set,
+		      int (*fn)(const struct nft_elem *e, void *arg), void *arg);
+
+#endif

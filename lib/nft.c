@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nft: plumb's nftables table through libnftnl: transactions, and the
+ * elements of its sets and maps.
+ *
+ * Theory of operation: every change is one nfnetlink batch, applied by the
+ * kernel entirely or not at all. It is committed against the ruleset
+ * generation the caller read before deciding what to change (NFNL_BATCH_GENID):
+ * if another writer committed meanwhile, the kernel refuses it with ERESTART
+ * and the caller reads and decides again. An element added with NLM_F_EXCL
+ * fails the transaction if its key exists, so a host port is never silently
+ * taken over. The table itself is created in the same transaction as the
+ * first elements, so it never exists half-made.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include <plumb/log.h>
+#include <plumb/nft.h>
+
+#include "nft_buf.h"
+
+#define NFT_ELEMS_PER_MSG 256 /* keeps a message's element list under 64 KiB */
+
+/**
+ * nft_buf_room() - room for the next message of a batch
+ * @b:		the batch
+ *
+ * Return: NFT_MSG_ROOM bytes to build a message in, or NULL (and @b->err set)
+ * when out of memory.
+ */
+char *nft_buf_room(struct nft_buf *b)
+{
+	size_t cap;
+	char *data;
+
+	if (b->err)
+		return NULL;
+	if (b->len + NFT_MSG_ROOM > b->cap) {
+		cap = b->cap ? 2 * b->cap : 4 * NFT_MSG_ROOM;
+		while (b->len + NFT_MSG_ROOM > cap)
+			cap *= 2;
+		data = realloc(b->data, cap);
+		if (!data) {
+			b->err = -ENOMEM;
+			return NULL;
+		}
+		b->data = data;
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+/**
+ * nft_buf_done() - take in the message built at nft_buf_room()
+ * @b:		the batch
+ * @nlh:	the message
+ */
+void nft_buf_done(struct nft_buf *b, const struct nlmsghdr *nlh)
+{
+	b->len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/**
+ * nft_buf_free() - free a batch's memory
+ * @b:		the batch
+ */
+void nft_buf_free(struct nft_buf *b)
+{
+	free(b->data);
+	*b = (struct nft_buf){ 0 };
+}
+
+/**
+ * nft_open() - open a netfilter socket in a namespace
+ * @nl:		the socket to fill
+ * @netns_fd:	the namespace, or -1 for ours
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nft_open(struct nl_sock *nl, int netns_fd)
+{
+	int ret = nl_open_netns(nl, NETLINK_NETFILTER, netns_fd);
+
+	if (ret < 0)
+		return log_err(ret, "open netfilter socket");
+	return 0;
+}
+
+static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	uint32_t *genid = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			*genid = ntohl(mnl_attr_get_u32(attr));
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * nft_gen_get() - read the ruleset generation
+ * @nl:		netfilter socket
+ * @genid:	the generation
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nft_gen_get(struct nl_sock *nl, uint32_t *genid)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0, 0);
+	ret = nl_request(nl, nlh, nft_gen_cb, genid);
+	if (ret < 0)
+		return nl_err(nl, ret, "read the nftables generation");
+	return 0;
+}
+
+/**
+ * nft_table_exists() - tell whether plumb's table exists
+ * @nl:		netfilter socket
+ *
+ * Return: 1, 0, or negative errno (logged).
+ */
+int nft_table_exists(struct nl_sock *nl)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!t)
+		return log_err(-ENOMEM, "look up table inet " NFT_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, 0, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	ret = nl_request(nl, nlh, NULL, NULL);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "look up table inet " NFT_TABLE);
+	return 1;
+}
+
+static void nft_batch_begin(struct nft_buf *b, uint32_t genid)
+{
+	struct nlmsghdr *nlh = nftnl_batch_begin(nft_buf_room(b), ++b->seq);
+
+	if (!nlh)
+		return;
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	nft_buf_done(b, nlh);
+}
+
+static void nft_batch_end(struct nft_buf *b)
+{
+	char *room = nft_buf_room(b);
+
+	if (room)
+		nft_buf_done(b, nftnl_batch_end(room, ++b->seq));
+}
+
+/**
+ * nft_table_del() - delete plumb's table, and nothing else
+ * @nl:		netfilter socket
+ *
+ * Return: 0 (also when there is no table) or negative errno (logged).
+ */
+int nft_table_del(struct nl_sock *nl)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nft_buf b = { 0 };
+	struct nlmsghdr *nlh;
+	char *room;
+	int ret = -ENOMEM;
+
+	nft_batch_begin(&b, 0);
+	room = nft_buf_room(&b);
+	if (t && room) {
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_DELTABLE, NFPROTO_INET,
+					    NLM_F_ACK, ++b.seq);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nft_buf_done(&b, nlh);
+		nft_batch_end(&b);
+		ret = b.err ? b.err : nl_send_batch(nl, b.data, b.len, NULL, NULL);
+	}
+	nftnl_table_free(t);
+	nft_buf_free(&b);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "delete table inet " NFT_TABLE);
+	return 0;
+}
+
+/* --- elements -------------------------------------------------------- */
+
+static struct nftnl_set_elem *nft_elem_to_nftnl(const struct nft_elem *e, int end)
+{
+	struct nftnl_set_elem *se = nftnl_set_elem_alloc();
+	struct nftnl_udata_buf *ud;
+
+	if (!se)
+		return NULL;
+	if (end) {
+		/* The end of an interval: the first key past it. */
+		nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, e->key_end,
+				   nft_key_len(e->set));
+		nftnl_set_elem_set_u32(se, NFTNL_SET_ELEM_FLAGS,
+				       NFT_SET_ELEM_INTERVAL_END);
+		return se;
+	}
+	nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, e->key, nft_key_len(e->set));
+	if (nft_data_len(e->set))
+		nftnl_set_elem_set(se, NFTNL_SET_ELEM_DATA, e->data,
+				   nft_data_len(e->set));
+	if (!*e->owner)
+		return se;
+	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
+	if (!ud || !nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, e->owner)) {
+		nftnl_udata_buf_free(ud);
+		nftnl_set_elem_free(se);
+		return NULL;
+	}
+	nftnl_set_elem_set(se, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return se;
+}
+
+/* One NEWSETELEM or DELSETELEM message for up to NFT_ELEMS_PER_MSG elements
+ * of one set, starting at @e; returns how many it took. */
+static size_t nft_put_elems(struct nft_buf *b, uint16_t type, uint16_t flags,
+			    const struct nft_elem *e, size_t n)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *se;
+	struct nlmsghdr *nlh;
+	char *room = nft_buf_room(b);
+	size_t i;
+
+	if (!s || !room) {
+		nftnl_set_free(s);
+		b->err = -ENOMEM;
+		return n;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(e[0].set));
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	for (i = 0; i < n && i < NFT_ELEMS_PER_MSG && e[i].set == e[0].set; i++) {
+		se = nft_elem_to_nftnl(&e[i], 0);
+		if (se)
+			nftnl_set_elem_add(s, se);
+		if (e[i].has_end && (se = nft_elem_to_nftnl(&e[i], 1)))
+			nftnl_set_elem_add(s, se);
+		if (!se)
+			b->err = -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(room, type, NFPROTO_INET, flags | NLM_F_ACK,
+				    ++b->seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nft_buf_done(b, nlh);
+	nftnl_set_free(s);
+	return i;
+}
+
+/**
+ * nft_commit() - apply a transaction against a ruleset generation
+ * @nl:		netfilter socket
+ * @genid:	the generation the caller's decisions rest on, or 0 for any
+ * @txn:	what to do; elements of one set should be next to each other
+ *
+ * Deletions go first, so that a transaction can move a key from one value
+ * to another.
+ *
+ * Return: 0, -ERESTART when the generation changed (read and try again),
+ * -EEXIST when a key to add exists, -ENOENT when a key to delete does not
+ * (or the table is missing), or another negative errno. Nothing is logged:
+ * the caller knows what these mean for its user.
+ */
+int nft_commit(struct nl_sock *nl, uint32_t genid, const struct nft_txn *txn)
+{
+	struct nft_buf b = { 0 };
+	size_t i;
+	int ret;
+
+	nft_batch_begin(&b, genid);
+	if (txn->create)
+		nft_rules_build(&b);
+	for (i = 0; i < txn->n_del && !b.err;)
+		i += nft_put_elems(&b, NFT_MSG_DELSETELEM, 0, txn->del + i,
+				   txn->n_del - i);
+	for (i = 0; i < txn->n_add && !b.err;)
+		i += nft_put_elems(&b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL,
+				   txn->add + i, txn->n_add - i);
+	nft_batch_end(&b);
+	ret = b.err ? b.err : nl_send_batch(nl, b.data, b.len, NULL, NULL);
+	nft_buf_free(&b);
+	return ret;
+}
+
+struct nft_elem_parse {
+	enum nft_set_id set;
+	int (*fn)(const struct nft_elem *e, void *arg);
+	void *arg;
+	struct nft_elem *one;
+	int found;
+	int err;
+};
+
+static int nft_udata_comment(const struct nftnl_udata *attr, void *data)
+{
+	const char **comment = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT &&
+	    nftnl_udata_len(attr) > 0 &&
+	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
+		*comment = nftnl_udata_get(attr);
+	return 0;
+}
+
+static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
+{
+	struct nft_elem_parse *p = data;
+	const char *comment = NULL;
+	struct nft_elem e = { .set = p->set };
+	const void *v;
+	uint32_t len;
+
+	e.is_end = nftnl_set_elem_is_set(se, NFTNL_SET_ELEM_FLAGS) &&
+		   nftnl_set_elem_get_u32(se, NFTNL_SET_ELEM_FLAGS) &
+			   NFT_SET_ELEM_INTERVAL_END;
+	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_KEY, &len);
+	if (!v || len != nft_key_len(p->set))
+		return 0;
+	memcpy(e.key, v, len);
+	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_DATA, &len);
+	if (v && len == nft_data_len(p->set))
+		memcpy(e.data, v, len);
+	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_USERDATA, &len);
+	if (v)
+		nftnl_udata_parse(v, len, nft_udata_comment, &comment);
+	if (comment)
+		snprintf(e.owner, sizeof(e.owner), "%s", comment);
+	if (p->one && !e.is_end) {
+		memcpy(p->one->data, e.data, sizeof(e.data));
+		memcpy(p->one->owner, e.owner, sizeof(e.owner));
+		p->found = 1;
+		return 0;
+	}
+	if (p->one)
+		return 0;
+	p->err = p->fn(&e, p->arg);
+	return p->err < 0 ? p->err : 0;
+}
+
+static int nft_elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	int ret = MNL_CB_OK;
+
+	if (!s) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
+		errno = EBADMSG;
+		ret = MNL_CB_ERROR;
+	} else if (nftnl_set_elem_foreach(s, nft_elem_from_nftnl, data) < 0) {
+		errno = ECANCELED;
+		ret = MNL_CB_ERROR;
+	}
+	nftnl_set_free(s);
+	return ret;
+}
+
+/**
+ * nft_elem_get() - look one element up by key
+ * @nl:		netfilter socket
+ * @e:		its set and key; its data and owner are filled in when found
+ *
+ * Return: 1 when found, 0 when not (or when there is no table), or negative
+ * errno (logged).
+ */
+int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nft_elem_parse p = { .set = e->set, .one = e };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *se = nftnl_set_elem_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!s || !se) {
+		nftnl_set_free(s);
+		nftnl_set_elem_free(se);
+		return log_err(-ENOMEM, "look up an element");
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(e->set));
+	nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, e->key, nft_key_len(e->set));
+	nftnl_set_elem_add(s, se);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, 0, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	ret = nl_request(nl, nlh, nft_elems_cb, &p);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "look up an element of %s", nft_set_name(e->set));
+	return p.found;
+}
+
+/**
+ * nft_elem_for_each() - call a function for every element of a set
+ * @nl:		netfilter socket
+ * @set:	the set
+ * @fn:		called with each; a negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * Return: 0 (also when there is no table), what @fn returned when negative,
+ * or negative errno (logged).
+ */
+int nft_elem_for_each(struct nl_sock *nl, enum nft_set_id set,
+		      int (*fn)(const struct nft_elem *e, void *arg), void *arg)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	struct nft_elem_parse p = { .set = set, .fn = fn, .arg = arg };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!s)
+		return log_err(-ENOMEM, "list %s", nft_set_name(set));
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(set));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	ret = nl_request(nl, nlh, nft_elems_cb, &p);
+	if (ret == -ENOENT)
+		return 0;
+	if (p.err < 0)
+		return p.err;
+	if (ret < 0)
+		return nl_err(nl, ret, "list %s", nft_set_name(set));
+	return 0;
+}
