@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nat: masquerade and published ports, as elements of plumb's nftables table. */
+#ifndef PLUMB_NAT_H
+#define PLUMB_NAT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <plumb/inet.h>
+#include <plumb/nft.h>
+#include <plumb/nl.h>
+
+#define NAT_OWNER_DEFAULT "manual"
+#define NAT_PORTS_MAX 1024 /* host ports in one publish */
+
+/**
+ * struct nat_pub - a published port range: host ports to a container's ports
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP
+ * @host:	the host address it is published on; family 0 for all of them
+ * @port:	first host port
+ * @port_end:	last host port
+ * @addr:	the container's address
+ * @to_port:	the container port @port goes to; the others follow in order
+ * @localhost:	also reachable through 127.0.0.1 (IPv4 only)
+ */
+struct nat_pub {
+	uint8_t proto;
+	struct inet_addr host;
+	uint16_t port;
+	uint16_t port_end;
+	struct inet_addr addr;
+	uint16_t to_port;
+	int localhost;
+};
+
+/**
+ * struct nat - plumb-nat's handle on one network namespace
+ * @nl:		netfilter socket there
+ * @netns_fd:	the namespace, -1 for ours
+ * @state_dir:	where records live (STATE_DIR)
+ */
+struct nat {
+	struct nl_sock nl;
+	int netns_fd;
+	const char *state_dir;
+};
+
+/* nat_spec.c: specifications, owners, elements, records */
+int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
+int nat_owner_check(const char *owner);
+const char *nat_proto_name(uint8_t proto);
+size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem *out);
+void nat_masq_elem(const struct inet_prefix *subnet, const char *owner,
+		   struct nft_elem *e);
+int nat_elem_describe(const struct nft_elem *e, json_t **out);
+void nat_pub_record_name(const struct nat_pub *p, char *buf, size_t size);
+void nat_masq_record_name(const struct inet_prefix *subnet, char *buf, size_t size);
+json_t *nat_pub_to_json(const struct nat_pub *p);
+int nat_pub_from_json(const json_t *j, struct nat_pub *p);
+void nat_owner_group(const char *owner, char *buf, size_t size);
+
+/* nat.c: the operations */
+int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
+void nat_close(struct nat *nat);
+int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner);
+int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner);
+int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
+int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_owner_release(struct nat *nat, const char *owner);
+int nat_list(struct nat *nat, json_t **out);
+int nat_flush(struct nat *nat);
+int nat_reconcile(struct nat *nat);
+
+#endif

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nat: masquerade and published ports for containers, as elements of the
+ * sets and maps of plumb's table (see nft_rules.c for the rules, which never
+ * change).
+ *
+ * Theory of operation: a change first records what it is about to do
+ * (<state>/nat/<owner>/<name>.json), then reads the ruleset generation, looks
+ * up the keys it will add, and refuses a key that someone else holds, naming
+ * them. It then commits its elements against that generation; if another
+ * writer got there first the kernel says ERESTART and it starts over. The
+ * records let "reconcile" rebuild everything after the ruleset was flushed,
+ * and let teardown find what an owner holds without being told again.
+ * After a port changes hands, the conntrack entries of flows to it are
+ * deleted, so that no old flow keeps going where the port no longer leads.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <plumb/conntrack.h>
+#include <plumb/json.h>
+#include <plumb/link.h>
+#include <plumb/log.h>
+#include <plumb/nat.h>
+#include <plumb/route.h>
+#include <plumb/state.h>
+#include <plumb/sysctl.h>
+
+#define NAT_KIND "nat"
+#define NAT_RETRIES 32
+#define NAT_NAME_MAX 96
+
+/**
+ * nat_open() - get a handle on the NAT of a namespace
+ * @nat:	the handle
+ * @netns_fd:	the namespace, -1 for ours
+ * @state_dir:	where records live
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_open(struct nat *nat, int netns_fd, const char *state_dir)
+{
+	nat->netns_fd = netns_fd;
+	nat->state_dir = state_dir;
+	return nft_open(&nat->nl, netns_fd);
+}
+
+/**
+ * nat_close() - release a handle
+ * @nat:	the handle
+ */
+void nat_close(struct nat *nat)
+{
+	nl_close(&nat->nl);
+}
+
+static void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
+{
+	json_t *j = NULL;
+
+	if (e->set == NFT_MASQ4 || e->set == NFT_MASQ6 || e->set == NFT_LOCALNET ||
+	    nat_elem_describe(e, &j) < 0) {
+		snprintf(buf, size, "this element of %s", nft_set_name(e->set));
+	} else if (json_is_string(json_object_get(j, "host_ip"))) {
+		snprintf(buf, size, "%s port %lld on %s",
+			 json_string_value(json_object_get(j, "proto")),
+			 json_integer_value(json_object_get(j, "host_port")),
+			 json_string_value(json_object_get(j, "host_ip")));
+	} else {
+		snprintf(buf, size, "%s port %lld",
+			 json_string_value(json_object_get(j, "proto")),
+			 json_integer_value(json_object_get(j, "host_port")));
+	}
+	json_decref(j);
+}
+
+/*
+ * Which of @e are missing from the kernel? They are moved to the front; the
+ * ones present with the same owner and value are done already. A key held by
+ * another owner, or by the same one for another value, is a conflict.
+ */
+static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *missing)
+{
+	struct nft_elem cur, tmp;
+	char what[128];
+	size_t i;
+	int ret;
+
+	*missing = 0;
+	for (i = 0; i < n; i++) {
+		cur = (struct nft_elem){ .set = e[i].set };
+		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret < 0)
+			return ret;
+		if (ret == 0) {
+			tmp = e[*missing];
+			e[(*missing)++] = e[i];
+			e[i] = tmp;
+			continue;
+		}
+		nat_elem_what(&e[i], what, sizeof(what));
+		if (strcmp(cur.owner, e[i].owner))
+			return log_errx(-EADDRINUSE, "%s is taken by %s", what,
+					*cur.owner ? cur.owner : "someone unknown");
+		if (memcmp(cur.data, e[i].data, nft_data_len(e[i].set)))
+			return log_errx(-EADDRINUSE,
+					"%s is already taken by %s for "
+					"another address",
+					what, cur.owner);
+	}
+	return 0;
+}
+
+struct nat_port_clash {
+	const struct nft_elem *e;
+	size_t n;
+	size_t key_off; /* where proto . port start in the other map's keys */
+};
+
+static int nat_clash_one(const struct nft_elem *other, void *arg)
+{
+	struct nat_port_clash *c = arg;
+	char what[128];
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (memcmp(other->key + c->key_off, c->e[i].key, 8))
+			continue;
+		nat_elem_what(&c->e[i], what, sizeof(what));
+		return log_errx(-EADDRINUSE, "%s is taken on one host address by %s",
+				what, other->owner);
+	}
+	return 0;
+}
+
+/*
+ * A port published on every host address clashes with the same port on one
+ * of them, and the reverse: the host address-specific map is small, so it is
+ * listed; the general one is looked up key by key.
+ */
+static int nat_cross_check(struct nat *nat, const struct nft_elem *e, size_t n)
+{
+	struct nat_port_clash c = { .e = e, .n = n };
+	struct nft_elem any;
+	char what[128];
+	size_t i, alen;
+	int ret;
+
+	if (!n || e[0].set == NFT_PUB4 || e[0].set == NFT_PUB6) {
+		if (!n)
+			return 0;
+		c.key_off = e[0].set == NFT_PUB6 ? 16 : 4;
+		return nft_elem_for_each(
+			&nat->nl, e[0].set == NFT_PUB6 ? NFT_PUBADDR6 : NFT_PUBADDR4,
+			nat_clash_one, &c);
+	}
+	if (e[0].set != NFT_PUBADDR4 && e[0].set != NFT_PUBADDR6)
+		return 0;
+	alen = e[0].set == NFT_PUBADDR6 ? 16 : 4;
+	for (i = 0; i < n; i++) {
+		any = (struct nft_elem){ .set = e[0].set == NFT_PUBADDR6 ? NFT_PUB6 :
+									   NFT_PUB4 };
+		memcpy(any.key, e[i].key + alen, 8);
+		ret = nft_elem_get(&nat->nl, &any);
+		if (ret < 0)
+			return ret;
+		if (ret > 0) {
+			nat_elem_what(&any, what, sizeof(what));
+			return log_errx(-EADDRINUSE,
+					"%s is taken on every host address by %s", what,
+					any.owner);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Add elements that may be there already, against the generation read, until
+ * no other writer gets in between. @cross: check the other publish map too.
+ */
+static int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross)
+{
+	struct nft_txn txn = { 0 };
+	uint32_t genid;
+	int attempt, exists, clashes = 0, ret = 0;
+	size_t missing;
+
+	for (attempt = 0; attempt < NAT_RETRIES; attempt++) {
+		ret = nft_gen_get(&nat->nl, &genid);
+		if (ret < 0)
+			return ret;
+		exists = nft_table_exists(&nat->nl);
+		if (exists < 0)
+			return exists;
+		missing = n;
+		if (exists) {
+			ret = nat_missing(nat, e, n, &missing);
+			if (ret == 0 && cross)
+				ret = nat_cross_check(nat, e, missing);
+			if (ret < 0)
+				return ret;
+		}
+		if (exists && !missing)
+			return 0;
+		txn = (struct nft_txn){ .create = !exists, .add = e, .n_add = missing };
+		ret = nft_commit(&nat->nl, genid, &txn);
+		/* EEXIST: a key, or the table, was added meanwhile: look again. */
+		if (ret == -EEXIST && ++clashes > 2)
+			return nl_err(&nat->nl, ret,
+				      "add to %s: overlaps an element there",
+				      nft_set_name(e[0].set));
+		if (ret != -ERESTART && ret != -EEXIST)
+			break;
+	}
+	if (ret == -ERESTART || ret == -EEXIST)
+		return log_errx(-EAGAIN,
+				"nftables kept changing under us; gave up after "
+				"%d tries",
+				NAT_RETRIES);
+	if (ret < 0)
+		return nl_err(&nat->nl, ret, "add elements to table inet " NFT_TABLE);
+	return 0;
+}
+
+/*
+ * Delete those of @e that are present; with @owner, refuse those held by
+ * someone else. The owner of each element deleted is left in @e[i].owner, and
+ * @e[i].set is set to NFT_SET_COUNT for those that were absent.
+ */
+static int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *owner)
+{
+	struct nft_elem *present = calloc(n ? n : 1, sizeof(*present));
+	struct nft_txn txn = { 0 };
+	char what[128];
+	uint32_t genid;
+	size_t i, k;
+	int attempt, ret = -ENOMEM;
+
+	for (attempt = 0; present && attempt < NAT_RETRIES; attempt++) {
+		ret = nft_gen_get(&nat->nl, &genid);
+		for (i = 0, k = 0; ret == 0 && i < n; i++) {
+			present[k] = (struct nft_elem){ .set = e[i].set };
+			memcpy(present[k].key, e[i].key, sizeof(e[i].key));
+			memcpy(present[k].key_end, e[i].key_end, sizeof(e[i].key_end));
+			present[k].has_end = e[i].has_end;
+			ret = nft_elem_get(&nat->nl, &present[k]);
+			if (ret <= 0)
+				continue;
+			nat_elem_what(&e[i], what, sizeof(what));
+			if (owner && strcmp(present[k].owner, owner)) {
+				ret = log_errx(-EPERM, "%s belongs to %s, not to %s",
+					       what, present[k].owner, owner);
+				break;
+			}
+			memcpy(e[i].owner, present[k].owner, sizeof(e[i].owner));
+			k++;
+			ret = 0;
+		}
+		if (ret < 0 || !k)
+			break;
+		txn = (struct nft_txn){ .del = present, .n_del = k };
+		ret = nft_commit(&nat->nl, genid, &txn);
+		if (ret != -ERESTART && ret != -ENOENT)
+			break;
+	}
+	free(present);
+	if (ret == -ERESTART || ret == -ENOENT)
+		return log_errx(-EAGAIN, "nftables kept changing under us; gave up");
+	if (ret < 0 && ret != -EPERM)
+		return nl_err(&nat->nl, ret, "delete elements of table inet " NFT_TABLE);
+	return ret;
+}
+
+static void nat_conntrack_forget(struct nat *nat, const struct nat_pub *p)
+{
+	struct ct_match m = { .family = p->addr.family,
+			      .proto = p->proto,
+			      .port_min = p->port,
+			      .port_max = p->port_end,
+			      .daddr = p->host };
+
+	/* Best effort: the mapping is right even when old flows linger. */
+	if (conntrack_flush(&nat->nl, &m) < 0)
+		log_warn("old flows to %s port %u may linger", nat_proto_name(p->proto),
+			 p->port);
+}
+
+/**
+ * nat_localhost_on() - let 127.0.0.1 reach a container's published port
+ * @nat:	the handle
+ * @p:		the mapping (its container address finds the bridge)
+ *
+ * 127.0.0.1 reaches the container only when its bridge takes 127.0.0.0/8
+ * addresses (route_localnet); the guard's set gets the bridge first, so the
+ * hole the setting opens is closed before it opens.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_localhost_on(struct nat *nat, const struct nat_pub *p)
+{
+	char key[64];
+	struct nft_elem e = { .set = NFT_LOCALNET, .owner = "plumb" };
+	struct nl_link link;
+	struct nl_sock rt;
+	int oif, ret;
+
+	ret = nl_open_netns(&rt, NETLINK_ROUTE, nat->netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	oif = nl_route_get_oif(&rt, &p->addr);
+	ret = oif < 0 ? oif : nl_link_get_index(&rt, oif, &link);
+	nl_close(&rt);
+	if (ret < 0)
+		return log_err(ret, "find the interface that leads to the container");
+	memcpy(e.key, link.name, strlen(link.name));
+	ret = nat_apply_add(nat, &e, 1, 0);
+	if (ret < 0)
+		return ret;
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/route_localnet", link.name);
+	return sysctl_set(nat->netns_fd, key, "1");
+}
+
+static int nat_record_write(struct nat *nat, const char *owner, const char *name,
+			    const json_t *rec)
+{
+	char group[NFT_OWNER_MAX + 1];
+
+	nat_owner_group(owner, group, sizeof(group));
+	return state_record_write(nat->state_dir, NAT_KIND, group, name, rec);
+}
+
+static void nat_record_del(struct nat *nat, const char *owner, const char *name)
+{
+	char group[NFT_OWNER_MAX + 1];
+
+	nat_owner_group(owner, group, sizeof(group));
+	state_record_del(nat->state_dir, NAT_KIND, group, name);
+}
+
+/* Record an intent; 1 when it is new, 0 when the same was there, -errno. */
+static int nat_record_intent(struct nat *nat, const char *owner, const char *name,
+			     json_t *rec)
+{
+	char group[NFT_OWNER_MAX + 1];
+	json_t *old;
+	int err, same;
+
+	nat_owner_group(owner, group, sizeof(group));
+	old = state_record_read(nat->state_dir, NAT_KIND, group, name, &err);
+	if (old) {
+		same = json_equal(old, rec);
+		json_decref(old);
+		if (!same)
+			return log_errx(-EEXIST,
+					"%s already has %s, with other settings; "
+					"undo it first",
+					owner, name);
+		return 0;
+	}
+	if (err != -ENOENT)
+		return err;
+	err = nat_record_write(nat, owner, name, rec);
+	return err < 0 ? err : 1;
+}
+
+/**
+ * nat_publish() - publish host ports to a container
+ * @nat:	the handle
+ * @p:		the mapping
+ * @owner:	who publishes (nat_owner_check())
+ *
+ * Publishing again what the owner has published is a no-op.
+ *
+ * Return: 0, -EADDRINUSE (logged, naming the holder) when a host port is
+ * someone else's, or another negative errno (logged); on failure nothing
+ * of this call's work remains.
+ */
+int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem *e;
+	json_t *rec;
+	size_t n;
+	int ret, fresh, added = 0;
+
+	if (p->localhost && p->addr.family != AF_INET)
+		return log_errx(-EINVAL, "publishing on localhost works for IPv4 only");
+	e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
+	rec = nat_pub_to_json(p);
+	if (!e || !rec) {
+		free(e);
+		json_decref(rec);
+		return log_err(-ENOMEM, "publish");
+	}
+	nat_pub_record_name(p, name, sizeof(name));
+	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	n = nat_pub_elems(p, owner, e);
+	if (ret >= 0)
+		ret = nat_apply_add(nat, e, n, 1);
+	added = ret == 0;
+	if (ret == 0 && p->localhost)
+		ret = nat_localhost_on(nat, p);
+	if (ret < 0 && added && fresh > 0)
+		nat_apply_del(nat, e, n, owner); /* the transaction was ours */
+	if (ret < 0 && fresh > 0)
+		nat_record_del(nat, owner, name);
+	if (ret == 0)
+		nat_conntrack_forget(nat, p);
+	free(e);
+	json_decref(rec);
+	return ret;
+}
+
+/**
+ * nat_unpublish() - stop publishing host ports
+ * @nat:	the handle
+ * @p:		the mapping; only its host side (protocol, address, ports) counts
+ * @owner:	refuse ports held by another, or NULL to take them from anyone
+ *
+ * Ports not published are no error: unpublishing twice succeeds.
+ *
+ * Return: 0, -EPERM (logged) when a port belongs to another owner, or
+ * another negative errno (logged).
+ */
+int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem *e;
+	size_t n, i;
+	int ret;
+
+	e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
+	if (!e)
+		return log_err(-ENOMEM, "unpublish");
+	n = nat_pub_elems(p, owner ? owner : "", e);
+	ret = nat_apply_del(nat, e, n, owner);
+	nat_pub_record_name(p, name, sizeof(name));
+	if (ret == 0 && owner)
+		nat_record_del(nat, owner, name);
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (*e[i].owner)
+			nat_record_del(nat, e[i].owner, name);
+	}
+	if (ret == 0)
+		nat_conntrack_forget(nat, p);
+	free(e);
+	return ret;
+}
+
+static json_t *nat_masq_json(const struct inet_prefix *subnet)
+{
+	char buf[INET_PREFIX_STRLEN];
+
+	return json_pack("{s:s, s:s}", "type", "masq", "subnet",
+			 inet_prefix_str(subnet, buf, sizeof(buf)));
+}
+
+/**
+ * nat_masq_add() - masquerade traffic leaving a container subnet
+ * @nat:	the handle
+ * @subnet:	the subnet, no host bits
+ * @owner:	who asks
+ *
+ * Return: 0, -EADDRINUSE (logged) when another owner has it, or another
+ * negative errno (logged).
+ */
+int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem e;
+	json_t *rec = nat_masq_json(subnet);
+	int ret, fresh;
+
+	if (!rec)
+		return log_err(-ENOMEM, "masquerade");
+	nat_masq_record_name(subnet, name, sizeof(name));
+	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	nat_masq_elem(subnet, owner, &e);
+	if (ret >= 0)
+		ret = nat_apply_add(nat, &e, 1, 0);
+	if (ret < 0 && fresh > 0)
+		nat_record_del(nat, owner, name);
+	json_decref(rec);
+	return ret;
+}
+
+/**
+ * nat_masq_del() - stop masquerading a subnet
+ * @nat:	the handle
+ * @subnet:	the subnet
+ * @owner:	refuse when another owner has it, or NULL for anyone's
+ *
+ * Return: 0 (also when it was not masqueraded) or negative errno (logged).
+ */
+int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem e;
+	int ret;
+
+	nat_masq_elem(subnet, owner ? owner : "", &e);
+	ret = nat_apply_del(nat, &e, 1, owner);
+	nat_masq_record_name(subnet, name, sizeof(name));
+	if (ret == 0 && owner)
+		nat_record_del(nat, owner, name);
+	if (ret == 0 && *e.owner)
+		nat_record_del(nat, e.owner, name);
+	return ret;
+}
+
+struct nat_release {
+	struct nat *nat;
+	const char *owner;
+	int err;
+};
+
+static int nat_release_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_release *r = arg;
+	struct inet_prefix subnet;
+	const char *type = NULL, *s = NULL;
+	struct nat_pub p;
+	int ret = 0;
+
+	(void)group;
+	json_get_string(rec, "type", &type);
+	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0)
+		ret = nat_unpublish(r->nat, &p, r->owner);
+	else if (type && !strcmp(type, "masq") &&
+		 json_get_string(rec, "subnet", &s) > 0 &&
+		 inet_prefix_parse(s, &subnet) == 0)
+		ret = nat_masq_del(r->nat, &subnet, r->owner);
+	else
+		nat_record_del(r->nat, r->owner, name); /* damaged: said so */
+	if (ret < 0 && !r->err)
+		r->err = ret;
+	return 0;
+}
+
+/**
+ * nat_owner_release() - undo everything an owner holds, from its records
+ * @nat:	the handle
+ * @owner:	the owner
+ *
+ * Return: 0 (also when it holds nothing) or the first negative errno.
+ */
+int nat_owner_release(struct nat *nat, const char *owner)
+{
+	struct nat_release r = { .nat = nat, .owner = owner };
+	char group[NFT_OWNER_MAX + 1];
+	int ret;
+
+	nat_owner_group(owner, group, sizeof(group));
+	ret = state_record_for_each(nat->state_dir, NAT_KIND, group, nat_release_one, &r);
+	return ret < 0 ? ret : r.err;
+}
+
+/**
+ * nat_flush() - delete plumb's table, and nothing else; records stay, so
+ * "reconcile" can bring it all back
+ * @nat:	the handle
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_flush(struct nat *nat)
+{
+	return nft_table_del(&nat->nl);
+}

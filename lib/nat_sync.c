@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nat_sync: the whole of plumb's table at once: listing what the kernel has,
+ * and reconciling it with plumb's records after a firewall reload flushed it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <plumb/json.h>
+#include <plumb/log.h>
+#include <plumb/nat.h>
+#include <plumb/state.h>
+
+/* --- list ------------------------------------------------------------ */
+
+struct nat_masq_walk {
+	struct nft_elem *v;
+	size_t n;
+	size_t cap;
+};
+
+static int nat_collect(const struct nft_elem *e, void *arg)
+{
+	struct nat_masq_walk *w = arg;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		struct nft_elem *v = realloc(w->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = *e;
+	return 0;
+}
+
+static int nat_elem_cmp(const void *a, const void *b)
+{
+	const struct nft_elem *x = a, *y = b;
+
+	if (x->set != y->set)
+		return x->set < y->set ? -1 : 1;
+	if (x->is_end != y->is_end)
+		return x->is_end < y->is_end ? -1 : 1;
+	return memcmp(x->key, y->key, nft_key_len(x->set));
+}
+
+/* The prefix length of [start, end): the one whose last address + 1 is end. */
+static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_t *end,
+				     int open)
+{
+	struct inet_prefix p = { .addr = *start };
+	struct inet_addr last;
+
+	for (p.len = 0; p.len <= inet_addr_bits(start); p.len++) {
+		inet_prefix_last(&p, &last);
+		inet_addr_add(&last, 1);
+		if (open ? inet_addr_cmp(&last, start) < 0 :
+			   !memcmp(last.b, end, inet_addr_bytes(start)))
+			return p.len;
+	}
+	return inet_addr_bits(start);
+}
+
+/* Interval sets list starts and ends apart: pair each start with the next end. */
+static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
+{
+	struct nat_masq_walk w = { 0 };
+	struct inet_prefix p = { .addr.family = set == NFT_MASQ6 ? AF_INET6 : AF_INET };
+	char buf[INET_PREFIX_STRLEN];
+	size_t i, j, len = nft_key_len(set);
+	int ret;
+
+	ret = nft_elem_for_each(&nat->nl, set, nat_collect, &w);
+	if (ret == 0)
+		qsort(w.v, w.n, sizeof(*w.v), nat_elem_cmp);
+	for (i = 0; ret == 0 && i < w.n; i++) {
+		if (w.v[i].is_end)
+			continue;
+		for (j = i + 1; j < w.n && !w.v[j].is_end; j++)
+			;
+		memcpy(p.addr.b, w.v[i].key, len);
+		p.len = nat_interval_len(&p.addr, j < w.n ? w.v[j].key : NULL, j == w.n);
+		ret = json_array_append_new(
+			out, json_pack("{s:s, s:s}", "subnet",
+				       inet_prefix_str(&p, buf, sizeof(buf)), "owner",
+				       w.v[i].owner));
+	}
+	free(w.v);
+	return ret;
+}
+
+static int nat_list_pub(const struct nft_elem *e, void *arg)
+{
+	json_t *j;
+
+	if (nat_elem_describe(e, &j) < 0)
+		return -ENOMEM;
+	return json_array_append_new(arg, j);
+}
+
+/**
+ * nat_list() - what plumb's table holds, as the kernel has it
+ * @nat:	the handle
+ * @out:	{"masquerade": [{subnet, owner}], "published": [{proto, host_ip,
+ *		host_port, addr, port, owner, localhost}]}, one entry per port
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_list(struct nat *nat, json_t **out)
+{
+	static const enum nft_set_id pubs[] = { NFT_PUB4, NFT_PUBADDR4, NFT_PUBLOCAL4,
+						NFT_PUB6, NFT_PUBADDR6 };
+	json_t *masq = json_array(), *pub = json_array();
+	size_t i;
+	int ret = masq && pub ? 0 : -ENOMEM;
+
+	if (ret == 0)
+		ret = nat_list_masq(nat, NFT_MASQ4, masq);
+	if (ret == 0)
+		ret = nat_list_masq(nat, NFT_MASQ6, masq);
+	for (i = 0; ret == 0 && i < sizeof(pubs) / sizeof(pubs[0]); i++)
+		ret = nft_elem_for_each(&nat->nl, pubs[i], nat_list_pub, pub);
+	*out = ret == 0 ? json_pack("{s:o, s:o}", "masquerade", masq, "published", pub) :
+			  NULL;
+	if (!*out) {
+		json_decref(masq);
+		json_decref(pub);
+		return log_err(ret ? ret : -ENOMEM, "list table inet " NFT_TABLE);
+	}
+	return 0;
+}
+
+/* --- reconcile --------------------------------------------------------- */
+
+struct nat_wanted {
+	struct nat_masq_walk all; /* every element the records ask for */
+	struct nat_pub localhost[64]; /* mappings to reopen on 127.0.0.1 */
+	size_t n_localhost;
+};
+
+static int nat_want_pub(struct nat_wanted *w, const char *owner, const json_t *rec)
+{
+	struct nft_elem *e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
+	struct nat_pub p;
+	size_t i, n;
+	int ret = 0;
+
+	if (!e)
+		return -ENOMEM;
+	if (nat_pub_from_json(rec, &p) == 0) {
+		n = nat_pub_elems(&p, owner, e);
+		for (i = 0; ret == 0 && i < n; i++)
+			ret = nat_collect(&e[i], &w->all);
+		if (p.localhost &&
+		    w->n_localhost < sizeof(w->localhost) / sizeof(w->localhost[0]))
+			w->localhost[w->n_localhost++] = p;
+	}
+	free(e);
+	return ret;
+}
+
+static int nat_want_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	char owner[NFT_OWNER_MAX + 1];
+	const char *type = NULL, *s = NULL;
+	struct inet_prefix subnet;
+	struct nft_elem e;
+	size_t i;
+
+	(void)name;
+	snprintf(owner, sizeof(owner), "%s", group);
+	for (i = 0; owner[i]; i++) {
+		if (owner[i] == ':')
+			owner[i] = '/'; /* nat_owner_group() backwards */
+	}
+	json_get_string(rec, "type", &type);
+	if (type && !strcmp(type, "publish"))
+		return nat_want_pub(arg, owner, rec);
+	if (type && !strcmp(type, "masq") && json_get_string(rec, "subnet", &s) > 0 &&
+	    inet_subnet_parse(s, &subnet) == 0) {
+		nat_masq_elem(&subnet, owner, &e);
+		return nat_collect(&e, &((struct nat_wanted *)arg)->all);
+	}
+	log_warn("record %s of %s is damaged; skipped", name, owner);
+	return 0;
+}
+
+/* Keep only the wanted elements the kernel lacks. */
+static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
+{
+	struct nat_masq_walk have = { 0 };
+	size_t i, k = 0;
+	int set, ret = 0;
+
+	for (set = 0; ret == 0 && set < NFT_LOCALNET; set++)
+		ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set, nat_collect,
+					&have);
+	if (ret == 0) {
+		qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
+		for (i = 0; i < want->n; i++) {
+			if (!bsearch(&want->v[i], have.v, have.n, sizeof(*have.v),
+				     nat_elem_cmp))
+				want->v[k++] = want->v[i];
+		}
+		want->n = k;
+	}
+	free(have.v);
+	return ret;
+}
+
+/**
+ * nat_reconcile() - bring back what the records say plumb's table holds
+ * @nat:	the handle
+ *
+ * After "nft flush ruleset" (a firewall reload), the table is rebuilt and
+ * every recorded element added again, in one transaction. When nothing is
+ * missing, nothing is sent to the kernel.
+ *
+ * Return: the number of elements added (0: it was a no-op), or negative
+ * errno (logged).
+ */
+int nat_reconcile(struct nat *nat)
+{
+	struct nat_wanted *w = calloc(1, sizeof(*w));
+	struct nft_txn txn = { 0 };
+	uint32_t genid;
+	size_t i;
+	int attempt, exists, ret = -ENOMEM;
+
+	if (w)
+		ret = state_record_for_each(nat->state_dir, "nat", NULL, nat_want_one, w);
+	for (attempt = 0; ret == 0 && attempt < 32; attempt++) {
+		ret = nft_gen_get(&nat->nl, &genid);
+		exists = ret == 0 ? nft_table_exists(&nat->nl) : ret;
+		ret = exists < 0 ? exists : exists ? nat_drop_present(nat, &w->all) : 0;
+		if (ret < 0 || (exists && !w->all.n))
+			break;
+		qsort(w->all.v, w->all.n, sizeof(*w->all.v), nat_elem_cmp);
+		txn = (struct nft_txn){ .create = !exists,
+					.add = w->all.v,
+					.n_add = w->all.n };
+		ret = nft_commit(&nat->nl, genid, &txn);
+		if (ret != -ERESTART && ret != -EEXIST)
+			break;
+	}
+	if (ret < 0) {
+		nl_err(&nat->nl, ret, "reconcile table inet " NFT_TABLE);
+	} else {
+		ret = (int)w->all.n;
+		for (i = 0; i < w->n_localhost; i++)
+			nat_localhost_on(nat, &w->localhost[i]);
+	}
+	if (w)
+		free(w->all.v);
+	free(w);
+	return ret;
+}
