@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-nat list, flush, reconcile: the table as a whole. */
+#include <stdio.h>
+#include <string.h>
+
+#include <plumb/json.h>
+#include <plumb/log.h>
+
+#include "nat.h"
+
+static void list_text(const json_t *all)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(all, "masquerade"), i, e)
+		printf("masquerade %s owner %s\n",
+		       json_string_value(json_object_get(e, "subnet")),
+		       json_string_value(json_object_get(e, "owner")));
+	json_array_foreach(json_object_get(all, "published"), i, e) {
+		const char *host = json_string_value(json_object_get(e, "host_ip"));
+
+		printf("publish %s%s%s:%lld/%s -> %s:%lld owner %s%s\n",
+		       host && strchr(host, ':') ? "[" : "", host ? host : "*",
+		       host && strchr(host, ':') ? "]" : "",
+		       json_integer_value(json_object_get(e, "host_port")),
+		       json_string_value(json_object_get(e, "proto")),
+		       json_string_value(json_object_get(e, "addr")),
+		       json_integer_value(json_object_get(e, "port")),
+		       json_string_value(json_object_get(e, "owner")),
+		       json_is_true(json_object_get(e, "localhost")) ? " (localhost)" :
+								       "");
+	}
+}
+
+int cmd_list(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct nat nat;
+	json_t *all = NULL;
+	int ret;
+
+	if (argc != 1)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (nat_begin(ctx, &nat) < 0)
+		return CMD_FAILED;
+	ret = nat_list(&nat, &all);
+	nat_end(&nat);
+	if (ret < 0)
+		return CMD_FAILED;
+	if (ctx->json)
+		json_write(stdout, all);
+	else
+		list_text(all);
+	json_decref(all);
+	return CMD_OK;
+}
+
+int cmd_flush(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct nat nat;
+	int ret;
+
+	if (argc != 1)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (nat_begin(ctx, &nat) < 0)
+		return CMD_FAILED;
+	ret = nat_flush(&nat);
+	nat_end(&nat);
+	return ret < 0 ? CMD_FAILED : CMD_OK;
+}
+
+int cmd_reconcile(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct nat nat;
+	int ret;
+
+	if (argc != 1)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (nat_begin(ctx, &nat) < 0)
+		return CMD_FAILED;
+	ret = nat_reconcile(&nat);
+	nat_end(&nat);
+	if (ret < 0)
+		return CMD_FAILED;
+	if (ctx->json)
+		printf("{\"added\":%d}\n", ret);
+	else if (ret)
+		printf("added %d elements\n", ret);
+	return CMD_OK;
+}

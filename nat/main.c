@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* plumb-nat: masquerade and published ports in one nftables table. */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <plumb/netns.h>
+#include <plumb/state.h>
+
+#include "nat.h"
+
+#define NET CAPS(CAP_NET_ADMIN, CAP_SYS_ADMIN)
+
+static const struct cmd cmds[] = {
+	{
+		.name = "masq",
+		.fn = cmd_masq,
+		.args = "add|del SUBNET [--id OWNER]",
+		.help = "masquerade traffic leaving a container subnet, or stop",
+		.need = NET,
+	},
+	{
+		.name = "publish",
+		.fn = cmd_publish,
+		.args = "[HOSTIP:]PORT[-END][/tcp|udp|sctp] ADDR:PORT[-END] "
+			"[--id OWNER] [--localhost]",
+		.help = "publish host ports to a container",
+		.need = NET,
+		.options = "  --id OWNER     who publishes (" NAT_OWNER_DEFAULT
+			   "); kept in "
+			   "each element's comment\n"
+			   "  --localhost    also through 127.0.0.1 (sets route_localnet "
+			   "on the container's bridge only, with a guard)\n",
+	},
+	{
+		.name = "unpublish",
+		.fn = cmd_unpublish,
+		.args = "[HOSTIP:]PORT[-END][/PROTO] [ADDR:PORT] [--id OWNER] | --id OWNER",
+		.help = "stop publishing ports; with --id alone, all the owner holds",
+		.need = NET,
+	},
+	{
+		.name = "list",
+		.fn = cmd_list,
+		.args = "",
+		.help = "masqueraded subnets and published ports, with owners",
+		.need = NET,
+	},
+	{
+		.name = "flush",
+		.fn = cmd_flush,
+		.args = "",
+		.help = "delete plumb's table and nothing else (records stay)",
+		.need = NET,
+	},
+	{
+		.name = "reconcile",
+		.fn = cmd_reconcile,
+		.args = "",
+		.help = "rebuild the table from plumb's records (after nft flush ruleset)",
+		.need = NET,
+	},
+};
+
+static const struct cmd_tool tool = {
+	.name = "plumb-nat",
+	.summary = "masquerade and published ports in one nftables table",
+	.cmds = cmds,
+	.n_cmds = sizeof(cmds) / sizeof(cmds[0]),
+	.has_netns = 1,
+};
+
+/**
+ * nat_begin() - open the NAT of the namespace -n names (or ours); the
+ * records of another namespace's table live in STATE_DIR/netns/<its inode>
+ * @ctx:	the options before the verb
+ * @nat:	the handle
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_begin(const struct cmd_ctx *ctx, struct nat *nat)
+{
+	static char state_dir[64] = STATE_DIR;
+	struct stat st;
+	int fd = -1, ret;
+
+	if (ctx->netns) {
+		fd = netns_open(ctx->netns);
+		if (fd < 0)
+			return fd;
+		/* Each namespace's table has records of its own. */
+		if (fstat(fd, &st) == 0)
+			snprintf(state_dir, sizeof(state_dir), STATE_DIR "/netns/%lu",
+				 (unsigned long)st.st_ino);
+	}
+	ret = nat_open(nat, fd, state_dir);
+	if (ret < 0 && fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/**
+ * nat_end() - close what nat_begin() opened
+ * @nat:	the handle
+ */
+void nat_end(struct nat *nat)
+{
+	nat_close(nat);
+	if (nat->netns_fd >= 0)
+		close(nat->netns_fd);
+}
+
+int main(int argc, char **argv)
+{
+	return cmd_main(&tool, argc, argv);
+}
