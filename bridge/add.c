@@ -61,10 +61,8 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (ret < 0 || add_opts_finish(&o) < 0)
 		return CMD_FAILED;
-	if (host_netns_open(ctx, &req->host_netns_fd) < 0)
+	if (host_netns_req(ctx, req) < 0)
 		return CMD_FAILED;
-	if (ctx->netns)
-		netns_spec_path(ctx->netns, req->a.host_netns, sizeof(req->a.host_netns));
 
 	if (!o.netns) {
 		ret = add_bridge_only(&o, ctx->json);

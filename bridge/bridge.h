@@ -40,6 +40,7 @@ void add_opts_init(struct add_opts *o);
 int add_opts_parse(struct add_opts *o, int argc, char **argv);
 int add_opts_finish(struct add_opts *o);
 int host_netns_open(const struct cmd_ctx *ctx, int *fd);
+int host_netns_req(const struct cmd_ctx *ctx, struct attach_req *req);
 int netns_default_id(const char *spec, char *id, size_t size);
 void attachment_print(const struct attachment *a, int json);
 
@@ -51,5 +52,6 @@ int cmd_link(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_unlink(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_route(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_del_bridge(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

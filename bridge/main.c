@@ -63,6 +63,16 @@ static const struct cmd cmds[] = {
 		.keep = CAPS(CAP_SYS_PTRACE),
 	},
 	{
+		.name = "oci-hook",
+		.fn = cmd_oci_hook,
+		.args = "create|delete [OPTIONS]",
+		.help = "OCI runtime hook: the container's state on stdin; options of add, "
+			"annotations plumb.* win",
+		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
+		.options = add_options_help,
+	},
+	{
 		.name = "del-bridge",
 		.fn = cmd_del_bridge,
 		.args = "NAME",

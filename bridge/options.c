@@ -296,6 +296,24 @@ int host_netns_open(const struct cmd_ctx *ctx, int *fd)
 }
 
 /**
+ * host_netns_req() - the namespace of -n for an attachment: open, and named
+ * in its record so that teardown finds it without -n
+ * @ctx:	the options before the verb
+ * @req:	the request
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int host_netns_req(const struct cmd_ctx *ctx, struct attach_req *req)
+{
+	int ret = host_netns_open(ctx, &req->host_netns_fd);
+
+	if (ret == 0 && ctx->netns)
+		ret = netns_spec_path(ctx->netns, req->a.host_netns,
+				      sizeof(req->a.host_netns));
+	return ret;
+}
+
+/**
  * attachment_print() - print an attachment on stdout
  * @a:		the attachment
  * @json:	as JSON (its record), or one line of text

@@ -136,8 +136,8 @@ int cmd_main(const struct cmd_tool *tool, int argc, char **argv)
 			printf("%s %s\n", tool->name, PLUMB_VERSION);
 			return CMD_OK;
 		} else {
-			fprintf(stderr, "%s: unknown option \"%s\"\n", tool->name, a);
-			cmd_help(stderr);
+			fprintf(stderr, "%s: unknown option \"%s\"; see %s --help\n",
+				tool->name, a, tool->name);
 			return CMD_USAGE;
 		}
 	}
@@ -147,8 +147,8 @@ int cmd_main(const struct cmd_tool *tool, int argc, char **argv)
 	}
 	c = cmd_find(argv[i]);
 	if (!c) {
-		fprintf(stderr, "%s: unknown verb \"%s\"\n", tool->name, argv[i]);
-		cmd_help(stderr);
+		fprintf(stderr, "%s: unknown verb \"%s\"; see %s --help\n", tool->name,
+			argv[i], tool->name);
 		return CMD_USAGE;
 	}
 	argc -= i;

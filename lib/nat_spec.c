@@ -208,6 +208,38 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 }
 
 /**
+ * nat_pub_parse_short() - parse a publish specification in docker's form
+ * @spec:	"[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp|sctp]", the form of
+ *		"docker run -p" and of the plumb.publish annotation
+ * @addr:	the container's address the ports go to
+ * @p:		the mapping
+ *
+ * Return: 0, or -EINVAL (logged).
+ */
+int nat_pub_parse_short(const char *spec, const struct inet_addr *addr, struct nat_pub *p)
+{
+	char host[128], target[128], a[INET_ADDR_STRLEN], *colon, *slash;
+
+	if ((size_t)snprintf(host, sizeof(host), "%s", spec) >= sizeof(host))
+		return log_errx(-EINVAL, "invalid publish \"%.32s...\": too long", spec);
+	slash = strrchr(host, '/');
+	colon = strrchr(host, ':');
+	if (!colon || (slash && slash < colon))
+		return log_errx(-EINVAL,
+				"invalid publish \"%s\": want "
+				"[HOSTIP:]HOSTPORT:PORT[/PROTO]",
+				spec);
+	*colon = '\0';
+	inet_addr_str(addr, a, sizeof(a));
+	snprintf(target, sizeof(target),
+		 addr->family == AF_INET6 ? "[%s]:%.*s" : "%s:%.*s", a,
+		 slash ? (int)(slash - colon - 1) : (int)strlen(colon + 1), colon + 1);
+	if (slash) /* the protocol moves to the host side */
+		snprintf(host + strlen(host), sizeof(host) - strlen(host), "%s", slash);
+	return nat_pub_parse(host, target, p);
+}
+
+/**
  * nat_owner_check() - check the name of an owner of NAT elements
  * @owner:	1 to 127 bytes (it is kept in element comments): letters,
  *		digits, '_', '.', '-' and '/', starting with a letter or digit

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <plumb/bridge.h>
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
@@ -38,6 +39,24 @@ static const struct cmd cmds[] = {
 		.args = "[HOSTIP:]PORT[-END][/PROTO] [ADDR:PORT] [--id OWNER] | --id OWNER",
 		.help = "stop publishing ports; with --id alone, all the owner holds",
 		.need = NET,
+	},
+	{
+		.name = "oci-hook",
+		.fn = cmd_oci_hook,
+		.args = "create|delete [--masquerade] [--publish SPEC]... [--network N] "
+			"[--ifname IF] [--localhost]",
+		.help = "OCI runtime hook: ports and masquerade for the container whose "
+			"state is on stdin",
+		.need = NET,
+		.options =
+			"  --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/PROTO]\n"
+			"                 publish to the container (as docker -p)\n"
+			"  --masquerade   masquerade its subnet (owned by the network)\n"
+			"  --network N    its network (" BRIDGE_DEFAULT ")\n"
+			"  --ifname IF    its interface (eth0)\n"
+			"  --localhost    published ports also on 127.0.0.1\n"
+			"annotations plumb.network, plumb.publish (comma-separated) and\n"
+			"plumb.masquerade (true|false) win over the options\n",
 	},
 	{
 		.name = "list",

@@ -15,5 +15,6 @@ int cmd_unpublish(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_flush(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_reconcile(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -50,6 +50,15 @@ static const struct cmd cmds[] = {
 		.keep = CAPS(CAP_SYS_PTRACE),
 	},
 	{
+		.name = "oci-hook",
+		.fn = cmd_oci_hook,
+		.args = "create|delete [--name NAME]",
+		.help = "OCI runtime hook: lo up in the container's namespace, and name "
+			"it (annotation plumb.netns-name)",
+		.need = CAPS(CAP_SYS_ADMIN, CAP_NET_ADMIN),
+		.keep = CAPS(CAP_SYS_PTRACE),
+	},
+	{
 		.name = "path",
 		.fn = cmd_path,
 		.args = "NAME|PID",

@@ -11,6 +11,7 @@ int cmd_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_path(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv);
 int netns_cni_main(void);
 
 #endif

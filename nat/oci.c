@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plumb-nat oci-hook create|delete [--masquerade] [--publish SPEC]...
+ * [--network N] [--ifname IF] [--localhost]: the OCI runtime hook.
+ *
+ * The container's address comes from the record "plumb-bridge oci-hook
+ * create" wrote for the same container id, so this hook runs after it. The
+ * annotations plumb.network, plumb.publish (comma-separated specifications)
+ * and plumb.masquerade (true or false) win over the options. Published ports
+ * belong to the container id; the masquerade of the subnet belongs to the
+ * network, as other containers share it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <plumb/attach.h>
+#include <plumb/bridge.h>
+#include <plumb/cni.h>
+#include <plumb/log.h>
+#include <plumb/oci.h>
+#include <plumb/state.h>
+
+#include "nat.h"
+
+#define HOOK_PUBLISH_MAX 64
+
+struct hook {
+	const char *network;
+	const char *ifname;
+	int masquerade;
+	int localhost;
+	const char *publish[HOOK_PUBLISH_MAX];
+	size_t n_publish;
+	char annotated[1024]; /* plumb.publish, cut at its commas */
+};
+
+static const struct option hook_options[] = {
+	{ "masquerade", no_argument, NULL, 'm' },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "network", required_argument, NULL, 'w' },
+	{ "ifname", required_argument, NULL, 'f' },
+	{ "localhost", no_argument, NULL, 'l' },
+	{ 0 },
+};
+
+static int hook_args(struct hook *h, int argc, char **argv)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", hook_options, NULL)) != -1) {
+		if (c == 'm')
+			h->masquerade = 1;
+		else if (c == 'l')
+			h->localhost = 1;
+		else if (c == 'w')
+			h->network = optarg;
+		else if (c == 'f')
+			h->ifname = optarg;
+		else if (c == 'p' && h->n_publish < HOOK_PUBLISH_MAX)
+			h->publish[h->n_publish++] = optarg;
+		else
+			return -E2BIG;
+	}
+	return optind == argc ? 0 : -E2BIG;
+}
+
+static int hook_annotations(struct hook *h, const struct oci_state *s)
+{
+	const char *v;
+	char *spec, *save = NULL;
+
+	if ((v = oci_annotation(s, "plumb.network")))
+		h->network = v;
+	if ((v = oci_annotation(s, "plumb.masquerade"))) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return log_errx(-EINVAL,
+					"annotation plumb.masquerade is \"%s\": "
+					"want true or false",
+					v);
+		h->masquerade = !strcmp(v, "true");
+	}
+	if (!(v = oci_annotation(s, "plumb.publish")))
+		return 0;
+	if ((size_t)snprintf(h->annotated, sizeof(h->annotated), "%s", v) >=
+	    sizeof(h->annotated))
+		return log_errx(-EINVAL, "annotation plumb.publish is too long");
+	h->n_publish = 0; /* the annotation replaces the options */
+	for (spec = strtok_r(h->annotated, ",", &save);
+	     spec && h->n_publish < HOOK_PUBLISH_MAX; spec = strtok_r(NULL, ",", &save))
+		h->publish[h->n_publish++] = spec;
+	return 0;
+}
+
+/* The container's first address that fits the host address's family. */
+static int hook_pub_parse(const char *spec, const struct attachment *a, struct nat_pub *p)
+{
+	size_t k;
+	int ret;
+
+	for (k = 0; k < a->n_ip; k++) {
+		log_set_quiet(1);
+		ret = nat_pub_parse_short(spec, &a->ip[k].addr, p);
+		log_set_quiet(0);
+		if (ret == 0)
+			return 0;
+	}
+	return nat_pub_parse_short(spec, &a->ip[0].addr, p); /* says why */
+}
+
+static int hook_create(struct nat *nat, const struct hook *h, const struct oci_state *s)
+{
+	struct attachment a;
+	struct inet_prefix subnet;
+	struct nat_pub p;
+	size_t i;
+	int ret;
+
+	ret = attach_record_read(STATE_DIR, h->network, s->id, h->ifname, &a);
+	if (ret < 0)
+		return log_err(ret,
+			       "find the address of container %s in network %s (does "
+			       "plumb-bridge oci-hook create run before this hook?)",
+			       s->id, h->network);
+	for (i = 0, ret = 0; ret == 0 && i < h->n_publish; i++) {
+		ret = hook_pub_parse(h->publish[i], &a, &p);
+		p.localhost = h->localhost && p.addr.family == AF_INET;
+		if (ret == 0)
+			ret = nat_publish(nat, &p, s->id);
+	}
+	for (i = 0; ret == 0 && h->masquerade && i < a.n_ip; i++) {
+		subnet = a.ip[i];
+		inet_prefix_mask(&subnet);
+		ret = nat_masq_add(nat, &subnet, h->network);
+	}
+	if (ret < 0)
+		nat_owner_release(nat, s->id); /* all or nothing */
+	return ret;
+}
+
+int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct hook h = { .network = BRIDGE_DEFAULT, .ifname = "eth0" };
+	enum oci_stage stage;
+	struct oci_state s;
+	struct nat nat;
+	int ret;
+
+	if (argc < 2)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (oci_stage_parse(argv[1], &stage) < 0 || hook_args(&h, argc - 1, argv + 1) < 0)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
+		return CMD_FAILED;
+	ret = hook_annotations(&h, &s);
+	if (ret == 0 && (cni_name_check("network name", h.network) < 0 ||
+			 nl_link_name_check(h.ifname) < 0))
+		ret = -EINVAL;
+	if (ret == 0)
+		ret = nat_begin(ctx, &nat);
+	if (ret == 0) {
+		ret = stage == OCI_CREATE ? hook_create(&nat, &h, &s) :
+					    nat_owner_release(&nat, s.id);
+		nat_end(&nat);
+	}
+	oci_state_free(&s);
+	return ret < 0 ? CMD_FAILED : CMD_OK;
+}
