@@ -46,11 +46,13 @@ static int state_dir_check(int fd, const char *what)
  * @name:	its name, one path component
  * @create:	create it (0700) when missing
  *
- * Return: a file descriptor, or negative errno (logged): a symlink, a
- * directory of another user's or one writable by others is refused.
+ * Return: a file descriptor, or negative errno (logged, but for -ENOENT):
+ * a symlink (-ELOOP), a directory of another user's or one writable by
+ * group or others (-EPERM) is refused.
  */
 int state_dir_openat(int dirfd, const char *name, int create)
 {
+	struct stat st;
 	int fd, ret;
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
@@ -58,10 +60,18 @@ int state_dir_openat(int dirfd, const char *name, int create)
 	if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
 		return log_err(-errno, "create directory %s", name);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ELOOP)
-		return log_errx(-ELOOP, "%s is a symlink; refusing it", name);
-	if (fd < 0)
-		return -errno; /* -ENOENT is for the caller to judge */
+	if (fd < 0) {
+		ret = -errno;
+		if (ret == -ENOENT)
+			return ret; /* for the caller to judge */
+		/* With O_DIRECTORY, Linux fails a symlink with ENOTDIR, not
+		 * with the ELOOP that O_NOFOLLOW alone gives. */
+		if ((ret == -ENOTDIR || ret == -ELOOP) &&
+		    !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISLNK(st.st_mode))
+			return log_errx(-ELOOP, "%s is a symlink; refusing it", name);
+		return log_err(ret, "open directory %s", name);
+	}
 	ret = state_dir_check(fd, name);
 	if (ret < 0) {
 		close(fd);
