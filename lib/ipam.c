@@ -1,45 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ipam: address leases on disk, in the format of the CNI host-local plugin.
+ * ipam: address leases of a network, allocated as the CNI host-local plugin
+ * allocates them.
  *
- * Theory of operation: the store of a network is the directory
- * <data dir>/<network>/, laid out exactly as host-local (containernetworking
- * plugins, backend/disk) lays it out, so that plumb and host-local can serve
- * one network side by side:
+ * Theory of operation: this file holds the ranges and the allocation; the
+ * store they are kept in (host-local's directory of lease files, plumb's
+ * index by attachment, the lock, boot reclaim) is lib/ipam_store.c, whose
+ * top comment describes the layout.
  *
- *	lock			flock(LOCK_EX) around every change, by both
- *	10.88.0.2, fd00::2	one file per address, "<id>\r\n<ifname>"
- *				(older host-local: "<id>"); creating it with
- *				O_CREAT|O_EXCL is the reservation
- *	last_reserved_ip.<n>	the last address handed out from range set n;
- *				the next search starts after it (round robin)
+ * A range set is a list of ranges, one address taken from the set per
+ * claim. ipam_range_fill() gives a range host-local's defaults and refuses
+ * what host-local would refuse. A claim walks a set round robin as
+ * host-local's RangeIter does: from the address after last_reserved_ip.<n>
+ * through each range to its end, then on to the next range, wrapping
+ * around, and takes the first address whose lease file it can create with
+ * O_EXCL. Wanted (static) addresses are checked against the set and taken
+ * the same way.
  *
- * The lease files are the truth. host-local finds the leases of a container
- * by reading every file; plumb adds what it needs to do better, in names
- * host-local never takes for leases (it only ever opens names it printed
- * from an address, and compares the content of the others with an id):
- *
- *	plumb-index/<id>:<ifname>  "boot <boot id>\n" then one address a line:
- *				the leases plumb made for that attachment, so
- *				release reads one file instead of all of them
- *	plumb-boot		the boot id of the last claim
- *
- * An index entry is only a pointer: a lease file is removed only while its
- * content still names the attachment, so an entry left stale by host-local's
- * DEL never costs another container its address. An attachment without an
- * entry (made by host-local) is found by reading every lease, as host-local
- * does. After a reboot the first claim releases the entries of earlier boots
- * (their containers are gone); host-local's leases are left alone.
+ * A second claim for an attachment is refused: it is found by its index
+ * entry, else by reading every lease (an attachment host-local made).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <plumb/cni.h>
@@ -47,53 +30,9 @@
 #include <plumb/link.h>
 #include <plumb/log.h>
 
-#define IPAM_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
-#define IPAM_LOCK_FILE "lock"
-#define IPAM_LAST_FILE "last_reserved_ip."
-#define IPAM_LAST_NAME_MAX (sizeof(IPAM_LAST_FILE) + 20) /* + "%zu" */
-#define IPAM_INDEX_DIR "plumb-index"
-#define IPAM_BOOT_FILE "plumb-boot"
-#define IPAM_TMP_PREFIX ".tmp." /* index entries being written */
-#define IPAM_NAME_MAX (NAME_MAX + 1)
-#define IPAM_FILE_MAX 1024 /* largest file of ours we read */
-#define IPAM_HELD_MAX (2 * IPAM_SETS_MAX)
+#include "ipam_store.h"
+
 #define IPAM_SET_STRLEN 1024
-
-/* Who a lease file names: ifname is "" in host-local's legacy "<id>" form. */
-struct ipam_owner {
-	char id[IPAM_NAME_MAX];
-	char ifname[IF_NAMESIZE];
-};
-
-/* A lease file found by ipam_scan(). */
-struct ipam_seen {
-	const char *name;
-	struct inet_addr addr;
-	struct ipam_owner owner;
-};
-
-/* An index entry. */
-struct ipam_entry {
-	char boot[sizeof(((struct ipam *)0)->boot_id)];
-	size_t n;
-	struct inet_addr addr[IPAM_SETS_MAX];
-};
-
-/* Addresses an attachment holds. */
-struct ipam_held {
-	const char *id;
-	const char *ifname;
-	size_t n;
-	struct inet_addr addr[IPAM_HELD_MAX];
-};
-
-/* Lease files to remove: those of (id, ifname), or legacy ones of id. */
-struct ipam_match {
-	const char *id;
-	const char *ifname;
-	int legacy;
-	int count;
-};
 
 struct ipam_gc {
 	int (*keep)(const char *id, const char *ifname, void *arg);
@@ -107,436 +46,6 @@ struct ipam_iter {
 	size_t idx;
 	struct inet_addr cur;
 };
-
-static char *ipam_trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
-		s[--n] = '\0';
-	return s;
-}
-
-/*
- * Read a small regular file, NUL-terminated. O_NONBLOCK so that a FIFO
- * planted under a lease name cannot block us; it is then refused as not
- * regular. Not logged: a missing or foreign file is often expected.
- */
-static int ipam_file_read(int dirfd, const char *name, char *buf, size_t size)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		goto out;
-	}
-	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	ret = len == size - 1 ? -EFBIG : (int)len;
-out:
-	close(fd);
-	return ret;
-}
-
-/*
- * Write a file of ours, 0600: @excl creates it exclusively (a lease), else
- * it is created or truncated. A file that could not be written in full is
- * removed. Not logged: the caller knows what the file is.
- */
-static int ipam_file_write(int dirfd, const char *name, const char *buf, size_t len,
-			   int excl)
-{
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-		    (excl ? O_EXCL : O_TRUNC);
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = openat(dirfd, name, flags, 0600);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (ret)
-		unlinkat(dirfd, name, 0);
-	return ret;
-}
-
-/* A lease file is named by its address exactly as inet_ntop() prints it. */
-static int ipam_lease_name(const char *name, struct inet_addr *a)
-{
-	char buf[INET_ADDR_STRLEN];
-
-	if (inet_addr_parse(name, a) < 0)
-		return 0;
-	return !strcmp(inet_addr_str(a, buf, sizeof(buf)), name);
-}
-
-/* Read "<id>\r\n<ifname>" or "<id>", with white space around, as host-local. */
-static int ipam_owner_read(int dirfd, const char *name, struct ipam_owner *o)
-{
-	char buf[IPAM_FILE_MAX], *s, *ifname = "", *crlf;
-	int ret;
-
-	ret = ipam_file_read(dirfd, name, buf, sizeof(buf));
-	if (ret < 0)
-		return ret;
-	s = ipam_trim(buf);
-	crlf = strstr(s, "\r\n");
-	if (crlf) {
-		*crlf = '\0';
-		ifname = crlf + 2;
-	}
-	if (!*s || strlen(s) >= sizeof(o->id) || strlen(ifname) >= sizeof(o->ifname))
-		return -EINVAL;
-	strcpy(o->id, s);
-	strcpy(o->ifname, ifname);
-	return 0;
-}
-
-/* 2: the lease is (id, ifname)'s; 1: a legacy lease of @id; 0: neither. */
-static int ipam_owner_is(const struct ipam_owner *o, const char *id, const char *ifname)
-{
-	if (strcmp(o->id, id))
-		return 0;
-	if (!o->ifname[0])
-		return 1;
-	return strcmp(o->ifname, ifname) ? 0 : 2;
-}
-
-/* Remove the lease file @name if it still belongs to (id, ifname): 1 if so. */
-static int ipam_lease_drop(struct ipam *ipam, const char *name, const char *id,
-			   const char *ifname)
-{
-	struct ipam_owner o;
-
-	if (ipam_owner_read(ipam->dirfd, name, &o) < 0 ||
-	    ipam_owner_is(&o, id, ifname) != 2)
-		return 0;
-	if (unlinkat(ipam->dirfd, name, 0) < 0)
-		return errno == ENOENT ? 0 : log_err(-errno, "release lease %s", name);
-	return 1;
-}
-
-/*
- * Call @fn for every lease file: a regular file named by an address whose
- * content names an owner. Anything else in the directory is never passed on.
- * The directory is opened anew, so a walk may run inside another.
- */
-static int ipam_scan(struct ipam *ipam,
-		     int (*fn)(struct ipam *ipam, const struct ipam_seen *s, void *arg),
-		     void *arg)
-{
-	struct ipam_seen s;
-	struct dirent *de;
-	DIR *dir;
-	int fd, ret = 0;
-
-	fd = openat(ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		ret = log_err(-errno, "read lease directory");
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	while ((de = readdir(dir))) {
-		s.name = de->d_name;
-		if (!ipam_lease_name(de->d_name, &s.addr) ||
-		    ipam_owner_read(ipam->dirfd, de->d_name, &s.owner) < 0)
-			continue;
-		ret = fn(ipam, &s, arg);
-		if (ret < 0)
-			break;
-	}
-	closedir(dir);
-	return ret < 0 ? ret : 0;
-}
-
-static int ipam_scan_drop(struct ipam *ipam, const struct ipam_seen *s, void *arg)
-{
-	struct ipam_match *m = arg;
-
-	if (ipam_owner_is(&s->owner, m->id, m->ifname) != (m->legacy ? 1 : 2))
-		return 0;
-	if (unlinkat(ipam->dirfd, s->name, 0) < 0 && errno != ENOENT)
-		return log_err(-errno, "release lease %s", s->name);
-	m->count++;
-	return 0;
-}
-
-/*
- * Release by reading every lease, as host-local's ReleaseByID: the files of
- * (id, ifname), or when there are none, legacy files that name only @id.
- */
-static int ipam_scan_release(struct ipam *ipam, const char *id, const char *ifname)
-{
-	struct ipam_match m = { .id = id, .ifname = ifname };
-	int ret;
-
-	ret = ipam_scan(ipam, ipam_scan_drop, &m);
-	if (ret < 0 || m.count)
-		return ret < 0 ? ret : m.count;
-	m.legacy = 1;
-	ret = ipam_scan(ipam, ipam_scan_drop, &m);
-	return ret < 0 ? ret : m.count;
-}
-
-static void ipam_entry_name(const char *id, const char *ifname, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s:%s", id, ifname);
-}
-
-static int ipam_entry_read(struct ipam *ipam, const char *name, struct ipam_entry *e)
-{
-	char buf[IPAM_FILE_MAX], *line, *save = NULL;
-	int ret;
-
-	memset(e, 0, sizeof(*e));
-	ret = ipam_file_read(ipam->indexfd, name, buf, sizeof(buf));
-	if (ret < 0)
-		return ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		line = ipam_trim(line);
-		if (!strncmp(line, "boot ", 5))
-			snprintf(e->boot, sizeof(e->boot), "%s", ipam_trim(line + 5));
-		else if (e->n < IPAM_SETS_MAX && !inet_addr_parse(line, &e->addr[e->n]))
-			e->n++;
-	}
-	return 0;
-}
-
-static int ipam_entry_write(struct ipam *ipam, const char *id, const char *ifname,
-			    const struct ipam_lease *leases, size_t n)
-{
-	char name[IPAM_NAME_MAX], tmp[sizeof(IPAM_TMP_PREFIX) + IPAM_NAME_MAX];
-	char buf[IPAM_FILE_MAX], addr[INET_ADDR_STRLEN];
-	size_t len, i;
-	int ret;
-
-	ipam_entry_name(id, ifname, name, sizeof(name));
-	snprintf(tmp, sizeof(tmp), IPAM_TMP_PREFIX "%s", name);
-	len = (size_t)snprintf(buf, sizeof(buf), "boot %s\n", ipam->boot_id);
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n",
-					inet_addr_str(&leases[i].addr.addr, addr,
-						      sizeof(addr)));
-	ret = ipam_file_write(ipam->indexfd, tmp, buf, len, 0);
-	if (!ret && renameat(ipam->indexfd, tmp, ipam->indexfd, name) < 0) {
-		ret = -errno;
-		unlinkat(ipam->indexfd, tmp, 0);
-	}
-	if (ret < 0)
-		return log_err(ret, "write index entry %s", name);
-	return 0;
-}
-
-/*
- * Release the leases an index entry lists, then the entry. Return: how many
- * lease files were removed, -ENOENT (not logged) when there is no usable
- * entry, or negative errno.
- */
-static int ipam_entry_release(struct ipam *ipam, const char *id, const char *ifname)
-{
-	char name[IPAM_NAME_MAX], addr[INET_ADDR_STRLEN];
-	struct ipam_entry e;
-	int ret, count = 0;
-	size_t i;
-
-	ipam_entry_name(id, ifname, name, sizeof(name));
-	ret = ipam_entry_read(ipam, name, &e);
-	if (ret == -ENOENT)
-		return ret;
-	if (ret < 0) {
-		/* Ours but unreadable: drop it, the lease files tell the rest. */
-		log_warn("index entry %s unreadable (%s); removing it", name,
-			 strerror(-ret));
-		unlinkat(ipam->indexfd, name, 0);
-		return -ENOENT;
-	}
-	for (i = 0; i < e.n; i++) {
-		inet_addr_str(&e.addr[i], addr, sizeof(addr));
-		ret = ipam_lease_drop(ipam, addr, id, ifname);
-		if (ret < 0)
-			return ret;
-		count += ret;
-	}
-	if (unlinkat(ipam->indexfd, name, 0) < 0 && errno != ENOENT)
-		return log_err(-errno, "remove index entry %s", name);
-	return count;
-}
-
-/* Call @fn with the attachment of every index entry; remove stale temp files. */
-static int ipam_index_walk(struct ipam *ipam,
-			   int (*fn)(struct ipam *ipam, const char *id,
-				     const char *ifname, void *arg),
-			   void *arg)
-{
-	char id[IPAM_NAME_MAX], *colon;
-	struct dirent *de;
-	DIR *dir;
-	int fd, ret = 0;
-
-	fd = openat(ipam->indexfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		ret = log_err(-errno, "read " IPAM_INDEX_DIR);
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	while ((de = readdir(dir))) {
-		if (!strncmp(de->d_name, IPAM_TMP_PREFIX, strlen(IPAM_TMP_PREFIX)))
-			unlinkat(ipam->indexfd, de->d_name, 0); /* we hold the lock */
-		snprintf(id, sizeof(id), "%s", de->d_name);
-		colon = strchr(id, ':');
-		if (id[0] == '.' || !colon)
-			continue;
-		*colon = '\0';
-		ret = fn(ipam, id, colon + 1, arg);
-		if (ret < 0)
-			break;
-	}
-	closedir(dir);
-	return ret < 0 ? ret : 0;
-}
-
-static int ipam_held_add(struct ipam *ipam, const struct ipam_seen *s, void *arg)
-{
-	struct ipam_held *h = arg;
-
-	(void)ipam;
-	if (ipam_owner_is(&s->owner, h->id, h->ifname) && h->n < IPAM_HELD_MAX)
-		h->addr[h->n++] = s->addr;
-	return 0;
-}
-
-/*
- * The addresses (id, ifname) holds: those of its index entry whose files
- * still name it, else whatever a scan finds (host-local's GetByID: its own
- * files and legacy files of @id).
- */
-static int ipam_held_find(struct ipam *ipam, const char *id, const char *ifname,
-			  struct ipam_held *h)
-{
-	char name[IPAM_NAME_MAX], addr[INET_ADDR_STRLEN];
-	struct ipam_owner o;
-	struct ipam_entry e;
-	size_t i;
-
-	*h = (struct ipam_held){ .id = id, .ifname = ifname };
-	ipam_entry_name(id, ifname, name, sizeof(name));
-	if (!ipam_entry_read(ipam, name, &e)) {
-		for (i = 0; i < e.n; i++) {
-			inet_addr_str(&e.addr[i], addr, sizeof(addr));
-			if (!ipam_owner_read(ipam->dirfd, addr, &o) &&
-			    ipam_owner_is(&o, id, ifname) == 2)
-				h->addr[h->n++] = e.addr[i];
-		}
-		if (h->n)
-			return 0;
-	}
-	return ipam_scan(ipam, ipam_held_add, h);
-}
-
-static int ipam_lock(struct ipam *ipam)
-{
-	struct timespec start, now, nap = { .tv_nsec = 100 * 1000 };
-	long waited;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		if (!flock(ipam->lockfd, LOCK_EX | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return log_err(-errno, "lock lease store");
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 +
-			 (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (waited >= (long)ipam->lock_timeout_ms)
-			return log_errx(
-				-ETIMEDOUT,
-				"lease store lock busy for %ld ms "
-				"(held by another plumb or host-local); giving up",
-				waited);
-		nanosleep(&nap, NULL);
-		nap.tv_nsec = nap.tv_nsec * 2 > 5000000 ? 5000000 : nap.tv_nsec * 2;
-	}
-}
-
-static void ipam_unlock(struct ipam *ipam)
-{
-	flock(ipam->lockfd, LOCK_UN);
-}
-
-static int ipam_reclaim_one(struct ipam *ipam, const char *id, const char *ifname,
-			    void *arg)
-{
-	char name[IPAM_NAME_MAX];
-	struct ipam_entry e;
-	int ret;
-
-	(void)arg;
-	ipam_entry_name(id, ifname, name, sizeof(name));
-	if (ipam_entry_read(ipam, name, &e) < 0 || !strcmp(e.boot, ipam->boot_id))
-		return 0;
-	ret = ipam_entry_release(ipam, id, ifname);
-	return ret == -ENOENT ? 0 : ret;
-}
-
-/*
- * The first claim of a boot releases plumb's leases of earlier boots: their
- * containers died with the machine. Only indexed leases: host-local's are
- * not ours to judge.
- */
-static int ipam_boot_reclaim(struct ipam *ipam)
-{
-	char buf[IPAM_FILE_MAX];
-	int ret, len;
-
-	ret = ipam_file_read(ipam->dirfd, IPAM_BOOT_FILE, buf, sizeof(buf));
-	if (ret >= 0 && !strcmp(ipam_trim(buf), ipam->boot_id))
-		return 0;
-	ret = ipam_index_walk(ipam, ipam_reclaim_one, NULL);
-	if (ret < 0)
-		return ret;
-	len = snprintf(buf, sizeof(buf), "%s\n", ipam->boot_id);
-	ret = ipam_file_write(ipam->dirfd, IPAM_BOOT_FILE, buf, (size_t)len, 0);
-	if (ret < 0)
-		return log_err(ret, "write " IPAM_BOOT_FILE);
-	return 0;
-}
 
 static int ipam_addr_in(const char *what, const struct inet_addr *a,
 			const struct inet_prefix *subnet)
@@ -698,8 +207,8 @@ static int ipam_last_read(struct ipam *ipam, size_t set, struct inet_addr *a)
 	int ret;
 
 	snprintf(name, sizeof(name), IPAM_LAST_FILE "%zu", set);
-	ret = ipam_file_read(ipam->dirfd, name, buf, sizeof(buf));
-	return ret < 0 ? ret : inet_addr_parse(ipam_trim(buf), a);
+	ret = ipam_store_read(ipam->dirfd, name, buf, sizeof(buf));
+	return ret < 0 ? ret : inet_addr_parse(ipam_store_trim(buf), a);
 }
 
 /*
@@ -717,13 +226,13 @@ static int ipam_lease_take(struct ipam *ipam, const struct ipam_set *set, size_t
 
 	inet_addr_str(a, addr, sizeof(addr));
 	len = snprintf(buf, sizeof(buf), "%s\r\n%s", id, ifname);
-	ret = ipam_file_write(ipam->dirfd, addr, buf, (size_t)len, 1);
+	ret = ipam_store_write(ipam->dirfd, addr, buf, (size_t)len, 1);
 	if (ret == -EEXIST)
 		return ret;
 	if (ret < 0)
 		return log_err(ret, "reserve %s", addr);
 	snprintf(name, sizeof(name), IPAM_LAST_FILE "%zu", i);
-	ret = ipam_file_write(ipam->dirfd, name, addr, strlen(addr), 0);
+	ret = ipam_store_write(ipam->dirfd, name, addr, strlen(addr), 0);
 	if (ret < 0) {
 		unlinkat(ipam->dirfd, addr, 0);
 		return log_err(ret, "write %s", name);
@@ -803,7 +312,7 @@ static int ipam_set_static(struct ipam *ipam, const struct ipam_set *set, size_t
 	ret = ipam_lease_take(ipam, set, i, (size_t)k, want, id, ifname, lease);
 	if (ret != -EEXIST)
 		return ret;
-	if (ipam_owner_read(ipam->dirfd, addr, &o) < 0)
+	if (ipam_store_owner_read(ipam->dirfd, addr, &o) < 0)
 		return log_errx(-EADDRINUSE, "requested address %s is already allocated",
 				addr);
 	return log_errx(-EADDRINUSE,
@@ -825,7 +334,9 @@ static int ipam_claim_once(struct ipam *ipam, const char *id, const char *ifname
 	struct ipam_held h;
 	int ret;
 
-	ret = ipam_held_find(ipam, id, ifname, &h);
+	ret = ipam_index_held(ipam, id, ifname, &h);
+	if (ret == -ENOENT || !h.n)
+		ret = ipam_store_scan_held(ipam, id, ifname, &h);
 	if (ret < 0 || !h.n)
 		return ret;
 	return log_errx(-EEXIST, "container %s already holds %s for %s in this network",
@@ -866,10 +377,10 @@ int ipam_lease_claim(struct ipam *ipam, const struct ipam_set *sets, size_t n_se
 	if (!ret)
 		ret = ipam_sets_fill(sets, n_sets, filled);
 	if (!ret)
-		ret = ipam_lock(ipam);
+		ret = ipam_store_lock(ipam);
 	if (ret < 0)
 		return ret;
-	ret = ipam_boot_reclaim(ipam);
+	ret = ipam_store_boot_reclaim(ipam);
 	if (!ret)
 		ret = ipam_claim_once(ipam, id, ifname);
 	if (ret < 0)
@@ -884,7 +395,7 @@ int ipam_lease_claim(struct ipam *ipam, const struct ipam_set *sets, size_t n_se
 		if (ret < 0)
 			goto out_release;
 	}
-	ret = ipam_entry_write(ipam, id, ifname, leases, n_sets);
+	ret = ipam_index_write(ipam, id, ifname, leases, n_sets);
 	if (!ret)
 		goto out;
 out_release:
@@ -897,7 +408,7 @@ out_release:
 			 inet_addr_str(&leases[done].addr.addr, addr, sizeof(addr)), 0);
 	}
 out:
-	ipam_unlock(ipam);
+	ipam_store_unlock(ipam);
 	return ret;
 }
 
@@ -922,13 +433,13 @@ int ipam_lease_release(struct ipam *ipam, const char *id, const char *ifname)
 
 	ret = ipam_attachment_check(id, ifname);
 	if (!ret)
-		ret = ipam_lock(ipam);
+		ret = ipam_store_lock(ipam);
 	if (ret < 0)
 		return ret;
-	ret = ipam_entry_release(ipam, id, ifname);
+	ret = ipam_index_release(ipam, id, ifname);
 	if (!ret || ret == -ENOENT)
-		ret = ipam_scan_release(ipam, id, ifname);
-	ipam_unlock(ipam);
+		ret = ipam_store_scan_release(ipam, id, ifname);
+	ipam_store_unlock(ipam);
 	return ret;
 }
 
@@ -984,11 +495,13 @@ int ipam_lease_find(struct ipam *ipam, const struct ipam_set *sets, size_t n_set
 	if (!ret)
 		ret = ipam_sets_fill(sets, n_sets, filled);
 	if (!ret)
-		ret = ipam_lock(ipam);
+		ret = ipam_store_lock(ipam);
 	if (ret < 0)
 		return ret;
-	ret = ipam_held_find(ipam, id, ifname, &h);
-	ipam_unlock(ipam);
+	ret = ipam_index_held(ipam, id, ifname, &h);
+	if (ret == -ENOENT || !h.n) /* host-local's, or a stale entry */
+		ret = ipam_store_scan_held(ipam, id, ifname, &h);
+	ipam_store_unlock(ipam);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < h.n && n < max; i++) {
@@ -1009,7 +522,7 @@ static int ipam_gc_entry(struct ipam *ipam, const char *id, const char *ifname, 
 	ret = gc->keep(id, ifname, gc->arg);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	ret = ipam_entry_release(ipam, id, ifname);
+	ret = ipam_index_release(ipam, id, ifname);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	gc->count++;
@@ -1018,11 +531,6 @@ static int ipam_gc_entry(struct ipam *ipam, const char *id, const char *ifname, 
 
 static int ipam_gc_lease(struct ipam *ipam, const struct ipam_seen *s, void *arg)
 {
-	struct ipam_match m = {
-		.id = s->owner.id,
-		.ifname = s->owner.ifname,
-		.legacy = !s->owner.ifname[0],
-	};
 	struct ipam_gc *gc = arg;
 	int ret;
 
@@ -1030,10 +538,10 @@ static int ipam_gc_lease(struct ipam *ipam, const struct ipam_seen *s, void *arg
 	if (ret)
 		return ret < 0 ? ret : 0;
 	/* Every file of this attachment at once, so it counts once. */
-	ret = ipam_scan(ipam, ipam_scan_drop, &m);
+	ret = ipam_store_drop(ipam, s->owner.id, s->owner.ifname, !s->owner.ifname[0]);
 	if (ret < 0)
 		return ret;
-	gc->count += m.count > 0;
+	gc->count += ret > 0;
 	return 0;
 }
 
@@ -1059,129 +567,12 @@ int ipam_gc(struct ipam *ipam, int (*keep)(const char *id, const char *ifname, v
 	struct ipam_gc gc = { .keep = keep, .arg = arg };
 	int ret;
 
-	ret = ipam_lock(ipam);
+	ret = ipam_store_lock(ipam);
 	if (ret < 0)
 		return ret;
 	ret = ipam_index_walk(ipam, ipam_gc_entry, &gc);
 	if (!ret)
-		ret = ipam_scan(ipam, ipam_gc_lease, &gc);
-	ipam_unlock(ipam);
+		ret = ipam_store_scan(ipam, ipam_gc_lease, &gc);
+	ipam_store_unlock(ipam);
 	return ret < 0 ? ret : gc.count;
-}
-
-/* Create the missing directories of @path, 0700, as mkdir -p. */
-static int ipam_dir_make(const char *path)
-{
-	char p[PATH_MAX], *c;
-
-	if (!*path)
-		return log_errx(-EINVAL, "missing data directory");
-	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p))
-		return log_errx(-ENAMETOOLONG, "data directory %.64s...: name too long",
-				path);
-	for (c = strchr(p + 1, '/');; c = strchr(c + 1, '/')) {
-		if (c)
-			*c = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			return log_err(-errno, "create directory %s", p);
-		if (!c)
-			return 0;
-		*c = '/';
-	}
-}
-
-/* Create (0700) and open a directory, refusing a symbolic link. */
-static int ipam_dir_open(int parent, const char *name, const char *path)
-{
-	struct stat st;
-	int fd, err;
-
-	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
-		return log_err(-errno, "create directory %s", path);
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
-	err = errno;
-	if (!fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
-		return log_errx(-ELOOP, "%s is a symbolic link; refusing to use it",
-				path);
-	return log_err(-err, "open directory %s", path);
-}
-
-static int ipam_boot_id_read(char *buf, size_t size)
-{
-	char id[IPAM_FILE_MAX], *s;
-	int ret;
-
-	ret = ipam_file_read(AT_FDCWD, IPAM_BOOT_ID_PATH, id, sizeof(id));
-	if (ret < 0)
-		return log_err(ret, "read " IPAM_BOOT_ID_PATH);
-	s = ipam_trim(id);
-	if (!*s || strlen(s) >= size)
-		return log_errx(-EINVAL, "unexpected boot id in " IPAM_BOOT_ID_PATH);
-	strcpy(buf, s);
-	return 0;
-}
-
-/**
- * ipam_open() - open the lease store of a network, creating it if needed
- * @ipam:	the store to fill
- * @data_dir:	the directory of all networks (host-local's dataDir)
- * @network:	the network's name (cni_name_check() rules)
- *
- * Missing directories are created 0700. The data directory and the
- * network's directory must not be symbolic links.
- *
- * Return: 0, or negative errno (logged); on failure nothing is left open.
- */
-int ipam_open(struct ipam *ipam, const char *data_dir, const char *network)
-{
-	char path[PATH_MAX];
-	int datafd = -1, ret;
-
-	*ipam = (struct ipam){ .dirfd = -1,
-			       .indexfd = -1,
-			       .lockfd = -1,
-			       .lock_timeout_ms = IPAM_LOCK_TIMEOUT_MS };
-	ret = cni_name_check("network name", network);
-	if (!ret)
-		ret = ipam_boot_id_read(ipam->boot_id, sizeof(ipam->boot_id));
-	if (!ret)
-		ret = ipam_dir_make(data_dir);
-	if (ret < 0)
-		return ret;
-	snprintf(path, sizeof(path), "%s/%s", data_dir, network);
-	datafd = ipam_dir_open(AT_FDCWD, data_dir, data_dir);
-	if (datafd < 0)
-		return datafd;
-	ipam->dirfd = ret = ipam_dir_open(datafd, network, path);
-	if (ret < 0)
-		goto out;
-	ipam->indexfd = ret = ipam_dir_open(ipam->dirfd, IPAM_INDEX_DIR,
-					    IPAM_INDEX_DIR " in the lease store");
-	if (ret < 0)
-		goto out;
-	ipam->lockfd = openat(ipam->dirfd, IPAM_LOCK_FILE,
-			      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	ret = ipam->lockfd < 0 ? log_err(-errno, "open %s/" IPAM_LOCK_FILE, path) : 0;
-out:
-	close(datafd);
-	if (ret < 0)
-		ipam_close(ipam);
-	return ret < 0 ? ret : 0;
-}
-
-/**
- * ipam_close() - close a store opened by ipam_open()
- * @ipam:	the store; closing it twice does nothing
- */
-void ipam_close(struct ipam *ipam)
-{
-	if (ipam->lockfd >= 0)
-		close(ipam->lockfd);
-	if (ipam->indexfd >= 0)
-		close(ipam->indexfd);
-	if (ipam->dirfd >= 0)
-		close(ipam->dirfd);
-	ipam->lockfd = ipam->indexfd = ipam->dirfd = -1;
 }

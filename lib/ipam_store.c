@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipam_store: the on-disk lease store of a network, in host-local's format.
+ *
+ * Theory of operation: the store of a network is the directory
+ * <data dir>/<network>/, laid out exactly as host-local (containernetworking
+ * plugins, backend/disk) lays it out, so that plumb and host-local can serve
+ * one network side by side:
+ *
+ *	lock			flock(LOCK_EX) around every change, by both
+ *	10.88.0.2, fd00::2	one file per address, "<id>\r\n<ifname>"
+ *				(older host-local: "<id>"); creating it with
+ *				O_CREAT|O_EXCL is the reservation
+ *	last_reserved_ip.<n>	the last address handed out from range set n;
+ *				the next search starts after it (round robin)
+ *
+ * The lease files are the truth. host-local finds the leases of a container
+ * by reading every file; plumb adds what it needs to do better, in names
+ * host-local never takes for leases (it only ever opens names it printed
+ * from an address, and compares the content of the others with an id):
+ *
+ *	plumb-index/<id>:<ifname>  "boot <boot id>\n" then one address a line:
+ *				the leases plumb made for that attachment, so
+ *				release reads one file instead of all of them
+ *	plumb-boot		the boot id of the last claim
+ *
+ * An index entry is only a pointer: a lease file is removed only while its
+ * content still names the attachment, so an entry left stale by host-local's
+ * DEL never costs another container its address.
+ *
+ * An attachment without an entry (made by host-local) is found by reading
+ * every lease, as host-local does. After a reboot the first claim releases
+ * the entries of earlier boots (their containers are gone); host-local's
+ * leases are left alone.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <plumb/cni.h>
+#include <plumb/log.h>
+
+#include "ipam_store.h"
+
+#define IPAM_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+#define IPAM_LOCK_FILE "lock"
+#define IPAM_INDEX_DIR "plumb-index"
+#define IPAM_BOOT_FILE "plumb-boot"
+#define IPAM_TMP_PREFIX ".tmp." /* index entries being written */
+
+/* An index entry. */
+struct ipam_entry {
+	char boot[sizeof(((struct ipam *)0)->boot_id)];
+	size_t n;
+	struct inet_addr addr[IPAM_SETS_MAX];
+};
+
+/* Lease files to remove: those of (id, ifname), or legacy ones of id. */
+struct ipam_match {
+	const char *id;
+	const char *ifname;
+	int legacy;
+	int count;
+};
+
+/**
+ * ipam_store_trim() - strip white space at both ends, in place
+ * @s:		the string
+ *
+ * Return: @s past its leading white space.
+ */
+char *ipam_store_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+		s[--n] = '\0';
+	return s;
+}
+
+/**
+ * ipam_store_read() - read a small regular file, NUL-terminated
+ * @dirfd:	the directory it is in
+ * @name:	its name
+ * @buf:	where to put its content
+ * @size:	room at @buf
+ *
+ * O_NONBLOCK so that a FIFO planted under a lease name cannot block us; it
+ * is then refused as not regular. Not logged: a missing or foreign file is
+ * often expected.
+ *
+ * Return: the length read, or negative errno: -EINVAL for what is not a
+ * regular file, -EFBIG for one that does not fit.
+ */
+int ipam_store_read(int dirfd, const char *name, char *buf, size_t size)
+{
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	ret = len == size - 1 ? -EFBIG : (int)len;
+out:
+	close(fd);
+	return ret;
+}
+
+/**
+ * ipam_store_write() - write a file of ours, 0600
+ * @dirfd:	the directory it goes in
+ * @name:	its name
+ * @buf:	its content
+ * @len:	the length of @buf
+ * @excl:	create it exclusively (a lease), else create or truncate it
+ *
+ * A file that could not be written in full is removed. Not logged: the
+ * caller knows what the file is.
+ *
+ * Return: 0, or negative errno: -EEXIST when @excl and it exists.
+ */
+int ipam_store_write(int dirfd, const char *name, const char *buf, size_t len, int excl)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		    (excl ? O_EXCL : O_TRUNC);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = openat(dirfd, name, flags, 0600);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (ret)
+		unlinkat(dirfd, name, 0);
+	return ret;
+}
+
+/* A lease file is named by its address exactly as inet_ntop() prints it. */
+static int ipam_lease_name(const char *name, struct inet_addr *a)
+{
+	char buf[INET_ADDR_STRLEN];
+
+	if (inet_addr_parse(name, a) < 0)
+		return 0;
+	return !strcmp(inet_addr_str(a, buf, sizeof(buf)), name);
+}
+
+/**
+ * ipam_store_owner_read() - who a lease file names
+ * @dirfd:	the network's directory
+ * @name:	the lease file
+ * @o:		filled with its owner
+ *
+ * "<id>\r\n<ifname>" or host-local's legacy "<id>", with white space
+ * around, read as host-local reads it.
+ *
+ * Return: 0, or negative errno (not logged): -EINVAL when it names nobody.
+ */
+int ipam_store_owner_read(int dirfd, const char *name, struct ipam_owner *o)
+{
+	char buf[IPAM_FILE_MAX], *s, *ifname = "", *crlf;
+	int ret;
+
+	ret = ipam_store_read(dirfd, name, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	s = ipam_store_trim(buf);
+	crlf = strstr(s, "\r\n");
+	if (crlf) {
+		*crlf = '\0';
+		ifname = crlf + 2;
+	}
+	if (!*s || strlen(s) >= sizeof(o->id) || strlen(ifname) >= sizeof(o->ifname))
+		return -EINVAL;
+	strcpy(o->id, s);
+	strcpy(o->ifname, ifname);
+	return 0;
+}
+
+/**
+ * ipam_store_owner_is() - whether a lease file's owner is an attachment
+ * @o:		the owner, from ipam_store_owner_read()
+ * @id:		container id
+ * @ifname:	interface name
+ *
+ * Return: 2 when the lease is (@id, @ifname)'s, 1 when it is a legacy lease
+ * of @id, 0 when neither.
+ */
+int ipam_store_owner_is(const struct ipam_owner *o, const char *id, const char *ifname)
+{
+	if (strcmp(o->id, id))
+		return 0;
+	if (!o->ifname[0])
+		return 1;
+	return strcmp(o->ifname, ifname) ? 0 : 2;
+}
+
+/* Remove the lease file @name if it still belongs to (id, ifname): 1 if so. */
+static int ipam_lease_drop(struct ipam *ipam, const char *name, const char *id,
+			   const char *ifname)
+{
+	struct ipam_owner o;
+
+	if (ipam_store_owner_read(ipam->dirfd, name, &o) < 0 ||
+	    ipam_store_owner_is(&o, id, ifname) != 2)
+		return 0;
+	if (unlinkat(ipam->dirfd, name, 0) < 0)
+		return errno == ENOENT ? 0 : log_err(-errno, "release lease %s", name);
+	return 1;
+}
+
+/**
+ * ipam_store_scan() - call a function for every lease file
+ * @ipam:	the store, locked
+ * @fn:		called with each lease; a negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * A lease file is a regular file named by an address whose content names
+ * an owner; anything else in the directory is never passed on. The
+ * directory is opened anew, so a walk may run inside another. This reads
+ * every lease: only for attachments without an index entry, and GC.
+ *
+ * Return: 0, what @fn returned when negative, or negative errno (logged).
+ */
+int ipam_store_scan(struct ipam *ipam,
+		    int (*fn)(struct ipam *ipam, const struct ipam_seen *s, void *arg),
+		    void *arg)
+{
+	struct ipam_seen s;
+	struct dirent *de;
+	DIR *dir;
+	int fd, ret = 0;
+
+	fd = openat(ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		ret = log_err(-errno, "read lease directory");
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	while ((de = readdir(dir))) {
+		s.name = de->d_name;
+		if (!ipam_lease_name(de->d_name, &s.addr) ||
+		    ipam_store_owner_read(ipam->dirfd, de->d_name, &s.owner) < 0)
+			continue;
+		ret = fn(ipam, &s, arg);
+		if (ret < 0)
+			break;
+	}
+	closedir(dir);
+	return ret < 0 ? ret : 0;
+}
+
+static int ipam_scan_drop(struct ipam *ipam, const struct ipam_seen *s, void *arg)
+{
+	struct ipam_match *m = arg;
+
+	if (ipam_store_owner_is(&s->owner, m->id, m->ifname) != (m->legacy ? 1 : 2))
+		return 0;
+	if (unlinkat(ipam->dirfd, s->name, 0) < 0 && errno != ENOENT)
+		return log_err(-errno, "release lease %s", s->name);
+	m->count++;
+	return 0;
+}
+
+/**
+ * ipam_store_drop() - remove the lease files of an attachment, by scan
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ * @legacy:	remove legacy files that name only @id, not (@id, @ifname)'s
+ *
+ * Return: how many files were removed, or negative errno (logged).
+ */
+int ipam_store_drop(struct ipam *ipam, const char *id, const char *ifname, int legacy)
+{
+	struct ipam_match m = { .id = id, .ifname = ifname, .legacy = legacy };
+	int ret;
+
+	ret = ipam_store_scan(ipam, ipam_scan_drop, &m);
+	return ret < 0 ? ret : m.count;
+}
+
+/**
+ * ipam_store_scan_release() - release an attachment by reading every lease
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ *
+ * As host-local's ReleaseByID: the files of (@id, @ifname), or when there
+ * are none, legacy files that name only @id.
+ *
+ * Return: how many files were removed, or negative errno (logged).
+ */
+int ipam_store_scan_release(struct ipam *ipam, const char *id, const char *ifname)
+{
+	int ret;
+
+	ret = ipam_store_drop(ipam, id, ifname, 0);
+	return ret ? ret : ipam_store_drop(ipam, id, ifname, 1);
+}
+
+static int ipam_scan_held_add(struct ipam *ipam, const struct ipam_seen *s, void *arg)
+{
+	struct ipam_held *h = arg;
+
+	(void)ipam;
+	if (ipam_store_owner_is(&s->owner, h->id, h->ifname) && h->n < IPAM_HELD_MAX)
+		h->addr[h->n++] = s->addr;
+	return 0;
+}
+
+/**
+ * ipam_store_scan_held() - the addresses an attachment holds, by scan
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ * @h:		filled with them
+ *
+ * As host-local's GetByID: the files of (@id, @ifname) and legacy files of
+ * @id, at most IPAM_HELD_MAX.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int ipam_store_scan_held(struct ipam *ipam, const char *id, const char *ifname,
+			 struct ipam_held *h)
+{
+	*h = (struct ipam_held){ .id = id, .ifname = ifname };
+	return ipam_store_scan(ipam, ipam_scan_held_add, h);
+}
+
+static void ipam_entry_name(const char *id, const char *ifname, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%s", id, ifname);
+}
+
+static int ipam_entry_read(struct ipam *ipam, const char *name, struct ipam_entry *e)
+{
+	char buf[IPAM_FILE_MAX], *line, *save = NULL;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = ipam_store_read(ipam->indexfd, name, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line = ipam_store_trim(line);
+		if (!strncmp(line, "boot ", 5))
+			snprintf(e->boot, sizeof(e->boot), "%s",
+				 ipam_store_trim(line + 5));
+		else if (e->n < IPAM_SETS_MAX && !inet_addr_parse(line, &e->addr[e->n]))
+			e->n++;
+	}
+	return 0;
+}
+
+/**
+ * ipam_index_held() - the addresses an attachment holds, by its index entry
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ * @h:		filled with the addresses of the entry whose lease files still
+ *		name (@id, @ifname)
+ *
+ * Reads the entry and the files it lists, nothing else. An entry whose
+ * files name someone else (host-local's DEL released them, another
+ * container may hold them now) is stale: @h->n is then 0.
+ *
+ * Return: 0, or -ENOENT (not logged) when there is no readable entry.
+ */
+int ipam_index_held(struct ipam *ipam, const char *id, const char *ifname,
+		    struct ipam_held *h)
+{
+	char name[IPAM_NAME_MAX], addr[INET_ADDR_STRLEN];
+	struct ipam_owner o;
+	struct ipam_entry e;
+	size_t i;
+
+	*h = (struct ipam_held){ .id = id, .ifname = ifname };
+	ipam_entry_name(id, ifname, name, sizeof(name));
+	if (ipam_entry_read(ipam, name, &e) < 0)
+		return -ENOENT;
+	for (i = 0; i < e.n; i++) {
+		inet_addr_str(&e.addr[i], addr, sizeof(addr));
+		if (!ipam_store_owner_read(ipam->dirfd, addr, &o) &&
+		    ipam_store_owner_is(&o, id, ifname) == 2)
+			h->addr[h->n++] = e.addr[i];
+	}
+	return 0;
+}
+
+/**
+ * ipam_index_write() - record the leases of an attachment in its entry
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ * @leases:	its leases
+ * @n:		how many, at most IPAM_SETS_MAX
+ *
+ * Written to a temporary file renamed over the entry, so that a reader
+ * never sees half of one; an old entry is replaced.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int ipam_index_write(struct ipam *ipam, const char *id, const char *ifname,
+		     const struct ipam_lease *leases, size_t n)
+{
+	char name[IPAM_NAME_MAX], tmp[sizeof(IPAM_TMP_PREFIX) + IPAM_NAME_MAX];
+	char buf[IPAM_FILE_MAX], addr[INET_ADDR_STRLEN];
+	size_t len, i;
+	int ret;
+
+	ipam_entry_name(id, ifname, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), IPAM_TMP_PREFIX "%s", name);
+	len = (size_t)snprintf(buf, sizeof(buf), "boot %s\n", ipam->boot_id);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n",
+					inet_addr_str(&leases[i].addr.addr, addr,
+						      sizeof(addr)));
+	ret = ipam_store_write(ipam->indexfd, tmp, buf, len, 0);
+	if (!ret && renameat(ipam->indexfd, tmp, ipam->indexfd, name) < 0) {
+		ret = -errno;
+		unlinkat(ipam->indexfd, tmp, 0);
+	}
+	if (ret < 0)
+		return log_err(ret, "write index entry %s", name);
+	return 0;
+}
+
+/**
+ * ipam_index_del() - remove the index entry of an attachment, not its leases
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ *
+ * Return: 0 (also when there is no entry) or negative errno (logged).
+ */
+int ipam_index_del(struct ipam *ipam, const char *id, const char *ifname)
+{
+	char name[IPAM_NAME_MAX];
+
+	ipam_entry_name(id, ifname, name, sizeof(name));
+	if (unlinkat(ipam->indexfd, name, 0) < 0 && errno != ENOENT)
+		return log_err(-errno, "remove index entry %s", name);
+	return 0;
+}
+
+/**
+ * ipam_index_release() - release the leases an index entry lists, then it
+ * @ipam:	the store, locked
+ * @id:		container id
+ * @ifname:	interface name
+ *
+ * Only lease files that still name (@id, @ifname) are removed. An entry
+ * that cannot be read is removed with a warning: the lease files tell the
+ * rest.
+ *
+ * Return: how many lease files were removed, -ENOENT (not logged) when
+ * there is no usable entry, or negative errno (logged).
+ */
+int ipam_index_release(struct ipam *ipam, const char *id, const char *ifname)
+{
+	char name[IPAM_NAME_MAX], addr[INET_ADDR_STRLEN];
+	struct ipam_entry e;
+	int ret, count = 0;
+	size_t i;
+
+	ipam_entry_name(id, ifname, name, sizeof(name));
+	ret = ipam_entry_read(ipam, name, &e);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret < 0) {
+		log_warn("index entry %s unreadable (%s); removing it", name,
+			 strerror(-ret));
+		unlinkat(ipam->indexfd, name, 0);
+		return -ENOENT;
+	}
+	for (i = 0; i < e.n; i++) {
+		inet_addr_str(&e.addr[i], addr, sizeof(addr));
+		ret = ipam_lease_drop(ipam, addr, id, ifname);
+		if (ret < 0)
+			return ret;
+		count += ret;
+	}
+	ret = ipam_index_del(ipam, id, ifname);
+	return ret < 0 ? ret : count;
+}
+
+/**
+ * ipam_index_walk() - call a function for the attachment of every entry
+ * @ipam:	the store, locked
+ * @fn:		called with each attachment; a negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * Temporary files left by an interrupted ipam_index_write() are removed on
+ * the way. Reads the whole index: only for GC and boot reclaim.
+ *
+ * Return: 0, what @fn returned when negative, or negative errno (logged).
+ */
+int ipam_index_walk(struct ipam *ipam,
+		    int (*fn)(struct ipam *ipam, const char *id, const char *ifname,
+			      void *arg),
+		    void *arg)
+{
+	char id[IPAM_NAME_MAX], *colon;
+	struct dirent *de;
+	DIR *dir;
+	int fd, ret = 0;
+
+	fd = openat(ipam->indexfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		ret = log_err(-errno, "read " IPAM_INDEX_DIR);
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	while ((de = readdir(dir))) {
+		if (!strncmp(de->d_name, IPAM_TMP_PREFIX, strlen(IPAM_TMP_PREFIX)))
+			unlinkat(ipam->indexfd, de->d_name, 0); /* we hold the lock */
+		snprintf(id, sizeof(id), "%s", de->d_name);
+		colon = strchr(id, ':');
+		if (id[0] == '.' || !colon)
+			continue;
+		*colon = '\0';
+		ret = fn(ipam, id, colon + 1, arg);
+		if (ret < 0)
+			break;
+	}
+	closedir(dir);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * ipam_store_lock() - take the store's lock, shared with host-local
+ * @ipam:	the store
+ *
+ * Polls flock(LOCK_EX | LOCK_NB) with a growing nap (0.1 to 5 ms) for up
+ * to @ipam->lock_timeout_ms, so that a stuck holder gives an error rather
+ * than a hang.
+ *
+ * Return: 0, or negative errno (logged): -ETIMEDOUT when it stayed busy.
+ */
+int ipam_store_lock(struct ipam *ipam)
+{
+	struct timespec start, now, nap = { .tv_nsec = 100 * 1000 };
+	long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (!flock(ipam->lockfd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return log_err(-errno, "lock lease store");
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 +
+			 (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= (long)ipam->lock_timeout_ms)
+			return log_errx(
+				-ETIMEDOUT,
+				"lease store lock busy for %ld ms "
+				"(held by another plumb or host-local); giving up",
+				waited);
+		nanosleep(&nap, NULL);
+		nap.tv_nsec = nap.tv_nsec * 2 > 5000000 ? 5000000 : nap.tv_nsec * 2;
+	}
+}
+
+/**
+ * ipam_store_unlock() - release the lock taken by ipam_store_lock()
+ * @ipam:	the store
+ */
+void ipam_store_unlock(struct ipam *ipam)
+{
+	flock(ipam->lockfd, LOCK_UN);
+}
+
+static int ipam_reclaim_one(struct ipam *ipam, const char *id, const char *ifname,
+			    void *arg)
+{
+	char name[IPAM_NAME_MAX];
+	struct ipam_entry e;
+	int ret;
+
+	(void)arg;
+	ipam_entry_name(id, ifname, name, sizeof(name));
+	if (ipam_entry_read(ipam, name, &e) < 0 || !strcmp(e.boot, ipam->boot_id))
+		return 0;
+	ret = ipam_index_release(ipam, id, ifname);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/**
+ * ipam_store_boot_reclaim() - release plumb's leases of earlier boots
+ * @ipam:	the store, locked
+ *
+ * Their containers died with the machine. Only indexed leases: host-local's
+ * are not ours to judge. Once a boot has done it (plumb-boot holds this
+ * boot's id), it costs one small read.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int ipam_store_boot_reclaim(struct ipam *ipam)
+{
+	char buf[IPAM_FILE_MAX];
+	int ret, len;
+
+	ret = ipam_store_read(ipam->dirfd, IPAM_BOOT_FILE, buf, sizeof(buf));
+	if (ret >= 0 && !strcmp(ipam_store_trim(buf), ipam->boot_id))
+		return 0;
+	ret = ipam_index_walk(ipam, ipam_reclaim_one, NULL);
+	if (ret < 0)
+		return ret;
+	len = snprintf(buf, sizeof(buf), "%s\n", ipam->boot_id);
+	ret = ipam_store_write(ipam->dirfd, IPAM_BOOT_FILE, buf, (size_t)len, 0);
+	if (ret < 0)
+		return log_err(ret, "write " IPAM_BOOT_FILE);
+	return 0;
+}
+
+/* Create the missing directories of @path, 0700, as mkdir -p. */
+static int ipam_dir_make(const char *path)
+{
+	char p[PATH_MAX], *c;
+
+	if (!*path)
+		return log_errx(-EINVAL, "missing data directory");
+	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p))
+		return log_errx(-ENAMETOOLONG, "data directory %.64s...: name too long",
+				path);
+	for (c = strchr(p + 1, '/');; c = strchr(c + 1, '/')) {
+		if (c)
+			*c = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return log_err(-errno, "create directory %s", p);
+		if (!c)
+			return 0;
+		*c = '/';
+	}
+}
+
+/* Create (0700) and open a directory, refusing a symbolic link. */
+static int ipam_dir_open(int parent, const char *name, const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+		return log_err(-errno, "create directory %s", path);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	if (!fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+		return log_errx(-ELOOP, "%s is a symbolic link; refusing to use it",
+				path);
+	return log_err(-err, "open directory %s", path);
+}
+
+static int ipam_boot_id_read(char *buf, size_t size)
+{
+	char id[IPAM_FILE_MAX], *s;
+	int ret;
+
+	ret = ipam_store_read(AT_FDCWD, IPAM_BOOT_ID_PATH, id, sizeof(id));
+	if (ret < 0)
+		return log_err(ret, "read " IPAM_BOOT_ID_PATH);
+	s = ipam_store_trim(id);
+	if (!*s || strlen(s) >= size)
+		return log_errx(-EINVAL, "unexpected boot id in " IPAM_BOOT_ID_PATH);
+	strcpy(buf, s);
+	return 0;
+}
+
+/**
+ * ipam_open() - open the lease store of a network, creating it if needed
+ * @ipam:	the store to fill
+ * @data_dir:	the directory of all networks (host-local's dataDir)
+ * @network:	the network's name (cni_name_check() rules)
+ *
+ * Missing directories are created 0700. The data directory and the
+ * network's directory must not be symbolic links.
+ *
+ * Return: 0, or negative errno (logged); on failure nothing is left open.
+ */
+int ipam_open(struct ipam *ipam, const char *data_dir, const char *network)
+{
+	char path[PATH_MAX];
+	int datafd = -1, ret;
+
+	*ipam = (struct ipam){ .dirfd = -1,
+			       .indexfd = -1,
+			       .lockfd = -1,
+			       .lock_timeout_ms = IPAM_LOCK_TIMEOUT_MS };
+	ret = cni_name_check("network name", network);
+	if (!ret)
+		ret = ipam_boot_id_read(ipam->boot_id, sizeof(ipam->boot_id));
+	if (!ret)
+		ret = ipam_dir_make(data_dir);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s", data_dir, network);
+	datafd = ipam_dir_open(AT_FDCWD, data_dir, data_dir);
+	if (datafd < 0)
+		return datafd;
+	ipam->dirfd = ret = ipam_dir_open(datafd, network, path);
+	if (ret < 0)
+		goto out;
+	ipam->indexfd = ret = ipam_dir_open(ipam->dirfd, IPAM_INDEX_DIR,
+					    IPAM_INDEX_DIR " in the lease store");
+	if (ret < 0)
+		goto out;
+	ipam->lockfd = openat(ipam->dirfd, IPAM_LOCK_FILE,
+			      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ret = ipam->lockfd < 0 ? log_err(-errno, "open %s/" IPAM_LOCK_FILE, path) : 0;
+out:
+	close(datafd);
+	if (ret < 0)
+		ipam_close(ipam);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * ipam_close() - close a store opened by ipam_open()
+ * @ipam:	the store; closing it twice does nothing
+ */
+void ipam_close(struct ipam *ipam)
+{
+	if (ipam->lockfd >= 0)
+		close(ipam->lockfd);
+	if (ipam->indexfd >= 0)
+		close(ipam->indexfd);
+	if (ipam->dirfd >= 0)
+		close(ipam->dirfd);
+	ipam->lockfd = ipam->indexfd = ipam->dirfd = -1;
+}
