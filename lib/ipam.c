@@ -17,8 +17,15 @@
  * O_EXCL. Wanted (static) addresses are checked against the set and taken
  * the same way.
  *
- * A second claim for an attachment is refused: it is found by its index
- * entry, else by reading every lease (an attachment host-local made).
+ * The cost of a claim does not depend on how many leases the network holds:
+ * under the lock it reads plumb-boot, the attachment's index entry and the
+ * files that entry lists, last_reserved_ip.<n>, then creates lease files
+ * until one is free (one, unless the addresses after the last reserved one
+ * are taken: a nearly full pool) and writes the new entry. It never lists
+ * the lease directory, and plumb-index only in the first claim of a boot
+ * (boot reclaim). Hence a claim for an attachment whose leases host-local
+ * made is not refused as a second ADD: only a scan could find those.
+ * Release and find fall back to that scan for attachments without an entry.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -327,18 +334,20 @@ static int ipam_attachment_check(const char *id, const char *ifname)
 	return ret < 0 ? ret : nl_link_name_check(ifname);
 }
 
-/* An attachment is added once (CNI SPEC: ADD is not repeated without DEL). */
+/*
+ * An attachment is added once (CNI SPEC: ADD is not repeated without DEL).
+ * Only its index entry is read, never every lease: an entry whose files no
+ * longer name the attachment is stale and is removed.
+ */
 static int ipam_claim_once(struct ipam *ipam, const char *id, const char *ifname)
 {
 	char addr[INET_ADDR_STRLEN];
 	struct ipam_held h;
-	int ret;
 
-	ret = ipam_index_held(ipam, id, ifname, &h);
-	if (ret == -ENOENT || !h.n)
-		ret = ipam_store_scan_held(ipam, id, ifname, &h);
-	if (ret < 0 || !h.n)
-		return ret;
+	if (ipam_index_held(ipam, id, ifname, &h) == -ENOENT)
+		return 0;
+	if (!h.n)
+		return ipam_index_del(ipam, id, ifname);
 	return log_errx(-EEXIST, "container %s already holds %s for %s in this network",
 			id, inet_addr_str(&h.addr[0], addr, sizeof(addr)), ifname);
 }
@@ -359,11 +368,17 @@ static int ipam_claim_once(struct ipam *ipam, const char *id, const char *ifname
  * released before it returns. The first claim after a reboot first releases
  * plumb's leases of earlier boots.
  *
- * Return: 0, or negative errno (logged): -EEXIST when the attachment already
- * holds an address here, -EADDRNOTAVAIL when a set is exhausted,
- * -EADDRINUSE when a wanted address is taken (the message names its owner),
- * -EINVAL for a bad set or a wanted address outside its set or a gateway,
- * -ETIMEDOUT when the lock stayed busy.
+ * O(1) in the number of leases of the network: a second claim for an
+ * attachment is found by its index entry alone. So a claim for an
+ * attachment whose leases host-local made (it has no entry) is not refused:
+ * finding those would take reading every lease. host-local's own ADD does
+ * refuse it.
+ *
+ * Return: 0, or negative errno (logged): -EEXIST when plumb already leased
+ * an address here to the attachment, -EADDRNOTAVAIL when a set is
+ * exhausted, -EADDRINUSE when a wanted address is taken (the message names
+ * its owner), -EINVAL for a bad set or a wanted address outside its set or
+ * a gateway, -ETIMEDOUT when the lock stayed busy.
  */
 int ipam_lease_claim(struct ipam *ipam, const struct ipam_set *sets, size_t n_sets,
 		     const char *id, const char *ifname, const struct inet_addr *want,
@@ -420,9 +435,10 @@ out:
  *
  * With an index entry, only the lease files it lists are read, and only
  * those that still name (@id, @ifname) are removed. Without one (a lease
- * made by host-local), or when the entry's files are gone, every lease is
- * read as host-local's DEL does: the files of (@id, @ifname), else legacy
- * files of @id. Releasing what is not held is not an error.
+ * made by host-local, or one released already), or when the entry's files
+ * are gone, every lease is read as host-local's DEL does: the files of
+ * (@id, @ifname), else legacy files of @id. Releasing what is not held is
+ * not an error.
  *
  * Return: how many addresses were released (0 when none), or negative
  * errno (logged).
@@ -475,8 +491,9 @@ static int ipam_lease_fit(const struct ipam_set *sets, size_t n_sets,
  * @leases:	where to put them, in set order
  * @max:	room at @leases
  *
- * From the index entry, else by reading every lease (a host-local lease).
- * Leases in none of the ranges of @sets are left out.
+ * From the index entry, else by reading every lease (a host-local lease,
+ * or an entry left stale by host-local's DEL). Leases in none of the ranges
+ * of @sets are left out.
  *
  * Return: how many leases were stored (at most @max), or negative errno
  * (logged).

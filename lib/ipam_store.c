@@ -21,17 +21,21 @@
  *
  *	plumb-index/<id>:<ifname>  "boot <boot id>\n" then one address a line:
  *				the leases plumb made for that attachment, so
- *				release reads one file instead of all of them
+ *				that claim and release read one file instead
+ *				of all of them
  *	plumb-boot		the boot id of the last claim
  *
  * An index entry is only a pointer: a lease file is removed only while its
  * content still names the attachment, so an entry left stale by host-local's
  * DEL never costs another container its address.
  *
- * An attachment without an entry (made by host-local) is found by reading
- * every lease, as host-local does. After a reboot the first claim releases
- * the entries of earlier boots (their containers are gone); host-local's
- * leases are left alone.
+ * What each operation reads, so that it stays O(1) in the number of leases:
+ * the index entry of one attachment and the lease files it lists
+ * (ipam_index_*); the scans (ipam_store_scan() and what is built on it) read
+ * every lease and serve only attachments without an entry (host-local's)
+ * and GC. The index is walked only by GC and by the first claim of a boot,
+ * which releases the entries of earlier boots (their containers are gone);
+ * host-local's leases are left alone.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +30,7 @@ struct fx {
 	struct ipam ipam;
 	struct ipam_set sets[2];
 	struct ipam_lease leases[2];
+	cap_t caps; /* saved by dac_drop(), NULL when not dropped */
 };
 
 /* A range set of one subnet, filled as a caller would. */
@@ -53,10 +55,18 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path);
 }
 
+static void dac_restore(struct fx *f);
+
 static int teardown(void **state)
 {
 	struct fx *f = *state;
+	char path[192];
 
+	dac_restore(f);
+	/* What a test made unreadable, so that nftw() can remove it. */
+	chmod(f->net, 0700);
+	snprintf(path, sizeof(path), "%s/plumb-index", f->net);
+	chmod(path, 0700);
 	ipam_close(&f->ipam);
 	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
@@ -316,14 +326,23 @@ static void test_ipam_second_claim_for_same_attachment_is_eexist(void **state)
 		ipam_lease_claim(&f->ipam, f->sets, 1, "c1", "eth1", NULL, f->leases), 0);
 }
 
-static void test_ipam_claim_of_host_local_attachment_is_eexist(void **state)
+static void test_ipam_claim_ignores_and_removes_stale_index_entry(void **state)
 {
 	struct fx *f = *state;
+	char entry[128];
 
-	put(f, "10.1.0.9", "h1\r\neth0");
-	assert_int_equal(claim(f, 1, "h1", NULL), -EEXIST);
-	put(f, "10.1.0.10", "h2");
-	assert_int_equal(claim(f, 1, "h2", NULL), -EEXIST);
+	claim_expect(f, "c1", "10.1.0.2");
+	/* host-local DEL released c1's lease, then c2 got the address. */
+	put(f, "10.1.0.2", "c2\r\neth0");
+	claim_expect(f, "c1", "10.1.0.3");
+	snprintf(entry, sizeof(entry), "boot %s\n10.1.0.3\n", f->ipam.boot_id);
+	assert_string_equal(slurp(f, "plumb-index/c1:eth0"), entry);
+	assert_string_equal(slurp(f, "10.1.0.2"), "c2\r\neth0");
+	/* Stale again, and this claim fails: the stale entry is gone anyway. */
+	put(f, "10.1.0.3", "c3\r\neth0");
+	set_init(&f->sets[0], "10.1.0.0/24", "10.1.0.2", "10.1.0.3");
+	assert_int_equal(claim(f, 1, "c1", NULL), -EADDRNOTAVAIL);
+	assert_false(exists(f, "plumb-index/c1:eth0"));
 }
 
 static void test_ipam_release_twice_succeeds(void **state)
@@ -490,6 +509,82 @@ static void test_ipam_gc_keeps_listed_and_removes_the_rest(void **state)
 	assert_true(exists(f, "plumb-boot"));
 	assert_true(exists(f, "README"));
 	assert_true(exists(f, "10.1.0.053"));
+}
+
+/*
+ * Take away root's power to read a directory without its r bit
+ * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) until dac_restore(); without
+ * root there is nothing to drop.
+ */
+static void dac_drop(struct fx *f)
+{
+	cap_value_t dac[] = { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
+	cap_t c;
+
+	f->caps = cap_get_proc();
+	assert_non_null(f->caps);
+	c = cap_dup(f->caps);
+	assert_non_null(c);
+	assert_int_equal(cap_set_flag(c, CAP_EFFECTIVE, 2, dac, CAP_CLEAR), 0);
+	assert_int_equal(cap_set_proc(c), 0);
+	cap_free(c);
+}
+
+static void dac_restore(struct fx *f)
+{
+	if (!f->caps)
+		return;
+	cap_set_proc(f->caps);
+	cap_free(f->caps);
+	f->caps = NULL;
+}
+
+#define OTHER_LEASES 2000
+
+/*
+ * A claim reads the attachment's own index entry and lease files, never the
+ * directory: with 2000 leases of others and the network directory and the
+ * index made unlistable (mode 0300: files can still be created, opened
+ * and renamed by name), claims succeed, while the scan of a release of an
+ * unknown attachment and the index walk of GC fail on them. A claim that
+ * scanned would also find h1's and h2's host-local leases and refuse them
+ * as -EEXIST: plumb leaves that check to host-local's own ADD.
+ */
+static void test_ipam_claim_does_not_scan_leases(void **state)
+{
+	struct fx *f = *state;
+	char name[INET_ADDR_STRLEN], index[192];
+	struct inet_addr a;
+	int i, calls = 0;
+
+	set_init(&f->sets[0], "10.1.0.0/16", NULL, NULL);
+	claim_expect(f, "c0", "10.1.0.2"); /* this boot's plumb-boot */
+	assert_int_equal(inet_addr_parse("10.1.0.3", &a), 0);
+	for (i = 0; i < OTHER_LEASES; i++, inet_addr_add(&a, 1)) {
+		inet_addr_str(&a, name, sizeof(name));
+		put(f, name, i == 100 ? "h1\r\neth0" : i == 200 ? "h2" : "other\r\neth0");
+	}
+	put(f, "last_reserved_ip.0", name); /* as host-local leaves it */
+	inet_addr_str(&a, name, sizeof(name)); /* the one after: free */
+
+	snprintf(index, sizeof(index), "%s/plumb-index", f->net);
+	assert_int_equal(chmod(f->net, 0300), 0);
+	assert_int_equal(chmod(index, 0300), 0);
+	dac_drop(f);
+	claim_expect(f, "h1", name);
+	assert_int_equal(claim(f, 1, "h2", NULL), 0);
+	assert_int_equal(claim(f, 1, "h1", NULL), -EEXIST); /* by its entry */
+	assert_log_has("container h1 already holds");
+	/* The traps work: what does read every lease or entry fails. */
+	assert_int_equal(ipam_lease_release(&f->ipam, "nobody", "eth0"), -EACCES);
+	assert_log_has("read lease directory");
+	assert_int_equal(ipam_gc(&f->ipam, keep_listed, &calls), -EACCES);
+	assert_log_has("read plumb-index");
+	dac_restore(f);
+	assert_int_equal(chmod(f->net, 0700), 0);
+	assert_int_equal(chmod(index, 0700), 0);
+	assert_string_equal(slurp(f, "10.1.0.103"), "h1\r\neth0");
+	assert_string_equal(slurp(f, "10.1.0.203"), "h2");
 }
 
 static void test_ipam_find_returns_prefix_and_gateway(void **state)
@@ -824,7 +919,8 @@ int main(void)
 		T(test_ipam_two_sets_are_claimed_at_once),
 		T(test_ipam_claim_is_all_or_nothing_when_second_set_exhausted),
 		T(test_ipam_second_claim_for_same_attachment_is_eexist),
-		T(test_ipam_claim_of_host_local_attachment_is_eexist),
+		T(test_ipam_claim_ignores_and_removes_stale_index_entry),
+		T(test_ipam_claim_does_not_scan_leases),
 		T(test_ipam_release_twice_succeeds),
 		T(test_ipam_release_finds_host_local_lease_by_scan),
 		T(test_ipam_release_removes_legacy_id_only_lease),
