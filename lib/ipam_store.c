@@ -36,11 +36,15 @@
  * and GC. The index is walked only by GC and by the first claim of a boot,
  * which releases the entries of earlier boots (their containers are gone);
  * host-local's leases are left alone.
+ *
+ * The directories are opened with state_dir_open()/state_dir_openat(): a
+ * symlink, a directory of another user's or one writable by others is
+ * refused, since whoever could plant a lease file or an index entry could
+ * make a release delete another container's lease.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -50,6 +54,7 @@
 
 #include <plumb/cni.h>
 #include <plumb/log.h>
+#include <plumb/state.h>
 
 #include "ipam_store.h"
 
@@ -665,45 +670,6 @@ int ipam_store_boot_reclaim(struct ipam *ipam)
 	return 0;
 }
 
-/* Create the missing directories of @path, 0700, as mkdir -p. */
-static int ipam_dir_make(const char *path)
-{
-	char p[PATH_MAX], *c;
-
-	if (!*path)
-		return log_errx(-EINVAL, "missing data directory");
-	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p))
-		return log_errx(-ENAMETOOLONG, "data directory %.64s...: name too long",
-				path);
-	for (c = strchr(p + 1, '/');; c = strchr(c + 1, '/')) {
-		if (c)
-			*c = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			return log_err(-errno, "create directory %s", p);
-		if (!c)
-			return 0;
-		*c = '/';
-	}
-}
-
-/* Create (0700) and open a directory, refusing a symbolic link. */
-static int ipam_dir_open(int parent, const char *name, const char *path)
-{
-	struct stat st;
-	int fd, err;
-
-	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
-		return log_err(-errno, "create directory %s", path);
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
-	err = errno;
-	if (!fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
-		return log_errx(-ELOOP, "%s is a symbolic link; refusing to use it",
-				path);
-	return log_err(-err, "open directory %s", path);
-}
-
 static int ipam_boot_id_read(char *buf, size_t size)
 {
 	char id[IPAM_FILE_MAX], *s;
@@ -722,18 +688,20 @@ static int ipam_boot_id_read(char *buf, size_t size)
 /**
  * ipam_open() - open the lease store of a network, creating it if needed
  * @ipam:	the store to fill
- * @data_dir:	the directory of all networks (host-local's dataDir)
+ * @data_dir:	the directory of all networks (host-local's dataDir), an
+ *		absolute path
  * @network:	the network's name (cni_name_check() rules)
  *
- * Missing directories are created 0700. The data directory and the
- * network's directory must not be symbolic links.
+ * Missing directories are created 0700. The data directory, the network's
+ * directory and its plumb-index are opened as state_dir_open() opens a
+ * state directory: each is refused when it is a symlink, belongs to another
+ * user or is writable by group or others.
  *
  * Return: 0, or negative errno (logged); on failure nothing is left open.
  */
 int ipam_open(struct ipam *ipam, const char *data_dir, const char *network)
 {
-	char path[PATH_MAX];
-	int datafd = -1, ret;
+	int datafd, ret;
 
 	*ipam = (struct ipam){ .dirfd = -1,
 			       .indexfd = -1,
@@ -742,26 +710,27 @@ int ipam_open(struct ipam *ipam, const char *data_dir, const char *network)
 	ret = cni_name_check("network name", network);
 	if (!ret)
 		ret = ipam_boot_id_read(ipam->boot_id, sizeof(ipam->boot_id));
-	if (!ret)
-		ret = ipam_dir_make(data_dir);
 	if (ret < 0)
 		return ret;
-	snprintf(path, sizeof(path), "%s/%s", data_dir, network);
-	datafd = ipam_dir_open(AT_FDCWD, data_dir, data_dir);
+	datafd = state_dir_open(data_dir, 1);
 	if (datafd < 0)
-		return datafd;
-	ipam->dirfd = ret = ipam_dir_open(datafd, network, path);
-	if (ret < 0)
-		goto out;
-	ipam->indexfd = ret = ipam_dir_open(ipam->dirfd, IPAM_INDEX_DIR,
-					    IPAM_INDEX_DIR " in the lease store");
+		return datafd == -ENOENT ?
+			       log_err(datafd, "open data directory %s", data_dir) :
+			       datafd;
+	ipam->dirfd = ret = state_dir_openat(datafd, network, 1);
+	close(datafd);
+	if (ret >= 0)
+		ipam->indexfd = ret = state_dir_openat(ipam->dirfd, IPAM_INDEX_DIR, 1);
+	if (ret == -ENOENT) /* removed under our feet; not logged by state */
+		log_err(ret, "open lease store %s/%s", data_dir, network);
 	if (ret < 0)
 		goto out;
 	ipam->lockfd = openat(ipam->dirfd, IPAM_LOCK_FILE,
 			      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	ret = ipam->lockfd < 0 ? log_err(-errno, "open %s/" IPAM_LOCK_FILE, path) : 0;
+	ret = ipam->lockfd < 0 ?
+		      log_err(-errno, "open %s/%s/" IPAM_LOCK_FILE, data_dir, network) :
+		      0;
 out:
-	close(datafd);
 	if (ret < 0)
 		ipam_close(ipam);
 	return ret < 0 ? ret : 0;

@@ -642,7 +642,7 @@ static void test_ipam_symlinked_network_dir_is_refused(void **state)
 	snprintf(path, sizeof(path), "%s/net2", f->dir);
 	assert_int_equal(symlink(NET, path), 0);
 	assert_int_equal(ipam_open(&other, f->dir, "net2"), -ELOOP);
-	assert_log_has("symbolic link");
+	assert_log_has("net2 is a symlink");
 	assert_int_equal(other.dirfd, -1);
 	assert_int_equal(other.lockfd, -1);
 }
@@ -656,7 +656,44 @@ static void test_ipam_symlinked_data_dir_is_refused(void **state)
 	snprintf(path, sizeof(path), "%s/link", f->dir);
 	assert_int_equal(symlink(f->dir, path), 0);
 	assert_int_equal(ipam_open(&other, path, NET), -ELOOP);
-	assert_log_has("symbolic link");
+	assert_log_has("link is a symlink");
+	assert_int_equal(other.dirfd, -1);
+}
+
+static void test_ipam_network_dir_writable_by_others_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ipam other;
+	char path[192];
+
+	assert_int_equal(chmod(f->net, 0777), 0);
+	assert_int_equal(ipam_open(&other, f->dir, NET), -EPERM);
+	assert_log_has(NET " is writable by others; refusing it");
+	assert_int_equal(other.dirfd, -1);
+	assert_int_equal(other.lockfd, -1);
+	assert_int_equal(chmod(f->net, 0700), 0);
+	snprintf(path, sizeof(path), "%s/plumb-index", f->net);
+	assert_int_equal(chmod(path, 0720), 0);
+	log_clear();
+	assert_int_equal(ipam_open(&other, f->dir, NET), -EPERM);
+	assert_log_has("plumb-index is writable by others");
+	assert_int_equal(chmod(path, 0700), 0);
+	assert_int_equal(ipam_open(&other, f->dir, NET), 0);
+	ipam_close(&other);
+}
+
+static void test_ipam_network_dir_of_another_user_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ipam other;
+
+	if (geteuid() != 0)
+		skip(); /* only root can give a directory away */
+	assert_int_equal(chown(f->net, 65534, 65534), 0);
+	assert_int_equal(ipam_open(&other, f->dir, NET), -EPERM);
+	assert_log_has(NET " belongs to user 65534, not to us; refusing it");
+	assert_int_equal(other.dirfd, -1);
+	assert_int_equal(other.lockfd, -1);
 }
 
 static void test_ipam_open_refuses_bad_network_name(void **state)
@@ -935,6 +972,8 @@ int main(void)
 		T(test_ipam_claim_skips_address_host_local_took),
 		T(test_ipam_symlinked_network_dir_is_refused),
 		T(test_ipam_symlinked_data_dir_is_refused),
+		T(test_ipam_network_dir_writable_by_others_is_refused),
+		T(test_ipam_network_dir_of_another_user_is_refused),
 		T(test_ipam_open_refuses_bad_network_name),
 		T(test_ipam_open_creates_missing_data_dirs),
 		T(test_ipam_claim_refuses_bad_attachment),
