@@ -8,5 +8,7 @@
 #define EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 int exec_find(const char *name, const char *search, char *out, size_t size);
+int exec_run(const char *path, char *const envp[], const char *in, size_t in_len,
+	     char **out, size_t *out_len);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include <plumb/inet.h>
 
 #define IPAM_SETS_MAX 4 /* range sets: one address from each */
@@ -72,6 +74,31 @@ struct ipam {
 	char boot_id[40];
 };
 
+#define IPAM_ROUTES_MAX 16
+#define IPAM_DATA_DIR "/var/lib/cni/networks" /* host-local's */
+
+/**
+ * struct ipam_conf - the "ipam" section of a CNI configuration, as host-local
+ * reads it
+ * @data_dir:	"dataDir", IPAM_DATA_DIR by default
+ * @n_sets:	range sets ("ranges", and the older "subnet" & co. first)
+ * @sets:	the sets, ranges filled in with their defaults
+ * @n_routes:	"routes" for the result
+ * @route_dst:	their destinations
+ * @route_gw:	their gateways, family 0 for none
+ * @resolv_conf: "resolvConf", "" for none
+ */
+struct ipam_conf {
+	char data_dir[4096];
+	size_t n_sets;
+	struct ipam_set sets[IPAM_SETS_MAX];
+	size_t n_routes;
+	struct inet_prefix route_dst[IPAM_ROUTES_MAX];
+	struct inet_addr route_gw[IPAM_ROUTES_MAX];
+	char resolv_conf[4096];
+};
+
+int ipam_conf_parse(const json_t *ipam, struct ipam_conf *c);
 int ipam_range_fill(struct ipam_range *r);
 int ipam_open(struct ipam *ipam, const char *data_dir, const char *network);
 void ipam_close(struct ipam *ipam);
