@@ -335,6 +335,33 @@ static void attach_ipam_release(const struct attachment *a)
 	ipam_close(&ipam);
 }
 
+/*
+ * Refuse the bridge before any lease is claimed, as bridge_ensure() would
+ * refuse it after: a bad --bridge must leave the lease store as it was.
+ */
+static int attach_bridge_check(struct attach_req *req, struct nl_sock *nl)
+{
+	struct ipam_range r;
+	struct inet_prefix gw;
+	size_t i, k;
+	int ret;
+
+	for (i = 0; i < req->n_sets; i++) {
+		for (k = 0; k < req->sets[i].n; k++) {
+			r = req->sets[i].range[k];
+			ret = ipam_range_fill(&r);
+			if (ret < 0)
+				return ret;
+			gw = (struct inet_prefix){ .addr = r.gateway,
+						   .len = r.subnet.len };
+			ret = bridge_check(nl, req->a.bridge, &gw, 1);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* Wire the claimed addresses: bridge, veth, container side. */
 static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 {
@@ -403,7 +430,9 @@ int attach_add(struct attach_req *req)
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	ret = attach_ipam_claim(req);
+	ret = attach_bridge_check(req, &nl);
+	if (ret == 0)
+		ret = attach_ipam_claim(req);
 	if (ret == 0) {
 		ret = attach_wire(req, &nl);
 		if (ret < 0)

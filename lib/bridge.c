@@ -23,6 +23,15 @@
 #include <plumb/route.h>
 #include <plumb/sysctl.h>
 
+/* Return: 0 when @br is a bridge, else -EEXIST (logged). */
+static int bridge_kind_check(const struct nl_link *br)
+{
+	if (strcmp(br->kind, "bridge"))
+		return log_errx(-EEXIST, "%s exists and is %s%s, not a bridge", br->name,
+				*br->kind ? "a " : "a device without a kind", br->kind);
+	return 0;
+}
+
 /* Return: 1 when the bridge was created here, 0 when it existed, -errno. */
 static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_link *br)
 {
@@ -41,10 +50,8 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_
 	}
 	if (ret < 0)
 		return nl_err(nl, ret, "look up bridge %s", name);
-	if (strcmp(br->kind, "bridge"))
-		return log_errx(-EEXIST, "%s exists and is %s%s, not a bridge", name,
-				*br->kind ? "a " : "a device without a kind", br->kind);
-	return created;
+	ret = bridge_kind_check(br);
+	return ret < 0 ? ret : created;
 }
 
 struct bridge_addr_scan {
@@ -80,6 +87,20 @@ static int bridge_addr_scan_one(const struct inet_prefix *p, void *arg)
 	return 0;
 }
 
+/* Note which gateways the bridge has; -EEXIST (logged) when one clashes. */
+static int bridge_addrs_scan(struct nl_sock *nl, const struct nl_link *br,
+			     struct bridge_addr_scan *scan)
+{
+	int ret;
+
+	ret = nl_addr_for_each(nl, AF_UNSPEC, br->index, bridge_addr_scan_one, scan);
+	if (ret == -ECANCELED)
+		return log_last_errno();
+	if (ret < 0)
+		return nl_err(nl, ret, "list addresses of %s", br->name);
+	return 0;
+}
+
 /* Put the gateways on the bridge, unless they are there or something clashes. */
 static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
 			       const struct inet_prefix *gw, size_t n_gw)
@@ -90,11 +111,9 @@ static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
 	size_t i;
 	int ret;
 
-	ret = nl_addr_for_each(nl, AF_UNSPEC, br->index, bridge_addr_scan_one, &scan);
-	if (ret == -ECANCELED)
-		return log_last_errno();
+	ret = bridge_addrs_scan(nl, br, &scan);
 	if (ret < 0)
-		return nl_err(nl, ret, "list addresses of %s", br->name);
+		return ret;
 	for (i = 0; i < n_gw; i++) {
 		if (scan.have[i])
 			continue;
@@ -162,6 +181,39 @@ int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
 	if (ret < 0 && created)
 		nl_link_del(nl, name);
 	return ret < 0 ? ret : created;
+}
+
+/**
+ * bridge_check() - refuse a bridge as bridge_ensure() would, changing nothing
+ * @nl:		rtnetlink socket of the host namespace
+ * @name:	the bridge
+ * @gw:		gateway addresses with their subnet's length: 10.88.0.1/16
+ * @n_gw:	how many (at most BRIDGE_ADDRS_MAX)
+ *
+ * Lets a caller refuse a bad bridge before it claims anything else (leases).
+ * A missing bridge passes: bridge_ensure() creates it.
+ *
+ * Return: 0 or negative errno (logged): -EEXIST when the name is another kind
+ * of device or the bridge has an address overlapping a gateway's subnet.
+ */
+int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix *gw,
+		 size_t n_gw)
+{
+	struct bridge_addr_scan scan = { .bridge = name, .gw = gw, .n_gw = n_gw };
+	struct nl_link br;
+	int ret;
+
+	if (n_gw > BRIDGE_ADDRS_MAX)
+		return log_errx(-EINVAL, "too many gateways for bridge %s", name);
+	ret = nl_link_get(nl, name, &br);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "look up bridge %s", name);
+	ret = bridge_kind_check(&br);
+	if (ret == 0)
+		ret = bridge_addrs_scan(nl, &br, &scan);
+	return ret;
 }
 
 struct bridge_ports {

@@ -42,6 +42,8 @@ struct bridge_port {
 
 int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
 		  const struct inet_prefix *gw, size_t n_gw, struct nl_link *br);
+int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix *gw,
+		 size_t n_gw);
 int bridge_del(struct nl_sock *nl, const char *name);
 int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		    const struct bridge_port *p);
