@@ -325,9 +325,14 @@ static int attach_ipam_claim(struct attach_req *req)
 
 static void attach_ipam_release(const struct attachment *a)
 {
+	char dir[PATH_MAX];
 	struct ipam ipam;
 
-	if (!*a->data_dir || access(a->data_dir, F_OK) < 0)
+	/* No store for the network: nothing to release, and none to create. */
+	if (!*a->data_dir ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/%s", a->data_dir, a->network) >=
+		    sizeof(dir) ||
+	    access(dir, F_OK) < 0)
 		return;
 	if (ipam_open(&ipam, a->data_dir, a->network) < 0)
 		return;
