@@ -7,18 +7,20 @@ test_man_pages_render_without_warnings() {
 	for page in "$TOP"/docs/*.8; do
 		warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 > /dev/null)
 		[ -z "$warnings" ] || fail "$page: $warnings"
-		MANWIDTH=80 man -l "$page" 2> /dev/null | grep -q '^NAME' ||
+		# Rendered whole first: "man | grep -q" races with pipefail.
+		grep -q '^NAME' <<< "$(MANWIDTH=80 man -l "$page" 2> /dev/null)" ||
 			fail "$page renders no NAME section"
 	done
 }
 
 test_man_pages_list_every_verb() {
-	local tool verb
+	local tool verb page
 	for tool in "$TOP"/netns/plumb-netns "$TOP"/bridge/plumb-bridge "$TOP"/nat/plumb-nat; do
 		[ -x "$tool" ] || continue
+		page=$(MANWIDTH=200 man -l "$TOP/docs/${tool##*/}.8" 2> /dev/null)
 		for verb in $("$tool" --help | awk '/^verbs:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }'); do
-			MANWIDTH=200 man -l "$TOP/docs/${tool##*/}.8" 2> /dev/null |
-				grep -qE "^ +(.*, )?$verb([ ,]|$)" || fail "${tool##*/}.8 does not document $verb"
+			grep -qE "^ +(.*, )?$verb([ ,]|$)" <<< "$page" ||
+				fail "${tool##*/}.8 does not document $verb"
 		done
 	done
 }

@@ -62,7 +62,9 @@ fails() {
 	got=$?
 	err=$(cat /tmp/.stderr)
 	[ "$got" = "$rc" ] || fail "'$*' exited $got, want $rc (stderr: $err)"
-	echo "$err" | grep -qE -- "$re" || fail "'$*' said '$err', want /$re/"
+	# Not "echo | grep -q": grep may quit at the first match while echo
+	# (line-buffered) is still writing, and pipefail takes the SIGPIPE.
+	grep -qE -- "$re" <<< "$err" || fail "'$*' said '$err', want /$re/"
 	[ -z "$out" ] || fail "'$*' printed '$out' on stdout"
 }
 
