@@ -180,11 +180,18 @@ int cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 		log_errx(ret, "no attachment %s/%s/%s", network, argv[optind], ifname);
 	if (ret < 0 || host_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
-	if (fd < 0 && *a.host_netns)
+	if (fd < 0 && *a.host_netns) {
+		log_set_quiet(1);
 		fd = netns_open_path(a.host_netns);
+		log_set_quiet(0);
+	}
 
 	diffs = json_array();
-	check_host(&a, fd, diffs);
+	/* Not our own namespace instead: a veth of that name there is not it. */
+	if (fd < 0 && *a.host_netns)
+		differ(diffs, "host namespace %s is gone", a.host_netns);
+	else
+		check_host(&a, fd, diffs);
 	check_container(&a, diffs);
 	if (fd >= 0)
 		close(fd);
