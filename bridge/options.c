@@ -101,6 +101,9 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		o->bridge = arg;
 		return 0;
 	case OPT_NETWORK:
+		/* Checked here: "" would pass for "not given" later. */
+		if (cni_name_check("network name", arg) < 0)
+			return -EINVAL;
 		return opt_copy("network name", arg, a->network, sizeof(a->network));
 	case OPT_SUBNET:
 		o->subnet = arg;
@@ -132,6 +135,8 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		a->mtu = (unsigned int)mtu;
 		return 0;
 	case OPT_ID:
+		if (cni_name_check("container id", arg) < 0)
+			return -EINVAL;
 		return opt_copy("container id", arg, a->id, sizeof(a->id));
 	case OPT_NO_DEFAULT_ROUTE:
 		a->default_route = 0;
