@@ -71,9 +71,14 @@ static int end_parse(const char *arg, struct end *e)
 static int end_configure(const struct end *e, int forward)
 {
 	struct inet_addr none = { 0 };
-	int ret = 0;
+	struct bridge_port p = { .netns_fd = e->fd,
+				 .ifname = e->ifname,
+				 .n_ip = e->has_ip,
+				 .ip = &e->ip,
+				 .gateway = &none };
+	int ret;
 
-	ret = bridge_netns_configure(e->fd, e->ifname, &e->ip, &none, e->has_ip, 0);
+	ret = bridge_netns_configure(&p);
 	if (ret == 0 && forward)
 		ret = sysctl_set(e->fd, "net/ipv4/ip_forward", "1");
 	if (ret == 0 && forward)

@@ -80,6 +80,7 @@ void add_opts_init(struct add_opts *o)
 		.ifname = "eth0"
 	};
 	snprintf(o->req.a.data_dir, sizeof(o->req.a.data_dir), "%s", ATTACH_IPAM_DIR);
+	o->req.a.hairpin = 1;
 	o->req.a.default_route = 1;
 }
 

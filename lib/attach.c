@@ -107,6 +107,30 @@ static json_t *attach_ips_json(const struct attachment *a)
 	return ips;
 }
 
+static json_t *attach_routes_json(const struct attachment *a)
+{
+	char dst[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN];
+	json_t *routes = json_array();
+	size_t i;
+
+	for (i = 0; routes && i < a->n_routes; i++) {
+		json_t *o =
+			json_pack("{s:s}", "dst",
+				  inet_prefix_str(&a->routes[i].dst, dst, sizeof(dst)));
+
+		if (o && a->routes[i].gateway.family)
+			json_object_set_new(
+				o, "gw",
+				json_string(inet_addr_str(&a->routes[i].gateway, gw,
+							  sizeof(gw))));
+		if (json_array_append_new(routes, o) < 0) {
+			json_decref(routes);
+			return NULL;
+		}
+	}
+	return routes;
+}
+
 /**
  * attach_to_json() - an attachment as its record (and as "-j" prints it)
  * @a:		the attachment
@@ -118,13 +142,14 @@ json_t *attach_to_json(const struct attachment *a)
 	char mac[18], host_mac[18];
 
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:b, s:s}",
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:b, s:o, s:b, s:s}",
 		"network", a->network, "id", a->id, "ifname", a->ifname, "netns",
 		a->netns, "host_netns", a->host_netns, "bridge", a->bridge, "host_veth",
 		a->host_veth, "mac", nl_link_mac_str(a->mac, mac, sizeof(mac)),
 		"host_mac", nl_link_mac_str(a->host_mac, host_mac, sizeof(host_mac)),
 		"mtu", (int)a->mtu, "ips", attach_ips_json(a), "default_route",
-		a->default_route, "data_dir", a->data_dir);
+		a->default_route, "routes", attach_routes_json(a), "hairpin", a->hairpin,
+		"data_dir", a->data_dir);
 }
 
 static int attach_str(const json_t *j, const char *key, char *out, size_t size)
@@ -158,6 +183,27 @@ static int attach_ips_from_json(const json_t *j, struct attachment *a)
 	return 0;
 }
 
+static int attach_routes_from_json(const json_t *j, struct attachment *a)
+{
+	json_t *routes = NULL, *r;
+	const char *dst, *gw;
+	size_t i;
+
+	if (json_get_array(j, "routes", &routes) <= 0 ||
+	    json_array_size(routes) > BRIDGE_ROUTES_MAX)
+		return log_errx(-EBADMSG, "record: bad \"routes\"");
+	json_array_foreach(routes, i, r) {
+		dst = json_string_value(json_object_get(r, "dst"));
+		gw = json_string_value(json_object_get(r, "gw"));
+		memset(&a->routes[i], 0, sizeof(a->routes[i]));
+		if (!dst || inet_prefix_parse(dst, &a->routes[i].dst) < 0 ||
+		    (gw && inet_addr_parse(gw, &a->routes[i].gateway) < 0))
+			return log_errx(-EBADMSG, "record: bad route in \"routes\"");
+	}
+	a->n_routes = json_array_size(routes);
+	return 0;
+}
+
 /**
  * attach_from_json() - read an attachment back from its record
  * @j:		the record
@@ -187,15 +233,18 @@ int attach_from_json(const json_t *j, struct attachment *a)
 	      json_get_string(j, "host_mac", &host_mac) <= 0 ||
 	      nl_link_mac_parse(host_mac, a->host_mac) < 0 ||
 	      json_get_int(j, "mtu", 0, 65535, &mtu) <= 0 ||
-	      json_get_bool(j, "default_route", &a->default_route) <= 0;
+	      json_get_bool(j, "default_route", &a->default_route) <= 0 ||
+	      json_get_bool(j, "hairpin", &a->hairpin) <= 0;
 	log_set_quiet(0);
 	if (ret)
 		return log_errx(-EBADMSG,
-				"record %s:%s: bad mac, host_mac, mtu or "
-				"default_route",
+				"record %s:%s: bad mac, host_mac, mtu, "
+				"default_route or hairpin",
 				a->id, a->ifname);
 	a->mtu = (unsigned int)mtu;
-	return attach_ips_from_json(j, a);
+	if (attach_ips_from_json(j, a) < 0)
+		return -EBADMSG;
+	return attach_routes_from_json(j, a);
 }
 
 /**
@@ -374,18 +423,22 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	struct inet_prefix gw[BRIDGE_ADDRS_MAX];
 	struct bridge_port port;
 	struct nl_link br;
-	size_t i;
+	size_t i, n_gw;
 	int created, ret;
 
-	for (i = 0; i < a->n_ip; i++)
-		gw[i] = (struct inet_prefix){ .addr = a->gateway[i],
-					      .len = a->ip[i].len };
-	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, a->n_ip, &br);
+	for (i = 0, n_gw = 0; !req->no_gateway && i < a->n_ip; i++) {
+		if (a->gateway[i].family)
+			gw[n_gw++] = (struct inet_prefix){ .addr = a->gateway[i],
+							   .len = a->ip[i].len };
+	}
+	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, n_gw, &br);
 	if (created < 0)
 		return created;
 	if (!a->mtu)
 		a->mtu = br.mtu;
-	ret = attach_record_write(req->state_dir, a);
+	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
+	if (ret == 0)
+		ret = attach_record_write(req->state_dir, a);
 	if (ret < 0)
 		goto out_bridge;
 	port = (struct bridge_port){
@@ -399,6 +452,9 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		.ip = a->ip,
 		.gateway = a->gateway,
 		.default_route = a->default_route,
+		.n_routes = a->n_routes,
+		.routes = a->routes,
+		.hairpin = a->hairpin,
 	};
 	ret = bridge_port_add(nl, &br, &port);
 	if (ret == 0)
@@ -411,8 +467,10 @@ out_bridge:
 }
 
 /**
- * attach_add() - attach a namespace to a bridge with addresses from plumb's IPAM
- * @req:	what to make; @req->a is completed with what was made
+ * attach_add() - attach a namespace to a bridge
+ * @req:	what to make; @req->a is completed with what was made. The
+ *		addresses come from plumb's IPAM (@req->sets), or are given in
+ *		@req->a.ip when @req->n_sets is 0
  *
  * Return: 0, -EEXIST (logged) when the attachment exists already, or another
  * negative errno (logged); on failure nothing is left of this call's work.
@@ -435,12 +493,14 @@ int attach_add(struct attach_req *req)
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	ret = attach_bridge_check(req, &nl);
-	if (ret == 0)
-		ret = attach_ipam_claim(req);
+	if (req->n_sets) {
+		ret = attach_bridge_check(req, &nl);
+		if (ret == 0)
+			ret = attach_ipam_claim(req);
+	}
 	if (ret == 0) {
 		ret = attach_wire(req, &nl);
-		if (ret < 0)
+		if (ret < 0 && req->n_sets)
 			attach_ipam_release(a);
 	}
 	nl_close(&nl);

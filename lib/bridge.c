@@ -270,13 +270,9 @@ int bridge_del(struct nl_sock *nl, const char *name)
 }
 
 /**
- * bridge_netns_configure() - give an interface inside a namespace its addresses
- * @netns_fd:	the namespace
- * @ifname:	the interface, already there; it is brought up
- * @ip:		its addresses
- * @gateway:	the gateway of each address, family 0 for none
- * @n_ip:	how many
- * @default_route: add a default route via each gateway
+ * bridge_netns_configure() - give the namespace's end of a port its addresses
+ * @p:		the port: its namespace, interface (already there; it is brought
+ *		up), addresses, gateways and routes
  *
  * Also brings "lo" up. Everything is sent in one batch from a socket opened
  * inside the namespace; IPv6 addresses skip duplicate address detection so
@@ -284,9 +280,7 @@ int bridge_del(struct nl_sock *nl, const char *name)
  *
  * Return: 0 or negative errno (logged).
  */
-int bridge_netns_configure(int netns_fd, const char *ifname, const struct inet_prefix *ip,
-			   const struct inet_addr *gateway, size_t n_ip,
-			   int default_route)
+int bridge_netns_configure(const struct bridge_port *p)
 {
 	struct nl_link link;
 	struct nl_route r;
@@ -295,32 +289,38 @@ int bridge_netns_configure(int netns_fd, const char *ifname, const struct inet_p
 	size_t i;
 	int ret;
 
-	if (n_ip > BRIDGE_ADDRS_MAX)
-		return log_errx(-EINVAL, "too many addresses for %s", ifname);
-	ret = nl_open_netns(&nl, NETLINK_ROUTE, netns_fd);
+	if (p->n_ip > BRIDGE_ADDRS_MAX || p->n_routes > BRIDGE_ROUTES_MAX)
+		return log_errx(-EINVAL, "too many addresses or routes for %s",
+				p->ifname);
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, p->netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket in the container's namespace");
-	ret = nl_link_get(&nl, ifname, &link);
+	ret = nl_link_get(&nl, p->ifname, &link);
 	if (ret < 0) {
-		nl_err(&nl, ret, "look up %s in the container's namespace", ifname);
+		nl_err(&nl, ret, "look up %s in the container's namespace", p->ifname);
 		goto out;
 	}
 	nl_batch_init(&b);
 	nl_link_build_up(&nl, &b, "lo");
-	nl_link_build_up(&nl, &b, ifname);
-	for (i = 0; i < n_ip; i++)
-		nl_addr_build(&nl, &b, RTM_NEWADDR, link.index, &ip[i],
-			      ip[i].addr.family == AF_INET6 ? NL_ADDR_NODAD : 0);
-	for (i = 0; default_route && i < n_ip; i++) {
-		if (!gateway[i].family)
+	nl_link_build_up(&nl, &b, p->ifname);
+	for (i = 0; i < p->n_ip; i++)
+		nl_addr_build(&nl, &b, RTM_NEWADDR, link.index, &p->ip[i],
+			      p->ip[i].addr.family == AF_INET6 ? NL_ADDR_NODAD : 0);
+	for (i = 0; p->default_route && i < p->n_ip; i++) {
+		if (!p->gateway[i].family)
 			continue;
-		r = (struct nl_route){ .gateway = gateway[i], .oif = link.index };
-		r.dst.addr.family = gateway[i].family;
+		r = (struct nl_route){ .gateway = p->gateway[i], .oif = link.index };
+		r.dst.addr.family = p->gateway[i].family;
+		nl_route_build(&nl, &b, RTM_NEWROUTE, &r);
+	}
+	for (i = 0; i < p->n_routes; i++) {
+		r = p->routes[i];
+		r.oif = link.index;
 		nl_route_build(&nl, &b, RTM_NEWROUTE, &r);
 	}
 	ret = nl_batch_talk(&nl, &b, NULL, NULL);
 	if (ret < 0)
-		nl_err(&nl, ret, "add addresses and routes to %s", ifname);
+		nl_err(&nl, ret, "add addresses and routes to %s", p->ifname);
 out:
 	nl_close(&nl);
 	return ret;
@@ -349,15 +349,14 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		.mac = p->host_mac,
 		.peer_mac = p->mac,
 		.master = br->index,
-		.hairpin = 1,
+		.hairpin = p->hairpin,
 	};
 	int ret;
 
 	ret = nl_link_add_veth(nl, &v);
 	if (ret < 0)
 		return ret;
-	ret = bridge_netns_configure(p->netns_fd, p->ifname, p->ip, p->gateway, p->n_ip,
-				     p->default_route);
+	ret = bridge_netns_configure(p);
 	if (ret < 0)
 		nl_link_del(nl, p->host_veth);
 	return ret;

@@ -243,6 +243,31 @@ int nl_link_set_up(struct nl_sock *nl, const char *name)
 	return 0;
 }
 
+/**
+ * nl_link_set_flag() - turn an interface flag on or off
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the interface
+ * @flag:	IFF_PROMISC...
+ * @on:		on or off
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, int on)
+{
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	nlh = link_new(nl, &b, 0, name, 0);
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_flags = on ? flag : 0;
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_change = flag;
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "set flags of %s", name);
+	return 0;
+}
+
 struct link_walk {
 	int (*fn)(const struct nl_link *link, void *arg);
 	void *arg;

@@ -31,6 +31,9 @@
  * @ip:		the container's addresses
  * @gateway:	the gateway of each address
  * @default_route: default routes via the gateways were added
+ * @n_routes:	number of further routes inside the container
+ * @routes:	further routes (from a CNI IPAM plugin's result)
+ * @hairpin:	the bridge port is in hairpin mode
  * @data_dir:	the lease store's data directory, "" when the addresses did
  *		not come from plumb's IPAM (a CNI IPAM plugin gave them)
  */
@@ -49,6 +52,9 @@ struct attachment {
 	struct inet_prefix ip[BRIDGE_ADDRS_MAX];
 	struct inet_addr gateway[BRIDGE_ADDRS_MAX];
 	int default_route;
+	size_t n_routes;
+	struct nl_route routes[BRIDGE_ROUTES_MAX];
+	int hairpin;
 	char data_dir[PATH_MAX];
 };
 
@@ -59,9 +65,13 @@ struct attachment {
  * @has_mac:	@a.mac was chosen by the user
  * @netns_fd:	the container's namespace, open
  * @host_netns_fd: the bridge's namespace, or -1 for ours
- * @n_sets:	address families asked for
+ * @n_sets:	address families asked for, or 0 when @a.ip holds addresses
+ *		chosen by someone else (a CNI IPAM plugin)
  * @sets:	the range to take each address from
  * @want:	a static address for each set, family 0 for any
+ * @no_gateway:	leave the bridge without the gateway addresses (CNI's
+ *		"isGateway": false)
+ * @promisc:	put the bridge in promiscuous mode
  * @state_dir:	where records live (STATE_DIR)
  */
 struct attach_req {
@@ -72,6 +82,8 @@ struct attach_req {
 	size_t n_sets;
 	struct ipam_set sets[BRIDGE_ADDRS_MAX];
 	struct inet_addr want[BRIDGE_ADDRS_MAX];
+	int no_gateway;
+	int promisc;
 	const char *state_dir;
 };
 
@@ -89,6 +101,7 @@ int attach_record_del(const char *state_dir, const struct attachment *a);
 int attach_for_each(const char *state_dir, const char *network,
 		    int (*fn)(const struct attachment *a, void *arg), void *arg);
 int attach_add(struct attach_req *req);
+int attach_check(const struct attachment *a, int host_netns_fd, json_t *diffs);
 int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd);
 
 #endif

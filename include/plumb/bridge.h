@@ -9,10 +9,12 @@
 #include <plumb/inet.h>
 #include <plumb/link.h>
 #include <plumb/nl.h>
+#include <plumb/route.h>
 
 #define BRIDGE_DEFAULT "plumb0"
 #define BRIDGE_ALIAS "plumb" /* IFLA_IFALIAS of the bridges plumb creates */
 #define BRIDGE_ADDRS_MAX 4
+#define BRIDGE_ROUTES_MAX 16
 
 /**
  * struct bridge_port - a veth pair from a bridge into a namespace
@@ -26,6 +28,10 @@
  * @ip:		addresses of the namespace's end
  * @gateway:	gateway of each address, family 0 for none
  * @default_route: add a default route via each gateway
+ * @n_routes:	number of further routes
+ * @routes:	further routes inside the namespace, through the interface
+ * @hairpin:	hairpin mode on the bridge port, so that a container reaches
+ *		itself through the host (its own published port)
  */
 struct bridge_port {
 	const char *host_veth;
@@ -38,6 +44,9 @@ struct bridge_port {
 	const struct inet_prefix *ip;
 	const struct inet_addr *gateway;
 	int default_route;
+	size_t n_routes;
+	const struct nl_route *routes;
+	int hairpin;
 };
 
 int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
@@ -48,8 +57,6 @@ int bridge_del(struct nl_sock *nl, const char *name);
 int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		    const struct bridge_port *p);
 int bridge_port_del(struct nl_sock *nl, const char *host_veth);
-int bridge_netns_configure(int netns_fd, const char *ifname, const struct inet_prefix *ip,
-			   const struct inet_addr *gateway, size_t n_ip,
-			   int default_route);
+int bridge_netns_configure(const struct bridge_port *p);
 
 #endif

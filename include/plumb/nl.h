@@ -10,7 +10,7 @@
 
 #define NL_EXT_ACK_MAX 256
 #define NL_MSG_MAX 1024 /* room for one request of ours */
-#define NL_BATCH_MSGS 8 /* requests in one nl_batch */
+#define NL_BATCH_MSGS 32 /* requests in one nl_batch */
 #define NL_RECV_SIZE 32768 /* the kernel fills dump replies up to 32 KiB */
 
 /**
