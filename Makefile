@@ -44,7 +44,13 @@ TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))main.c),$(t)))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 MANS := $(wildcard docs/*.8)
 
-all: $(LIB) $(TOOLS)
+# plumb-ipam, the CNI IPAM plugin, is plumb-bridge under another name.
+LINKS := $(if $(filter bridge/plumb-bridge,$(TOOLS)),bridge/plumb-ipam)
+
+all: $(LIB) $(TOOLS) $(LINKS)
+
+bridge/plumb-ipam: bridge/plumb-bridge
+	$(call quiet,LN,$@)ln -f $< $@
 
 # Objects depend on the flags they were built with, so that switching
 # SANITIZE or WERROR rebuilds everything instead of mixing objects.
@@ -84,12 +90,18 @@ install: all
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8
 
+# The CNI plugins, named by their types, where runtimes look for them.
+install-cni: all
+	install -d $(DESTDIR)$(CNI_BIN_DIR)
+	install -m 0755 $(TOOLS) $(DESTDIR)$(CNI_BIN_DIR)
+	ln -f $(DESTDIR)$(CNI_BIN_DIR)/plumb-bridge $(DESTDIR)$(CNI_BIN_DIR)/plumb-ipam
+
 clean:
-	rm -f .flags $(LIB) $(TOOLS) $(UNIT_TESTS) \
+	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) \
 		$(foreach d,lib netns bridge nat tests/unit,$(d)/*.o $(d)/*.d)
 
 FORCE:
-.PHONY: all check unit demo install clean FORCE
+.PHONY: all check unit demo install install-cni clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d)

@@ -176,6 +176,7 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 	req->ifname = env->ifname;
 	req->args = env->args;
 	req->path = env->path;
+	req->envp = env->envp;
 	if (!per_container)
 		return 0;
 	if (cni_name_check("container id", req->container_id) < 0 ||
@@ -378,6 +379,7 @@ void cni_env_parse(struct cni_env *env, char *const envp[])
 	size_t i;
 
 	memset(env, 0, sizeof(*env));
+	env->envp = envp;
 	for (; *envp; envp++) {
 		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 			size_t len = strlen(vars[i].name);
@@ -442,9 +444,12 @@ static int cni_dispatch(const struct cni_plugin *plugin, struct cni_req *req,
 	ret = caps_require(plugin->name, plugin->need, plugin->keep);
 	if (ret < 0)
 		return ret;
-	ret = cni_netns_open(req);
-	if (ret < 0)
-		return ret;
+	/* GC and STATUS concern no container: libcni sends CNI_NETNS empty. */
+	if (req->cmd == CNI_ADD || req->cmd == CNI_DEL || req->cmd == CNI_CHECK) {
+		ret = cni_netns_open(req);
+		if (ret < 0)
+			return ret;
+	}
 
 	ret = cni_call(plugin, req, result);
 	if (ret < 0)

@@ -28,6 +28,7 @@
  * Release and find fall back to that scan for attachments without an entry.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -592,4 +593,44 @@ int ipam_gc(struct ipam *ipam, int (*keep)(const char *id, const char *ifname, v
 		ret = ipam_store_scan(ipam, ipam_gc_lease, &gc);
 	ipam_store_unlock(ipam);
 	return ret < 0 ? ret : gc.count;
+}
+
+/**
+ * ipam_set_has_free() - tell whether a range set has an address left
+ * @ipam:	the store
+ * @set:	the range set
+ *
+ * For CNI STATUS: the candidates are probed in order, so a pool with room
+ * answers after a few looks; a full one takes a look per address.
+ *
+ * Return: 1 when an address is free, 0 when the set is exhausted, or
+ * negative errno (logged).
+ */
+int ipam_set_has_free(struct ipam *ipam, const struct ipam_set *set)
+{
+	char name[INET_ADDR_STRLEN];
+	struct ipam_set filled;
+	struct inet_addr a;
+	size_t k;
+	int ret;
+
+	ret = ipam_sets_fill(set, 1, &filled);
+	if (ret < 0)
+		return ret;
+	for (k = 0; k < filled.n; k++) {
+		const struct ipam_range *r = &filled.range[k];
+
+		for (a = r->start; inet_addr_cmp(&a, &r->end) <= 0;
+		     inet_addr_add(&a, 1)) {
+			if (inet_addr_eq(&a, &r->gateway))
+				continue;
+			inet_addr_str(&a, name, sizeof(name));
+			if (faccessat(ipam->dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+			    errno == ENOENT)
+				return 1;
+			if (inet_addr_eq(&a, &r->end))
+				break; /* the end of the family's space: no wrap */
+		}
+	}
+	return 0;
 }

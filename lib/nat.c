@@ -450,6 +450,45 @@ int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
 	return ret;
 }
 
+/**
+ * nat_pub_check() - tell whether a mapping is in place, as its owner made it
+ * @nat:	the handle
+ * @p:		the mapping
+ * @owner:	its owner
+ *
+ * Return: 0, or -ENOENT (logged, naming the first port missing or taken
+ * over), or another negative errno (logged).
+ */
+int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	struct nft_elem *e = calloc(2 * NAT_PORTS_MAX, sizeof(*e)), cur;
+	char what[128];
+	size_t i, n;
+	int ret = 0;
+
+	if (!e)
+		return log_err(-ENOMEM, "check");
+	n = nat_pub_elems(p, owner, e);
+	for (i = 0; ret == 0 && i < n; i++) {
+		cur = (struct nft_elem){ .set = e[i].set };
+		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret < 0)
+			break;
+		nat_elem_what(&e[i], what, sizeof(what));
+		if (ret == 0)
+			ret = log_errx(-ENOENT, "%s is not published", what);
+		else if (strcmp(cur.owner, owner) ||
+			 memcmp(cur.data, e[i].data, nft_data_len(e[i].set)))
+			ret = log_errx(-ENOENT, "%s is published otherwise, by %s", what,
+				       cur.owner);
+		else
+			ret = 0;
+	}
+	free(e);
+	return ret;
+}
+
 static json_t *nat_masq_json(const struct inet_prefix *subnet)
 {
 	char buf[INET_PREFIX_STRLEN];

@@ -53,6 +53,7 @@ struct cni_env {
 	const char *ifname;
 	const char *args;
 	const char *path;
+	char *const *envp;
 };
 
 /**
@@ -65,6 +66,7 @@ struct cni_env {
  * @ifname:	CNI_IFNAME
  * @args:	CNI_ARGS, or NULL
  * @path:	CNI_PATH, or NULL
+ * @envp:	the whole environment, handed on to a delegated IPAM plugin
  * @conf:	the network configuration
  * @name:	its "name"
  * @type:	its "type"
@@ -80,6 +82,7 @@ struct cni_req {
 	const char *ifname;
 	const char *args;
 	const char *path;
+	char *const *envp;
 	json_t *conf;
 	const char *name;
 	const char *type;
@@ -119,5 +122,14 @@ int cni_result_convert(json_t *result, enum cni_version v);
 json_t *cni_error_json(enum cni_version v, int code, const char *msg,
 		       const char *details);
 int cni_code_of(int err);
+
+/* cni_args.c: CNI_ARGS, runtimeConfig, GC's attachment list, owners */
+#define CNI_OWNER_MAX 127
+int cni_args_get(struct cni_req *req, const char *key, char *value, size_t size);
+int cni_args_check(struct cni_req *req, const char *const known[]);
+json_t *cni_runtime_config(const struct cni_req *req, const char *key);
+int cni_attachment_valid(const struct cni_req *req, const char *id, const char *ifname);
+void cni_owner(const char *network, const char *id, const char *ifname, char *buf,
+	       size_t size);
 
 #endif

@@ -109,6 +109,7 @@ int ipam_lease_release(struct ipam *ipam, const char *id, const char *ifname);
 int ipam_lease_find(struct ipam *ipam, const struct ipam_set *sets, size_t n_sets,
 		    const char *id, const char *ifname, struct ipam_lease *leases,
 		    size_t max);
+int ipam_set_has_free(struct ipam *ipam, const struct ipam_set *set);
 int ipam_gc(struct ipam *ipam, int (*keep)(const char *id, const char *ifname, void *arg),
 	    void *arg);
 

@@ -67,6 +67,7 @@ int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
 void nat_close(struct nat *nat);
 int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner);
+int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);

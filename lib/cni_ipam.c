@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cni_ipam: where a CNI plugin's addresses come from.
+ *
+ * The "ipam" section names a plugin. When it is plumb's own ("plumb-ipam"),
+ * the work is done in this process on the same store and with the same result
+ * as the plumb-ipam binary gives: no process start. Any other (host-local,
+ * static, dhcp) is found on CNI_PATH and run by absolute path, with our
+ * environment but for CNI_COMMAND (and, for GC's clean-ups, the container's
+ * id and interface), and the whole configuration on its stdin, as libcni runs
+ * plugins. Its error object's code and message are handed on.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <plumb/cni_ipam.h>
+#include <plumb/exec.h>
+#include <plumb/ipam.h>
+#include <plumb/json.h>
+#include <plumb/log.h>
+
+#define ENV_MAX 4096
+
+static const char *cni_ipam_type(const struct cni_req *req)
+{
+	return json_string_value(
+		json_object_get(json_object_get(req->conf, "ipam"), "type"));
+}
+
+/* --- another plugin, run ------------------------------------------------- */
+
+/* Our environment with CNI_COMMAND (and the attachment, when given) replaced. */
+static char **cni_ipam_env(const struct cni_req *req, const char *command, const char *id,
+			   const char *ifname, char vars[3][256])
+{
+	static const char *const names[] = { "CNI_COMMAND=", "CNI_CONTAINERID=",
+					     "CNI_IFNAME=" };
+	const char *values[] = { command, id, ifname };
+	size_t n = 0, i, k;
+	char **env;
+
+	while (req->envp && req->envp[n])
+		n++;
+	env = calloc(n + 4, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0, k = 0; i < n; i++) {
+		if (strncmp(req->envp[i], names[0], 12) &&
+		    (!id || strncmp(req->envp[i], names[1], 16)) &&
+		    (!ifname || strncmp(req->envp[i], names[2], 11)))
+			env[k++] = req->envp[i];
+	}
+	for (i = 0; i < 3; i++) {
+		if (!values[i])
+			continue;
+		snprintf(vars[i], 256, "%s%s", names[i], values[i]);
+		env[k++] = vars[i];
+	}
+	return env;
+}
+
+/* A failed plugin's error object, handed on with its code. */
+static int cni_ipam_failed(struct cni_req *req, const char *type, int status,
+			   const char *out)
+{
+	json_t *err = out ? json_loads(out, 0, NULL) : NULL;
+	const char *msg = json_string_value(json_object_get(err, "msg"));
+	json_int_t code = json_integer_value(json_object_get(err, "code"));
+	int ret;
+
+	ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
+		       "IPAM plugin %s: %s", type,
+		       msg ? msg : "failed without an error object");
+	if (!msg)
+		log_warn("%s exited with status %d", type, status);
+	json_decref(err);
+	return ret;
+}
+
+/**
+ * cni_ipam_exec() - run the configuration's IPAM plugin
+ * @req:	the invocation
+ * @command:	"ADD", "DEL", "CHECK", "GC", "STATUS"
+ * @id:		container id to give it, or NULL for the invocation's
+ * @ifname:	interface to give it, or NULL for the invocation's
+ * @result:	its result when it printed one (ADD), or NULL to drop it
+ *
+ * Return: 0, or negative errno (logged, req->code set from its error).
+ */
+int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
+		  const char *ifname, json_t **result)
+{
+	const char *type = cni_ipam_type(req);
+	char path[PATH_MAX], vars[3][256], *in = NULL, *out = NULL;
+	char **env = NULL;
+	size_t out_len = 0;
+	int ret;
+
+	ret = exec_find(type, req->path ? req->path : "", path, sizeof(path));
+	if (ret < 0)
+		return cni_fail(req, CNI_ERR_CONFIG, 0,
+				"IPAM plugin \"%s\" not found in "
+				"CNI_PATH %s",
+				type, req->path ? req->path : "(unset)");
+	in = json_dumps(req->conf, JSON_COMPACT);
+	env = cni_ipam_env(req, command, id, ifname, vars);
+	if (!in || !env) {
+		ret = log_err(-ENOMEM, "run IPAM plugin %s", type);
+		goto out;
+	}
+	ret = exec_run(path, env, in, strlen(in), &out, &out_len);
+	if (ret > 0) {
+		ret = cni_ipam_failed(req, type, ret, out);
+	} else if (ret == 0 && result) {
+		json_error_t jerr;
+
+		*result = out_len ? json_loads(out, 0, &jerr) : NULL;
+		if (!json_is_object(*result)) {
+			json_decref(*result);
+			*result = NULL;
+			ret = cni_fail(req, CNI_ERR_DECODE, 0,
+				       "IPAM plugin %s printed no "
+				       "result object",
+				       type);
+		}
+	}
+out:
+	free(in);
+	free(out);
+	free(env);
+	return ret;
+}
+
+/* --- plumb's own, in this process --------------------------------------- */
+
+#define CNI_IPS_MAX 8
+
+/* The addresses asked for: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips. */
+static int cni_ipam_requested(struct cni_req *req,
+			      char ips[CNI_IPS_MAX][INET_PREFIX_STRLEN], size_t *n)
+{
+	json_t *lists[] = {
+		json_object_get(json_object_get(json_object_get(req->conf, "args"),
+						"cni"),
+				"ips"),
+		cni_runtime_config(req, "ips"),
+	};
+	const char *s;
+	json_t *v;
+	size_t i, k;
+	int ret;
+
+	*n = 0;
+	ret = cni_args_get(req, "IP", ips[0], INET_PREFIX_STRLEN);
+	if (ret < 0)
+		return ret;
+	*n = (size_t)ret;
+	for (i = 0; i < 2; i++) {
+		json_array_foreach(lists[i], k, v) {
+			s = json_string_value(v);
+			if (!s || *n == CNI_IPS_MAX ||
+			    (size_t)snprintf(ips[*n], INET_PREFIX_STRLEN, "%s", s) >=
+				    INET_PREFIX_STRLEN)
+				return cni_fail(req, CNI_ERR_CONFIG, 0,
+						"invalid requested IPs");
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
+/* Which set a requested address goes to: the first whose ranges hold it. */
+static int cni_ipam_place(struct cni_req *req, const struct ipam_conf *c, char *ip,
+			  struct inet_addr want[IPAM_SETS_MAX])
+{
+	struct inet_addr a;
+	size_t set, r;
+
+	ip[strcspn(ip, "/")] = '\0'; /* a prefix length means nothing here */
+	if (inet_addr_parse(ip, &a) < 0)
+		return cni_fail(req, CNI_ERR_CONFIG, 0, "invalid requested IP \"%s\"",
+				ip);
+	for (set = 0; set < c->n_sets; set++) {
+		for (r = 0; r < c->sets[set].n; r++) {
+			if (!want[set].family &&
+			    inet_prefix_contains(&c->sets[set].range[r].subnet, &a)) {
+				want[set] = a;
+				return 0;
+			}
+		}
+	}
+	return cni_fail(req, CNI_ERR_CONFIG, 0,
+			"requested IP %s is in none of the ranges", ip);
+}
+
+static int cni_ipam_conf(struct cni_req *req, struct ipam_conf *c)
+{
+	if (ipam_conf_parse(json_object_get(req->conf, "ipam"), c) < 0) {
+		req->code = CNI_ERR_CONFIG;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "nameserver", "domain", "search", "options" of a resolv.conf, as CNI's dns */
+static json_t *cni_ipam_dns(const char *path)
+{
+	json_t *dns = json_object(), *servers = json_array(), *search = json_array(),
+	       *options = json_array();
+	char line[512], word[256];
+	const char *p;
+	int n;
+	FILE *f = *path ? fopen(path, "re") : NULL;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "domain %255s", word) == 1)
+			json_object_set_new(dns, "domain", json_string(word));
+		else if (sscanf(line, "nameserver %255s", word) == 1)
+			json_array_append_new(servers, json_string(word));
+		else if (!strncmp(line, "search", 6) || !strncmp(line, "options", 7))
+			for (p = line + (line[0] == 's' ? 6 : 7);
+			     sscanf(p, "%255s%n", word, &n) == 1; p += n)
+				json_array_append_new(line[0] == 's' ? search : options,
+						      json_string(word));
+	}
+	if (f)
+		fclose(f);
+	if (json_array_size(servers))
+		json_object_set(dns, "nameservers", servers);
+	if (json_array_size(search))
+		json_object_set(dns, "search", search);
+	if (json_array_size(options))
+		json_object_set(dns, "options", options);
+	json_decref(servers);
+	json_decref(search);
+	json_decref(options);
+	return dns;
+}
+
+static json_t *cni_ipam_result(const struct ipam_conf *c, const struct ipam_lease *l)
+{
+	char a[INET_PREFIX_STRLEN], g[INET_ADDR_STRLEN];
+	json_t *ips = json_array(), *routes = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < c->n_sets; i++) {
+		o = json_pack("{s:s}", "address",
+			      inet_prefix_str(&l[i].addr, a, sizeof(a)));
+		if (o && l[i].gateway.family)
+			json_object_set_new(
+				o, "gateway",
+				json_string(inet_addr_str(&l[i].gateway, g, sizeof(g))));
+		json_array_append_new(ips, o);
+	}
+	for (i = 0; i < c->n_routes; i++) {
+		o = json_pack("{s:s}", "dst",
+			      inet_prefix_str(&c->route_dst[i], a, sizeof(a)));
+		if (o && c->route_gw[i].family)
+			json_object_set_new(o, "gw",
+					    json_string(inet_addr_str(&c->route_gw[i], g,
+								      sizeof(g))));
+		json_array_append_new(routes, o);
+	}
+	o = json_pack("{s:o}", "ips", ips);
+	if (o && json_array_size(routes))
+		json_object_set(o, "routes", routes);
+	if (o)
+		json_object_set_new(o, "dns", cni_ipam_dns(c->resolv_conf));
+	json_decref(routes);
+	return o;
+}
+
+static int cni_ipam_self_add(struct cni_req *req, json_t **result)
+{
+	char ips[CNI_IPS_MAX][INET_PREFIX_STRLEN];
+	struct inet_addr want[IPAM_SETS_MAX];
+	struct ipam_lease leases[IPAM_SETS_MAX];
+	struct ipam_conf c;
+	struct ipam ipam;
+	size_t n, i;
+	int ret;
+
+	ret = cni_ipam_conf(req, &c);
+	if (ret == 0)
+		ret = cni_ipam_requested(req, ips, &n);
+	memset(want, 0, sizeof(want));
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = cni_ipam_place(req, &c, ips[i], want);
+	if (ret < 0)
+		return ret;
+	ret = ipam_open(&ipam, c.data_dir, req->name);
+	if (ret < 0)
+		return ret;
+	ret = ipam_lease_claim(&ipam, c.sets, c.n_sets, req->container_id, req->ifname,
+			       want, leases);
+	if (ret == 0) {
+		*result = cni_ipam_result(&c, leases);
+		if (!*result) {
+			ipam_lease_release(&ipam, req->container_id, req->ifname);
+			ret = log_err(-ENOMEM, "build IPAM result");
+		}
+	}
+	ipam_close(&ipam);
+	return ret;
+}
+
+/* A store that does not exist holds nothing: do not make one to find that out. */
+static int cni_ipam_self_open(struct cni_req *req, struct ipam *ipam, struct ipam_conf *c)
+{
+	char dir[PATH_MAX];
+	int ret = cni_ipam_conf(req, c);
+
+	if (ret < 0)
+		return ret;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", c->data_dir, req->name) >=
+	    sizeof(dir))
+		return cni_fail(req, CNI_ERR_CONFIG, 0,
+				"invalid \"ipam.dataDir\": too long");
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return 1;
+	return ipam_open(ipam, c->data_dir, req->name);
+}
+
+/* --- the verbs ----------------------------------------------------------- */
+
+static void cni_ipam_normalize(json_t *result)
+{
+	json_t *ips = json_object_get(result, "ips"), *ip;
+	size_t i;
+
+	json_array_foreach(ips, i, ip)
+		json_object_del(ip, "version");
+}
+
+/**
+ * cni_ipam_add() - addresses for the invocation's attachment
+ * @req:	the ADD invocation
+ * @result:	the IPAM result in the 1.0.0 form ({ips, routes, dns}), or NULL
+ *		when the configuration has no "ipam" (a link without addresses)
+ *
+ * Return: 0 or negative errno (logged, req->code set).
+ */
+int cni_ipam_add(struct cni_req *req, json_t **result)
+{
+	const char *type = cni_ipam_type(req);
+	int ret;
+
+	*result = NULL;
+	if (!type)
+		return 0;
+	if (!strcmp(type, CNI_IPAM_SELF))
+		return cni_ipam_self_add(req, result);
+	ret = cni_ipam_exec(req, "ADD", NULL, NULL, result);
+	if (ret == 0)
+		cni_ipam_normalize(*result);
+	return ret;
+}
+
+/**
+ * cni_ipam_del() - release an attachment's addresses; releasing what is not
+ * held succeeds
+ * @req:	the invocation
+ * @id:		the container id, or NULL for the invocation's
+ * @ifname:	the interface, or NULL for the invocation's
+ *
+ * Return: 0 or negative errno (logged, req->code set).
+ */
+int cni_ipam_del(struct cni_req *req, const char *id, const char *ifname)
+{
+	const char *type = cni_ipam_type(req);
+	struct ipam_conf c;
+	struct ipam ipam;
+	int ret;
+
+	if (!type)
+		return 0;
+	if (strcmp(type, CNI_IPAM_SELF))
+		return cni_ipam_exec(req, "DEL", id, ifname, NULL);
+	ret = cni_ipam_self_open(req, &ipam, &c);
+	if (ret != 0)
+		return ret > 0 ? 0 : ret;
+	ret = ipam_lease_release(&ipam, id ? id : req->container_id,
+				 ifname ? ifname : req->ifname);
+	ipam_close(&ipam);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * cni_ipam_check() - the attachment still holds its addresses
+ * @req:	the CHECK invocation
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int cni_ipam_check(struct cni_req *req)
+{
+	const char *type = cni_ipam_type(req);
+	struct ipam_lease leases[IPAM_SETS_MAX];
+	struct ipam_conf c;
+	struct ipam ipam;
+	int held, ret;
+
+	if (!type)
+		return 0;
+	if (strcmp(type, CNI_IPAM_SELF))
+		return cni_ipam_exec(req, "CHECK", NULL, NULL, NULL);
+	ret = cni_ipam_self_open(req, &ipam, &c);
+	if (ret < 0)
+		return ret;
+	held = 0; /* no store at all: nothing held */
+	if (ret == 0) {
+		held = ipam_lease_find(&ipam, c.sets, c.n_sets, req->container_id,
+				       req->ifname, leases, IPAM_SETS_MAX);
+		ipam_close(&ipam);
+		if (held < 0)
+			return held;
+	}
+	if ((size_t)held < c.n_sets)
+		return log_errx(-ENOENT,
+				"container %s (%s) holds %d of its %zu addresses",
+				req->container_id, req->ifname, held, c.n_sets);
+	return 0;
+}
+
+/*
+ * GC and STATUS came with spec 1.1.0; a plugin that predates them answers
+ * code 4 (unknown CNI_COMMAND), which is no failure of ours.
+ */
+static int cni_ipam_exec_new(struct cni_req *req, const char *command)
+{
+	int ret = cni_ipam_exec(req, command, NULL, NULL, NULL);
+
+	if (ret < 0 && req->code == CNI_ERR_ENV) {
+		log_warn("the IPAM plugin does not know %s; skipped", command);
+		req->code = 0;
+		log_clear();
+		return 0;
+	}
+	return ret;
+}
+
+static int cni_ipam_keep(const char *id, const char *ifname, void *arg)
+{
+	return cni_attachment_valid(arg, id, ifname);
+}
+
+/**
+ * cni_ipam_gc() - release the addresses of attachments not in GC's list
+ * @req:	the GC invocation
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int cni_ipam_gc(struct cni_req *req)
+{
+	const char *type = cni_ipam_type(req);
+	struct ipam_conf c;
+	struct ipam ipam;
+	int ret;
+
+	if (!type)
+		return 0;
+	if (strcmp(type, CNI_IPAM_SELF)) {
+		return cni_ipam_exec_new(req, "GC");
+	}
+	ret = cni_attachment_valid(req, "", "");
+	if (ret < 0)
+		return ret;
+	ret = cni_ipam_self_open(req, &ipam, &c);
+	if (ret != 0)
+		return ret > 0 ? 0 : ret;
+	ret = ipam_gc(&ipam, cni_ipam_keep, req);
+	ipam_close(&ipam);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * cni_ipam_status() - can an ADD get addresses now?
+ * @req:	the STATUS invocation
+ *
+ * Return: 0, or negative errno (logged, req->code CNI_ERR_UNAVAILABLE when a
+ * range set is exhausted).
+ */
+int cni_ipam_status(struct cni_req *req)
+{
+	const char *type = cni_ipam_type(req);
+	struct ipam_conf c;
+	struct ipam ipam;
+	size_t i;
+	int ret;
+
+	if (!type)
+		return 0;
+	if (strcmp(type, CNI_IPAM_SELF)) {
+		return cni_ipam_exec_new(req, "STATUS");
+	}
+	ret = cni_ipam_self_open(req, &ipam, &c);
+	if (ret != 0)
+		return ret > 0 ? 0 : ret;
+	for (i = 0; ret == 0 && i < c.n_sets; i++) {
+		ret = ipam_set_has_free(&ipam, &c.sets[i]);
+		if (ret == 0)
+			ret = cni_fail(req, CNI_ERR_UNAVAILABLE, 0,
+				       "no free address in range "
+				       "set %zu of network %s",
+				       i, req->name);
+		else if (ret > 0)
+			ret = 0;
+	}
+	ipam_close(&ipam);
+	return ret;
+}
