@@ -53,5 +53,6 @@ int cmd_unlink(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_route(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_del_bridge(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv);
+int bridge_cni_main(const char *argv0);
 
 #endif

@@ -91,5 +91,7 @@ static const struct cmd_tool tool = {
 
 int main(int argc, char **argv)
 {
+	if (getenv("CNI_COMMAND"))
+		return bridge_cni_main(argv[0]);
 	return cmd_main(&tool, argc, argv);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* plumb-nat: masquerade and published ports in one nftables table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,5 +132,7 @@ void nat_end(struct nat *nat)
 
 int main(int argc, char **argv)
 {
+	if (getenv("CNI_COMMAND"))
+		return nat_cni_main();
 	return cmd_main(&tool, argc, argv);
 }

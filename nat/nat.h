@@ -16,5 +16,6 @@ int cmd_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_flush(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_reconcile(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv);
+int nat_cni_main(void);
 
 #endif

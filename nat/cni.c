@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plumb-nat as a CNI plugin: a chained plugin in the manner of the reference
+ * "portmap". It takes the "portMappings" capability (runtimeConfig
+ * portMappings: hostPort, containerPort, protocol, hostIP) and "ipMasq",
+ * finds the container's addresses in prevResult and passes prevResult on.
+ * As portmap's "snat" (true by default), IPv4 ports are also published on
+ * 127.0.0.1, with plumb's guard.
+ *
+ * The elements belong to the attachment ("network/id/ifname"), and a record
+ * per attachment names that owner, so DEL needs neither prevResult nor the
+ * port mappings again, and GC finds what is no longer wanted.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <plumb/cni.h>
+#include <plumb/json.h>
+#include <plumb/log.h>
+#include <plumb/nat.h>
+#include <plumb/state.h>
+
+#include "nat.h"
+
+#define CNI_NAT_KIND "cni-nat"
+
+struct pm_conf {
+	int snat;
+	int ip_masq;
+	json_t *mappings;
+	struct inet_addr addr[2]; /* the container's first IPv4 and IPv6 */
+	struct inet_prefix subnet[2];
+	char owner[CNI_OWNER_MAX + 1];
+};
+
+/* An entry of prevResult's ips that belongs to the container's interface. */
+static int pm_ip_ours(const struct cni_req *req, const json_t *ip)
+{
+	json_t *idx = json_object_get(ip, "interface"), *ifs, *iface;
+	const char *name, *sandbox;
+
+	if (!json_is_integer(idx))
+		return 1;
+	ifs = json_object_get(req->prev_result, "interfaces");
+	iface = json_array_get(ifs, (size_t)json_integer_value(idx));
+	if (!iface)
+		return 1;
+	name = json_string_value(json_object_get(iface, "name"));
+	sandbox = json_string_value(json_object_get(iface, "sandbox"));
+	return name && !strcmp(name, req->ifname) && sandbox && *sandbox;
+}
+
+static int pm_addrs(struct cni_req *req, struct pm_conf *c)
+{
+	json_t *ips = json_object_get(req->prev_result, "ips"), *ip;
+	struct inet_prefix p;
+	const char *s;
+	size_t i;
+	int k;
+
+	json_array_foreach(ips, i, ip) {
+		s = json_string_value(json_object_get(ip, "address"));
+		if (!s || inet_prefix_parse(s, &p) < 0)
+			return cni_fail(req, CNI_ERR_DECODE, 0,
+					"prevResult: bad address in \"ips\"");
+		k = p.addr.family == AF_INET6;
+		if (c->addr[k].family || !pm_ip_ours(req, ip))
+			continue;
+		c->addr[k] = p.addr;
+		c->subnet[k] = p;
+		inet_prefix_mask(&c->subnet[k]);
+	}
+	return 0;
+}
+
+static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
+{
+	*c = (struct pm_conf){ .snat = 1 };
+	req->code = CNI_ERR_CONFIG;
+	if (json_get_bool(req->conf, "snat", &c->snat) < 0 ||
+	    json_get_bool(req->conf, "ipMasq", &c->ip_masq) < 0)
+		return -EINVAL;
+	c->mappings = cni_runtime_config(req, "portMappings");
+	if (c->mappings && !json_is_array(c->mappings))
+		return log_errx(-EINVAL,
+				"invalid \"runtimeConfig.portMappings\": want an array");
+	req->code = 0;
+	cni_owner(req->name, req->container_id, req->ifname, c->owner, sizeof(c->owner));
+	return 0;
+}
+
+/* One entry of portMappings, for the container's address of one family. */
+static int pm_mapping(struct cni_req *req, const json_t *m, size_t i,
+		      const struct inet_addr *addr, int snat, struct nat_pub *p)
+{
+	long long host = 0, cont = 0;
+	const char *proto = "tcp", *host_ip = "";
+	char hspec[96], tspec[96], a[INET_ADDR_STRLEN];
+	struct inet_addr hip = { 0 };
+	int ret;
+
+	req->code = CNI_ERR_CONFIG;
+	if (json_get_int(m, "hostPort", 1, 65535, &host) <= 0 ||
+	    json_get_int(m, "containerPort", 1, 65535, &cont) <= 0 ||
+	    json_get_string(m, "protocol", &proto) < 0 ||
+	    json_get_string(m, "hostIP", &host_ip) < 0)
+		return log_errx(-EINVAL,
+				"invalid \"runtimeConfig.portMappings[%zu]\": want "
+				"hostPort and containerPort from 1 to 65535",
+				i);
+	if (*host_ip && inet_addr_parse(host_ip, &hip) < 0)
+		return log_errx(-EINVAL,
+				"invalid \"runtimeConfig.portMappings[%zu].hostIP\"", i);
+	req->code = 0;
+	/* A host address of the other family does not apply to this address. */
+	if (hip.family && hip.family != addr->family)
+		return 1;
+	/* 0.0.0.0 and :: mean every host address. */
+	if (hip.family && !memcmp(hip.b, (uint8_t[16]){ 0 }, inet_addr_bytes(&hip)))
+		hip.family = 0;
+	inet_addr_str(addr, a, sizeof(a));
+	if (hip.family == AF_INET6)
+		snprintf(hspec, sizeof(hspec), "[%s]:%lld/%s", host_ip, host, proto);
+	else if (hip.family)
+		snprintf(hspec, sizeof(hspec), "%s:%lld/%s", host_ip, host, proto);
+	else
+		snprintf(hspec, sizeof(hspec), "%lld/%s", host, proto);
+	snprintf(tspec, sizeof(tspec), addr->family == AF_INET6 ? "[%s]:%lld" : "%s:%lld",
+		 a, cont);
+	ret = nat_pub_parse(hspec, tspec, p);
+	if (ret < 0) {
+		req->code = CNI_ERR_CONFIG;
+		return ret;
+	}
+	p->localhost = snat && addr->family == AF_INET && !hip.family;
+	return 0;
+}
+
+/* Call @fn for every mapping and family the container has an address of. */
+static int pm_for_each(struct cni_req *req, struct pm_conf *c, struct nat *nat,
+		       int (*fn)(struct nat *nat, const struct nat_pub *p,
+				 const char *owner))
+{
+	struct nat_pub p;
+	json_t *m;
+	size_t i;
+	int k, ret;
+
+	json_array_foreach(c->mappings, i, m) {
+		for (k = 0; k < 2; k++) {
+			if (!c->addr[k].family)
+				continue;
+			ret = pm_mapping(req, m, i, &c->addr[k], c->snat, &p);
+			if (ret > 0)
+				continue;
+			if (ret == 0)
+				ret = fn(nat, &p, c->owner);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int pm_record(const struct cni_req *req, const char *owner, int del)
+{
+	char name[256];
+	json_t *rec;
+	int ret;
+
+	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
+	if (del)
+		return state_record_del(STATE_DIR, CNI_NAT_KIND, req->name, name);
+	rec = json_pack("{s:s, s:s, s:s}", "owner", owner, "id", req->container_id,
+			"ifname", req->ifname);
+	ret = rec ? state_record_write(STATE_DIR, CNI_NAT_KIND, req->name, name, rec) :
+		    -ENOMEM;
+	json_decref(rec);
+	return ret;
+}
+
+static int pm_add(struct cni_req *req, json_t **result)
+{
+	struct nat nat = { 0 };
+	struct pm_conf c;
+	int k, ret;
+
+	ret = pm_conf_parse(req, &c);
+	if (ret < 0)
+		return ret;
+	if (!req->prev_result)
+		return cni_fail(req, CNI_ERR_CONFIG, 0,
+				"plumb-nat is a chained plugin: it "
+				"needs a prevResult");
+	ret = pm_addrs(req, &c);
+	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq)) {
+		ret = pm_record(req, c.owner, 0);
+		if (ret == 0)
+			ret = nat_open(&nat, -1, STATE_DIR);
+		if (ret == 0)
+			ret = pm_for_each(req, &c, &nat, nat_publish);
+		for (k = 0; ret == 0 && c.ip_masq && k < 2; k++) {
+			if (c.addr[k].family)
+				ret = nat_masq_add(&nat, &c.subnet[k], req->name);
+		}
+		if (ret < 0) { /* all or nothing */
+			nat_owner_release(&nat, c.owner);
+			pm_record(req, c.owner, 1);
+		}
+		nat_close(&nat);
+	}
+	if (ret == 0) {
+		*result = json_deep_copy(req->prev_result);
+		if (!*result)
+			ret = log_err(-ENOMEM, "pass prevResult on");
+	}
+	return ret;
+}
+
+static int pm_del(struct cni_req *req)
+{
+	struct nat nat = { 0 };
+	struct pm_conf c;
+	int ret;
+
+	ret = pm_conf_parse(req, &c);
+	if (ret == 0)
+		ret = nat_open(&nat, -1, STATE_DIR);
+	if (ret == 0)
+		ret = nat_owner_release(&nat, c.owner);
+	nat_close(&nat);
+	if (ret == 0)
+		ret = pm_record(req, c.owner, 1);
+	return ret;
+}
+
+static int pm_check(struct cni_req *req)
+{
+	struct nat nat = { 0 };
+	struct pm_conf c;
+	int ret;
+
+	ret = pm_conf_parse(req, &c);
+	if (ret == 0 && !req->prev_result)
+		return cni_fail(req, CNI_ERR_CONFIG, 0, "CHECK needs a prevResult");
+	if (ret == 0)
+		ret = pm_addrs(req, &c);
+	if (ret == 0)
+		ret = nat_open(&nat, -1, STATE_DIR);
+	if (ret == 0)
+		ret = pm_for_each(req, &c, &nat, nat_pub_check);
+	nat_close(&nat);
+	return ret;
+}
+
+struct pm_gc {
+	struct cni_req *req;
+	struct nat nat;
+	int err;
+};
+
+static int pm_gc_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct pm_gc *g = arg;
+	const char *owner = json_string_value(json_object_get(rec, "owner"));
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const char *ifname = json_string_value(json_object_get(rec, "ifname"));
+	int ret;
+
+	if (!owner || !id || !ifname)
+		return 0;
+	ret = cni_attachment_valid(g->req, id, ifname);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = nat_owner_release(&g->nat, owner);
+	if (ret == 0)
+		ret = state_record_del(STATE_DIR, CNI_NAT_KIND, group, name);
+	if (ret < 0 && !g->err)
+		g->err = ret;
+	return 0;
+}
+
+static int pm_gc(struct cni_req *req)
+{
+	struct pm_gc g = { .req = req };
+	int ret;
+
+	ret = cni_attachment_valid(req, "", "");
+	if (ret < 0)
+		return ret;
+	ret = nat_open(&g.nat, -1, STATE_DIR);
+	if (ret == 0)
+		ret = state_record_for_each(STATE_DIR, CNI_NAT_KIND, req->name, pm_gc_one,
+					    &g);
+	nat_close(&g.nat);
+	return ret < 0 ? ret : g.err;
+}
+
+static int pm_status(struct cni_req *req)
+{
+	struct nat nat = { 0 };
+	uint32_t genid;
+	int ret;
+
+	ret = nat_open(&nat, -1, STATE_DIR);
+	if (ret == 0)
+		ret = nft_gen_get(&nat.nl, &genid);
+	nat_close(&nat);
+	if (ret < 0)
+		return cni_fail(req, CNI_ERR_UNAVAILABLE, 0, "nftables is not usable");
+	return 0;
+}
+
+static const struct cni_plugin plumb_nat = {
+	.name = "the CNI plugin plumb-nat",
+	.need = CAPS(CAP_NET_ADMIN),
+	.add = pm_add,
+	.del = pm_del,
+	.check = pm_check,
+	.gc = pm_gc,
+	.status = pm_status,
+};
+
+/**
+ * nat_cni_main() - serve a CNI invocation
+ *
+ * Return: the exit status.
+ */
+int nat_cni_main(void)
+{
+	struct cni_env env;
+	json_t *out = NULL;
+	int status;
+
+	log_init("plumb-nat");
+	cni_env_parse(&env, environ);
+	status = cni_run(&plumb_nat, &env, STDIN_FILENO, &out);
+	if (out && json_write(stdout, out) < 0)
+		status = 1;
+	json_decref(out);
+	return status;
+}
