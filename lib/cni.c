@@ -192,7 +192,7 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 	const char *version = NULL;
 	json_error_t jerr;
 
-	req->conf = json_loadfd(in_fd, JSON_REJECT_DUPLICATES, &jerr);
+	req->conf = json_read_fd(in_fd, &jerr);
 	if (!req->conf)
 		return cni_fail(req, CNI_ERR_DECODE, 0,
 				"decode network configuration: %s at line %d column %d",

@@ -5,7 +5,9 @@
  * which key is wrong and what was wanted there.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <plumb/json.h>
@@ -81,6 +83,52 @@ json_t *json_string_lossy(const char *s)
 	copy[len] = '\0';
 	j = json_string(copy);
 	free(copy);
+	return j;
+}
+
+#define JSON_READ_MAX (4 << 20)	/* a configuration or a state is a few KiB */
+
+/**
+ * json_read_fd() - read a JSON document from a file descriptor (stdin)
+ * @fd:		the descriptor, read to its end
+ * @err:	where jansson says what is wrong; an empty input has position 0
+ *
+ * Duplicate keys are refused: a document that says two things is not one to
+ * act on. The input is read in large chunks and parsed whole (jansson's own
+ * fd loader reads a byte per system call).
+ *
+ * Return: the value, or NULL (@err filled).
+ */
+json_t *json_read_fd(int fd, json_error_t *err)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *p;
+	ssize_t n;
+	json_t *j;
+
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16384;
+			p = cap <= JSON_READ_MAX ? realloc(buf, cap) : NULL;
+			if (!p) {
+				free(buf);
+				snprintf(err->text, sizeof(err->text), "input too large or out of "
+					 "memory");
+				err->line = err->column = -1;
+				err->position = 1;
+				return NULL;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	j = json_loadb(buf ? buf : "", len, JSON_REJECT_DUPLICATES, err);
+	free(buf);
 	return j;
 }
 

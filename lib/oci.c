@@ -71,7 +71,7 @@ int oci_state_read(int fd, enum oci_stage stage, struct oci_state *s)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->json = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+	s->json = json_read_fd(fd, &jerr);
 	if (!s->json && jerr.position == 0)
 		return log_errx(-EINVAL, "read OCI state from stdin: it is empty");
 	if (!s->json)
