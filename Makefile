@@ -76,7 +76,22 @@ tests/unit/test_%: tests/unit/test_%.o $(LIB)
 
 tests/unit/%.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
 
-check: all $(UNIT_TESTS)
+# The tools again, with tests/fault/fault.c's fault_point() (PLUMB_FAULT=step
+# kills or stops them there), for the crash tests only; never installed.
+FAULT_TOOLS := $(patsubst %,tests/fault/%,$(notdir $(TOOLS)))
+
+define fault_rule
+tests/fault/$(notdir $(1)): $(patsubst %.c,%.o,$(wildcard $(dir $(1))*.c)) tests/fault/fault.o $(LIB)
+	$$(call quiet,LD,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call fault_rule,$(t))))
+
+tests/fault/plumb-ipam: tests/fault/plumb-bridge
+	$(call quiet,LN,$@)ln -f $< $@
+
+fault: $(FAULT_TOOLS) tests/fault/plumb-ipam
+
+check: all $(UNIT_TESTS) fault
 	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh)
 
 unit: $(UNIT_TESTS)
@@ -97,11 +112,11 @@ install-cni: all
 	ln -f $(DESTDIR)$(CNI_BIN_DIR)/plumb-bridge $(DESTDIR)$(CNI_BIN_DIR)/plumb-ipam
 
 clean:
-	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) \
-		$(foreach d,lib netns bridge nat tests/unit,$(d)/*.o $(d)/*.d)
+	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) $(FAULT_TOOLS) tests/fault/plumb-ipam \
+		$(foreach d,lib netns bridge nat tests/unit tests/fault,$(d)/*.o $(d)/*.d)
 
 FORCE:
-.PHONY: all check unit demo install install-cni clean FORCE
+.PHONY: all check unit fault demo install install-cni clean FORCE
 .SECONDARY:
 
--include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d)

@@ -20,6 +20,7 @@
 
 #include <plumb/attach.h>
 #include <plumb/cni.h>
+#include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
@@ -364,6 +365,7 @@ static int attach_ipam_claim(struct attach_req *req)
 	ipam_close(&ipam);
 	if (ret < 0)
 		return ret;
+	fault_point("ipam-claimed");
 	for (i = 0; i < req->n_sets; i++) {
 		a->ip[i] = leases[i].addr;
 		a->gateway[i] = leases[i].gateway;
@@ -439,6 +441,7 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
 	if (ret == 0)
 		ret = attach_record_write(req->state_dir, a);
+	fault_point("record-written");
 	if (ret < 0)
 		goto out_bridge;
 	port = (struct bridge_port){
@@ -457,8 +460,10 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		.hairpin = a->hairpin,
 	};
 	ret = bridge_port_add(nl, &br, &port);
-	if (ret == 0)
+	if (ret == 0) {
+		fault_point("attached");
 		return 0;
+	}
 	attach_record_del(req->state_dir, a);
 out_bridge:
 	if (created)
@@ -566,6 +571,8 @@ int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 	}
 	if (ret < 0)
 		return ret;
+	fault_point("veth-deleted");
 	attach_ipam_release(a);
+	fault_point("ipam-released");
 	return attach_record_del(state_dir, a);
 }

@@ -19,6 +19,7 @@
 
 #include <plumb/addr.h>
 #include <plumb/bridge.h>
+#include <plumb/fault.h>
 #include <plumb/log.h>
 #include <plumb/route.h>
 #include <plumb/sysctl.h>
@@ -356,6 +357,7 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 	ret = nl_link_add_veth(nl, &v);
 	if (ret < 0)
 		return ret;
+	fault_point("veth-created");
 	ret = bridge_netns_configure(p);
 	if (ret < 0)
 		nl_link_del(nl, p->host_veth);

@@ -20,6 +20,7 @@
 #include <plumb/cni_ipam.h>
 #include <plumb/exec.h>
 #include <plumb/ipam.h>
+#include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 
@@ -298,6 +299,7 @@ static int cni_ipam_self_add(struct cni_req *req, json_t **result)
 	ret = ipam_lease_claim(&ipam, c.sets, c.n_sets, req->container_id, req->ifname,
 			       want, leases);
 	if (ret == 0) {
+		fault_point("ipam-claimed");
 		*result = cni_ipam_result(&c, leases);
 		if (!*result) {
 			ipam_lease_release(&ipam, req->container_id, req->ifname);

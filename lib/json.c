@@ -86,7 +86,7 @@ json_t *json_string_lossy(const char *s)
 	return j;
 }
 
-#define JSON_READ_MAX (4 << 20)	/* a configuration or a state is a few KiB */
+#define JSON_READ_MAX (4 << 20) /* a configuration or a state is a few KiB */
 
 /**
  * json_read_fd() - read a JSON document from a file descriptor (stdin)
@@ -112,7 +112,8 @@ json_t *json_read_fd(int fd, json_error_t *err)
 			p = cap <= JSON_READ_MAX ? realloc(buf, cap) : NULL;
 			if (!p) {
 				free(buf);
-				snprintf(err->text, sizeof(err->text), "input too large or out of "
+				snprintf(err->text, sizeof(err->text),
+					 "input too large or out of "
 					 "memory");
 				err->line = err->column = -1;
 				err->position = 1;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <plumb/conntrack.h>
+#include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
@@ -263,6 +264,8 @@ static int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const ch
 			break;
 		txn = (struct nft_txn){ .del = present, .n_del = k };
 		ret = nft_commit(&nat->nl, genid, &txn);
+		if (ret == 0)
+			fault_point("nft-deleted");
 		if (ret != -ERESTART && ret != -ENOENT)
 			break;
 	}
@@ -397,10 +400,13 @@ int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner)
 	}
 	nat_pub_record_name(p, name, sizeof(name));
 	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	fault_point("nat-recorded");
 	n = nat_pub_elems(p, owner, e);
 	if (ret >= 0)
 		ret = nat_apply_add(nat, e, n, 1);
 	added = ret == 0;
+	if (added)
+		fault_point("nft-committed");
 	if (ret == 0 && p->localhost)
 		ret = nat_localhost_on(nat, p);
 	if (ret < 0 && added && fresh > 0)
