@@ -130,6 +130,35 @@ int netns_check_fd(int fd, const char *what)
 	return 0;
 }
 
+/*
+ * Open a file that should be a namespace without opening anything else: the
+ * path comes from the user, and open(O_RDONLY) of a FIFO blocks for good,
+ * while that of a device runs its driver (a watchdog starts ticking). The
+ * file is first opened with O_PATH, which opens nothing; only an nsfs file is
+ * then opened for real, through /proc/self/fd. Anything else comes back as
+ * the O_PATH descriptor, which netns_check_fd() refuses by its file system.
+ *
+ * Return: a file descriptor, or negative errno (not logged).
+ */
+static int netns_file_open(const char *path)
+{
+	char proc[64];
+	struct statfs sfs;
+	int fd, nsfd;
+
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
+		return fd;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	nsfd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		nsfd = -errno;
+	close(fd);
+	return nsfd;
+}
+
 /**
  * netns_open_path() - open and check a network namespace file
  * @path:	a bind mount in /run/netns, /proc/PID/ns/net, ...
@@ -140,9 +169,9 @@ int netns_open_path(const char *path)
 {
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = netns_file_open(path);
 	if (fd < 0)
-		return log_err(-errno, "open network namespace %s", path);
+		return log_err(fd, "open network namespace %s", path);
 	ret = netns_check_fd(fd, path);
 	if (ret < 0) {
 		close(fd);
@@ -166,13 +195,13 @@ int netns_open(const char *spec)
 	ret = netns_spec_path(spec, path, sizeof(path));
 	if (ret < 0)
 		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && !strncmp(spec, "pid:", 4))
+	fd = netns_file_open(path);
+	if (fd == -ENOENT && !strncmp(spec, "pid:", 4))
 		return log_errx(-ESRCH, "no process %s", spec + 4);
-	if (fd < 0 && errno == ENOENT && !strchr(spec, '/'))
+	if (fd == -ENOENT && !strchr(spec, '/'))
 		return log_errx(-ENOENT, "network namespace \"%s\" does not exist", spec);
 	if (fd < 0)
-		return log_err(-errno, "open network namespace %s", path);
+		return log_err(fd, "open network namespace %s", path);
 	ret = netns_check_fd(fd, path);
 	if (ret < 0) {
 		close(fd);
