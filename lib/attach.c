@@ -471,13 +471,45 @@ out_bridge:
 	return ret;
 }
 
+/*
+ * The container's namespace cannot be the host side's (ours, or -n's): the
+ * veth would have both ends there, and the container's address and default
+ * route would land on the host. CNI refuses its own namespace up front; this
+ * refuses it for the command line and the OCI hook too (a pid of the host's).
+ */
+static int attach_netns_check(const struct attach_req *req)
+{
+	int self = -1, same;
+
+	if (req->netns_fd < 0)
+		return 0;
+	if (req->host_netns_fd < 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			return log_err(-errno, "open /proc/self/ns/net");
+	}
+	same = netns_same(req->netns_fd, self >= 0 ? self : req->host_netns_fd);
+	if (self >= 0)
+		close(self);
+	if (same < 0)
+		return log_err(same, "compare %s with the host side's namespace",
+			       req->a.netns);
+	if (same)
+		return log_errx(-EINVAL,
+				"%s is the host side's network namespace, not a "
+				"container's",
+				req->a.netns);
+	return 0;
+}
+
 /**
  * attach_add() - attach a namespace to a bridge
  * @req:	what to make; @req->a is completed with what was made. The
  *		addresses come from plumb's IPAM (@req->sets), or are given in
  *		@req->a.ip when @req->n_sets is 0
  *
- * Return: 0, -EEXIST (logged) when the attachment exists already, or another
+ * Return: 0, -EEXIST (logged) when the attachment exists already, -EINVAL
+ * (logged) when the container's namespace is the host side's, or another
  * negative errno (logged); on failure nothing is left of this call's work.
  */
 int attach_add(struct attach_req *req)
@@ -486,6 +518,9 @@ int attach_add(struct attach_req *req)
 	struct nl_sock nl;
 	int ret;
 
+	ret = attach_netns_check(req);
+	if (ret < 0)
+		return ret;
 	ret = attach_record_read(req->state_dir, a->network, a->id, a->ifname, &old);
 	if (ret == 0)
 		return log_errx(-EEXIST, "attachment %s/%s/%s exists already", a->network,
