@@ -7,9 +7,11 @@
  * "plumb" so that only bridges plumb made are ever deleted), reused when it
  * already carries our gateway, and refused when the name belongs to another
  * kind of device or the bridge carries an address that overlaps ours. A port
- * is one veth pair: the host end enslaved to the bridge in hairpin mode, the
- * other end born inside the namespace under its final name, then given its
- * addresses and routes from a socket opened in that namespace.
+ * is one veth pair: the host end enslaved to the bridge in hairpin mode and
+ * marked with the same alias (so that teardown deletes only plumb's veth
+ * under the name it derives), the other end born inside the namespace under
+ * its final name, then given its addresses and routes from a socket opened
+ * in that namespace.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -351,6 +353,7 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		.peer_mac = p->mac,
 		.master = br->index,
 		.hairpin = p->hairpin,
+		.alias = BRIDGE_ALIAS,
 	};
 	int ret;
 
@@ -369,7 +372,9 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
  * @nl:		rtnetlink socket of the host namespace
  * @host_veth:	the host end
  *
- * Only a veth is deleted: another kind of device under that name is not ours.
+ * Only a veth with plumb's alias is deleted: another device under that name,
+ * a veth included, is not ours, even though the name is derived from an
+ * attachment.
  *
  * Return: 0 (also when it is gone already) or negative errno (logged).
  */
@@ -386,6 +391,11 @@ int bridge_port_del(struct nl_sock *nl, const char *host_veth)
 	if (strcmp(link.kind, "veth"))
 		return log_errx(-EPERM, "%s is a %s, not plumb's veth; not deleting it",
 				host_veth, *link.kind ? link.kind : "device");
+	if (strcmp(link.alias, BRIDGE_ALIAS))
+		return log_errx(-EPERM,
+				"%s is a veth that plumb did not create; not deleting "
+				"it",
+				host_veth);
 	ret = nl_link_del(nl, host_veth);
 	return ret == -ENODEV ? 0 : ret;
 }

@@ -419,7 +419,7 @@ static void link_put_peer(struct nlmsghdr *nlh, const struct nl_veth *v)
  * the peer's attributes), so no other process ever sees a half-made device.
  * The first end is enslaved to @v->master at creation; hairpin mode is set
  * by a second request in the same batch, naming the port (as "ip link set
- * dev X type bridge_slave hairpin on").
+ * dev X type bridge_slave hairpin on"), and so is the alias.
  *
  * Return: 0 or negative errno (logged; -EEXIST when a name is taken).
  */
@@ -451,6 +451,10 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 		mnl_attr_nest_end(nlh, data);
 		mnl_attr_nest_end(nlh, info);
 	}
+	/* Creation ignores IFLA_IFALIAS; a change in the same batch sets it. */
+	if (v->alias)
+		mnl_attr_put_strz(link_new(nl, &b, 0, v->name, 0), IFLA_IFALIAS,
+				  v->alias);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
 		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);

@@ -47,6 +47,8 @@ struct nl_link {
  * @master:	ifindex of the bridge to enslave the first end to, or 0
  * @hairpin:	hairpin mode on that bridge port, so that a container can
  *		reach itself through the host (its own published port)
+ * @alias:	alias (IFLA_IFALIAS) of the first end, which marks it as
+ *		plumb's, or NULL
  */
 struct nl_veth {
 	const char *name;
@@ -58,6 +60,7 @@ struct nl_veth {
 	const uint8_t *peer_mac;
 	int master;
 	int hairpin;
+	const char *alias;
 };
 
 int nl_link_name_check(const char *name);
