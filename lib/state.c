@@ -215,15 +215,31 @@ out:
 	return ret;
 }
 
+/*
+ * Read a record; -ENOENT is not logged. Something planted in its place is
+ * refused: a symlink is not followed, and a FIFO, which would block the
+ * read for good, is opened without waiting and refused as not regular.
+ */
 static json_t *state_read_at(int dirfd, const char *file, int *err)
 {
 	json_error_t jerr;
+	struct stat st;
 	json_t *rec;
 	int fd;
 
-	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		*err = -errno;
+		if (*err == -ELOOP)
+			log_errx(*err, "record %s is a symlink; refusing it", file);
+		else if (*err != -ENOENT)
+			log_err(*err, "open record %s", file);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*err = log_errx(-EBADMSG, "record %s is not a regular file; refusing it",
+				file);
 		return NULL;
 	}
 	rec = json_loadfd(fd, 0, &jerr);
