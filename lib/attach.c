@@ -525,6 +525,9 @@ int attach_add(struct attach_req *req)
 	if (ret == 0)
 		return log_errx(-EEXIST, "attachment %s/%s/%s exists already", a->network,
 				a->id, a->ifname);
+	/* Damaged, or something planted in its place: not ours to write over. */
+	if (ret != -ENOENT)
+		return ret;
 	attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
 	if (!req->has_mac)
 		nl_link_mac_random(a->mac);
