@@ -374,21 +374,25 @@ static int attach_ipam_claim(struct attach_req *req)
 	return 0;
 }
 
-static void attach_ipam_release(const struct attachment *a)
+/* Return: 0 (also when there is no store), or negative errno (logged). */
+static int attach_ipam_release(const struct attachment *a)
 {
 	char dir[PATH_MAX];
 	struct ipam ipam;
+	int ret;
 
 	/* No store for the network: nothing to release, and none to create. */
 	if (!*a->data_dir ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s/%s", a->data_dir, a->network) >=
 		    sizeof(dir) ||
 	    access(dir, F_OK) < 0)
-		return;
-	if (ipam_open(&ipam, a->data_dir, a->network) < 0)
-		return;
-	ipam_lease_release(&ipam, a->id, a->ifname);
+		return 0;
+	ret = ipam_open(&ipam, a->data_dir, a->network);
+	if (ret < 0)
+		return ret;
+	ret = ipam_lease_release(&ipam, a->id, a->ifname);
 	ipam_close(&ipam);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -577,7 +581,8 @@ static int attach_host_netns_open(const struct attachment *a, int host_netns_fd,
  * @host_netns_fd: the bridge's namespace, or -1 for the record's (or ours)
  *
  * Idempotent: a second call, or one after the container's namespace is
- * gone, succeeds and still releases the lease.
+ * gone, succeeds and still releases the lease. When the lease cannot be
+ * released (the store is refused), the record stays for a later call.
  *
  * Return: 0 or negative errno (logged).
  */
@@ -610,7 +615,10 @@ int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 	if (ret < 0)
 		return ret;
 	fault_point("veth-deleted");
-	attach_ipam_release(a);
+	/* A lease that stays keeps its record, so that a later del finds it. */
+	ret = attach_ipam_release(a);
+	if (ret < 0)
+		return ret;
 	fault_point("ipam-released");
 	return attach_record_del(state_dir, a);
 }
