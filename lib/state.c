@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +27,43 @@
 #include <plumb/log.h>
 #include <plumb/state.h>
 
-static int state_dir_check(int fd, const char *what)
+/* "<directory>/<name>" for a message, the directory read from /proc/self/fd. */
+static const char *state_path(int dirfd, const char *name, char *buf, size_t size)
 {
-	struct stat st;
+	char proc[64], dir[PATH_MAX];
+	ssize_t n;
 
-	if (fstat(fd, &st) < 0)
-		return log_err(-errno, "stat %s", what);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+	n = readlink(proc, dir, sizeof(dir) - 1);
+	if (n <= 0 || dir[0] != '/') {
+		snprintf(buf, size, "%s", name);
+		return buf;
+	}
+	dir[n] = '\0';
+	if ((size_t)snprintf(buf, size, "%s/%s", strcmp(dir, "/") ? dir : "", name) >=
+	    size)
+		snprintf(buf, size, "%s", name);
+	return buf;
+}
+
+static int state_dir_check(int fd, int dirfd, const char *name)
+{
+	char what[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		return log_err(ret, "stat %s",
+			       state_path(dirfd, name, what, sizeof(what)));
+	}
 	if (st.st_uid != geteuid())
 		return log_errx(-EPERM, "%s belongs to user %u, not to us; refusing it",
-				what, (unsigned int)st.st_uid);
+				state_path(dirfd, name, what, sizeof(what)),
+				(unsigned int)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return log_errx(-EPERM, "%s is writable by others; refusing it", what);
+		return log_errx(-EPERM, "%s is writable by others; refusing it",
+				state_path(dirfd, name, what, sizeof(what)));
 	return 0;
 }
 
@@ -52,27 +79,32 @@ static int state_dir_check(int fd, const char *what)
  */
 int state_dir_openat(int dirfd, const char *name, int create)
 {
+	char what[PATH_MAX];
 	struct stat st;
 	int fd, ret;
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return log_errx(-EINVAL, "invalid directory name \"%s\"", name);
-	if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-		return log_err(-errno, "create directory %s", name);
+	if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
+		return log_err(ret, "create directory %s",
+			       state_path(dirfd, name, what, sizeof(what)));
+	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
 			return ret; /* for the caller to judge */
+		state_path(dirfd, name, what, sizeof(what));
 		/* With O_DIRECTORY, Linux fails a symlink with ENOTDIR, not
 		 * with the ELOOP that O_NOFOLLOW alone gives. */
 		if ((ret == -ENOTDIR || ret == -ELOOP) &&
 		    !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
 		    S_ISLNK(st.st_mode))
-			return log_errx(-ELOOP, "%s is a symlink; refusing it", name);
-		return log_err(ret, "open directory %s", name);
+			return log_errx(-ELOOP, "%s is a symlink; refusing it", what);
+		return log_err(ret, "open directory %s", what);
 	}
-	ret = state_dir_check(fd, name);
+	ret = state_dir_check(fd, dirfd, name);
 	if (ret < 0) {
 		close(fd);
 		return ret;
