@@ -198,6 +198,23 @@ static int cni_ipam_place(struct cni_req *req, const struct ipam_conf *c, char *
 			"requested IP %s is in none of the ranges", ip);
 }
 
+/*
+ * A lease store refused as unsafe (a symlink, a directory of another user's
+ * or one writable by others) is the fault of "ipam.dataDir", or of its
+ * default: code 7, naming the key.
+ */
+static int cni_ipam_open(struct cni_req *req, struct ipam *ipam,
+			 const struct ipam_conf *c)
+{
+	char why[LOG_MSG_MAX];
+	int ret = ipam_open(ipam, c->data_dir, req->name);
+
+	if (ret != -ELOOP && ret != -EPERM)
+		return ret;
+	snprintf(why, sizeof(why), "%s", log_last());
+	return cni_fail(req, CNI_ERR_CONFIG, 0, "invalid \"ipam.dataDir\": %s", why);
+}
+
 static int cni_ipam_conf(struct cni_req *req, struct ipam_conf *c)
 {
 	if (ipam_conf_parse(json_object_get(req->conf, "ipam"), c) < 0) {
@@ -293,7 +310,7 @@ static int cni_ipam_self_add(struct cni_req *req, json_t **result)
 		ret = cni_ipam_place(req, &c, ips[i], want);
 	if (ret < 0)
 		return ret;
-	ret = ipam_open(&ipam, c.data_dir, req->name);
+	ret = cni_ipam_open(req, &ipam, &c);
 	if (ret < 0)
 		return ret;
 	ret = ipam_lease_claim(&ipam, c.sets, c.n_sets, req->container_id, req->ifname,
@@ -324,7 +341,7 @@ static int cni_ipam_self_open(struct cni_req *req, struct ipam *ipam, struct ipa
 				"invalid \"ipam.dataDir\": too long");
 	if (access(dir, F_OK) < 0 && errno == ENOENT)
 		return 1;
-	return ipam_open(ipam, c->data_dir, req->name);
+	return cni_ipam_open(req, ipam, c);
 }
 
 /* --- the verbs ----------------------------------------------------------- */
