@@ -50,6 +50,26 @@ static size_t json_utf8_len(const unsigned char *s)
 }
 
 /**
+ * json_utf8_valid() - tell whether a string can be a JSON string as it is
+ * @s:		the bytes
+ *
+ * Return: 1 when @s is valid UTF-8, else 0.
+ */
+int json_utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+
+	while (*u) {
+		n = json_utf8_len(u);
+		if (!n)
+			return 0;
+		u += n;
+	}
+	return 1;
+}
+
+/**
  * json_string_lossy() - a JSON string from bytes that may not be UTF-8
  * @s:		the bytes (a message quoting an environment variable, say)
  *

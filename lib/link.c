@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
 
@@ -20,7 +21,9 @@
  *
  * The kernel refuses names that are empty, "." or "..", longer than 15
  * bytes, or hold '/', ':' or white space (dev_valid_name()); checking first
- * gives the user a sentence instead of "Invalid argument".
+ * gives the user a sentence instead of "Invalid argument". plumb also
+ * refuses names that are not UTF-8, which the kernel takes: they go into
+ * JSON (records, CNI results), which cannot carry them.
  *
  * Return: 0, or -EINVAL (logged).
  */
@@ -48,6 +51,9 @@ int nl_link_name_check(const char *name)
 					"white space",
 					name);
 	}
+	if (!json_utf8_valid(name))
+		return log_errx(-EINVAL, "invalid interface name \"%s\": not UTF-8",
+				name);
 	return 0;
 }
 

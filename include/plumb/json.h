@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 int json_write(FILE *f, const json_t *j);
+int json_utf8_valid(const char *s);
 json_t *json_string_lossy(const char *s);
 json_t *json_read_fd(int fd, json_error_t *err);
 int json_get_string(const json_t *obj, const char *key, const char **out);

@@ -249,6 +249,19 @@ static void test_nl_link_name_check_refuses_no_break_space(void **state)
 			 -EINVAL);
 }
 
+/* The kernel takes any bytes but these; a record or CNI result cannot. */
+static void test_nl_link_name_check_refuses_what_is_not_utf8(void **state)
+{
+	(void)state;
+	assert_int_equal(nl_link_name_check("e\xc3\xa9"), 0);
+	log_clear();
+	assert_int_equal(nl_link_name_check("e\xff"), -EINVAL);
+	assert_last_contains("not UTF-8");
+	log_clear();
+	assert_int_equal(nl_link_name_check("x\xc3"), -EINVAL);
+	assert_last_contains("not UTF-8");
+}
+
 static void test_cni_name_check_accepts_letters_digits_and_inner_punctuation(void **state)
 {
 	char name[256];
@@ -369,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_nl_link_name_check_refuses_16_bytes),
 		cmocka_unit_test(test_nl_link_name_check_refuses_what_kernel_refuses),
 		cmocka_unit_test(test_nl_link_name_check_refuses_no_break_space),
+		cmocka_unit_test(test_nl_link_name_check_refuses_what_is_not_utf8),
 		cmocka_unit_test(
 			test_cni_name_check_accepts_letters_digits_and_inner_punctuation),
 		cmocka_unit_test(test_cni_name_check_refuses_punctuation_first),
