@@ -11,10 +11,12 @@
  * plugins. Its error object's code and message are handed on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <plumb/cni_ipam.h>
@@ -224,6 +226,34 @@ static int cni_ipam_conf(struct cni_req *req, struct ipam_conf *c)
 	return 0;
 }
 
+/*
+ * "ipam.resolvConf", opened only if it is a regular file: a FIFO would block
+ * the plugin for good (O_NONBLOCK lets us look first). Any other file, as a
+ * missing one, gives no DNS.
+ */
+static FILE *cni_ipam_resolv_open(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (!*path)
+		return NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warn("ipam.resolvConf %s is not a regular file; no DNS from it",
+			 path);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* "nameserver", "domain", "search", "options" of a resolv.conf, as CNI's dns */
 static json_t *cni_ipam_dns(const char *path)
 {
@@ -232,7 +262,7 @@ static json_t *cni_ipam_dns(const char *path)
 	char line[512], word[256];
 	const char *p;
 	int n;
-	FILE *f = *path ? fopen(path, "re") : NULL;
+	FILE *f = cni_ipam_resolv_open(path);
 
 	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "domain %255s", word) == 1)
