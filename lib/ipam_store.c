@@ -152,21 +152,28 @@ out:
  * @len:	the length of @buf
  * @excl:	create it exclusively (a lease), else create or truncate it
  *
- * A file that could not be written in full is removed. Not logged: the
- * caller knows what the file is.
+ * A file that could not be written in full is removed. O_NONBLOCK so that a
+ * FIFO planted under the name cannot block us (and the lock we hold) for
+ * good. Not logged: the caller knows what the file is.
  *
- * Return: 0, or negative errno: -EEXIST when @excl and it exists.
+ * Return: 0, or negative errno: -EEXIST when @excl and it exists, -EINVAL
+ * when what is there is not a regular file.
  */
 int ipam_store_write(int dirfd, const char *name, const char *buf, size_t len, int excl)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 		    (excl ? O_EXCL : O_TRUNC);
+	struct stat st;
 	ssize_t n;
 	int fd, ret = 0;
 
 	fd = openat(dirfd, name, flags, 0600);
 	if (fd < 0)
-		return -errno;
+		return errno == ENXIO ? -EINVAL : -errno; /* a FIFO, no reader */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	while (len) {
 		n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)

@@ -228,7 +228,8 @@ int state_record_write(const char *root, const char *kind, const char *group,
 			       dirfd;
 	/* A leading dot keeps readers from taking it for a record. */
 	snprintf(tmp, sizeof(tmp), ".%s.%d", file, (int)getpid());
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		    0600);
 	if (fd < 0) {
 		ret = log_err(-errno, "create record %s", tmp);
