@@ -81,6 +81,8 @@ static int lo_check(struct cni_req *req)
 static const struct cni_plugin loopback = {
 	.name = "the CNI loopback plugin",
 	.need = CAPS(CAP_SYS_ADMIN, CAP_NET_ADMIN),
+	/* To open CNI_NETNS as /proc/PID/ns/net of a process with other caps. */
+	.keep = CAPS(CAP_SYS_PTRACE),
 	.add = lo_add,
 	.check = lo_check,
 	/*
