@@ -318,6 +318,7 @@ static int pm_status(struct cni_req *req)
 static const struct cni_plugin plumb_nat = {
 	.name = "the CNI plugin plumb-nat",
 	.need = CAPS(CAP_NET_ADMIN),
+	.netns_unused = 1,
 	.add = pm_add,
 	.del = pm_del,
 	.check = pm_check,

@@ -97,12 +97,16 @@ struct cni_req {
  * a result in the 1.0.0 form, which is converted to the asked version. A NULL
  * function succeeds without doing anything. @need and @keep are the
  * capabilities it works with, checked (and the others dropped) before any
- * verb but VERSION.
+ * verb but VERSION. A plugin that never works inside CNI_NETNS (IPAM, host
+ * NAT) sets @netns_unused: CNI_NETNS is then checked as far as the plugin can
+ * open it without CAP_SYS_PTRACE, which /proc/PID/ns/net of a process holding
+ * capabilities it dropped would take, and which it does not keep.
  */
 struct cni_plugin {
 	const char *name;
 	struct caps_set need;
 	struct caps_set keep;
+	int netns_unused;
 	int (*add)(struct cni_req *req, json_t **result);
 	int (*del)(struct cni_req *req);
 	int (*check)(struct cni_req *req);
