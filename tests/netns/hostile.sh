@@ -1,0 +1,633 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Hostile input: each front end of each tool (command line, OCI hook, CNI
+# plugin), given what a broken runtime, a wrong config or another user could
+# give it, says precisely what is wrong, exits non-zero (CNI: 1, with the
+# right code in the one error object on stdout) and changes nothing. What
+# plumb did not make, it never deletes; its state files are private and a
+# symlink planted in their place is never followed.
+#
+#   sandbox "host" netns: lo, plus what a test plants there (a foreign veth
+#   under a name plumb derives, a foreign bridge, foreign nft tables)
+#     a, b       named namespaces, the containers
+#   /etc/passwd  a private copy bound over the real one where a test plants
+#                a symlink to it, so that nothing else could be harmed
+#
+# Every function test_* runs in a sandbox of its own (tests/netns/sandbox).
+
+IPAM=/run/plumb/ipam
+RECORDS=/run/plumb/attach
+CNI_NETWORKS=/var/lib/cni/networks
+
+# Configurations of each plugin, good but for what a test changes.
+BR='{"cniVersion":"1.1.0","name":"net1","type":"plumb-bridge","bridge":"cni0",
+"isGateway":true,"ipam":{"type":"plumb-ipam","subnet":"10.22.0.0/24"}}'
+IPAM_CONF='{"cniVersion":"1.1.0","name":"net1","type":"plumb-bridge",
+"ipam":{"type":"plumb-ipam","subnet":"10.22.0.0/24"}}'
+NAT='{"cniVersion":"1.1.0","name":"net1","type":"plumb-nat"}'
+LO='{"cniVersion":"1.1.0","name":"lo","type":"plumb-netns"}'
+
+# conf_of PLUGIN: a good configuration for PLUGIN
+conf_of() {
+	case $1 in
+	plumb-bridge) echo "$BR" ;;
+	plumb-ipam) echo "$IPAM_CONF" ;;
+	plumb-nat) echo "$NAT" ;;
+	plumb-netns) echo "$LO" ;;
+	esac
+}
+
+# cni PLUGIN COMMAND NETNS ID IFNAME CONF: run PLUGIN as a CNI plugin (at
+# most 10 s: a hang is a failure, not a stuck test); stdout as it printed it
+cni() {
+	printf '%s' "$6" | CNI_COMMAND=$2 CNI_NETNS=$3 CNI_CONTAINERID=$4 CNI_IFNAME=$5 \
+		CNI_PATH=/usr/lib/cni timeout 10 "$1"
+}
+
+# cni_ok PLUGIN COMMAND NETNS ID IFNAME CONF: it succeeds; its output in $OUT
+cni_ok() {
+	OUT=$(cni "$@" 2> /tmp/.stderr) ||
+		fail "$1 $2 (CNI_NETNS=$3 CNI_IFNAME=$5) failed: $OUT $(cat /tmp/.stderr)"
+}
+
+# cni_fails CODE REGEX PLUGIN COMMAND NETNS ID IFNAME CONF: it exits 1 and
+# prints one error object on stdout, with CODE and a msg matching REGEX
+cni_fails() {
+	local code=$1 re=$2 out rc msg
+	shift 2
+	out=$(cni "$@" 2> /tmp/.stderr)
+	rc=$?
+	[ "$rc" = 1 ] || fail "$1 $2 (CNI_NETNS=$3 CNI_CONTAINERID=$4 CNI_IFNAME=$5)" \
+		"exited $rc, want 1: $out $(cat /tmp/.stderr)"
+	eq "$(jq -s length <<< "$out")" 1 "JSON values printed by $1 $2 ($out)"
+	eq "$(jq -c .code <<< "$out")" "$code" "code of $1 $2 ($out)"
+	msg=$(jq -r .msg <<< "$out")
+	grep -qE -- "$re" <<< "$msg" || fail "$1 $2 said '$msg', want /$re/"
+}
+
+# oci_state ID PID: the state a runtime gives a hook
+oci_state() {
+	printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%s,"bundle":"/tmp"}' \
+		"$1" "$2"
+}
+
+# hook_fails REGEX STATE TOOL ARGS...: TOOL oci-hook ARGS, STATE on stdin,
+# exits 1 saying REGEX and nothing on stdout
+hook_fails() {
+	local re=$1 state=$2
+	shift 2
+	fails 1 "$re" hook_run "$state" "$@"
+}
+hook_run() {
+	local state=$1
+	shift
+	printf '%s' "$state" | timeout 10 "$@"
+}
+
+# now: state (lib.sh) but for what the kernel changes by itself a moment
+# after a port comes or goes (carrier flags, reported up to a second late by
+# linkwatch; IPv6 link-local addresses), so that what plumb changed, or did
+# not, can be compared at once after a bridge's ports changed
+now() {
+	ip -j link show | jq -c '[.[] | {ifname, master,
+		flags: (.flags - ["LOWER_UP", "NO-CARRIER", "M-DOWN"])}] | sort_by(.ifname)'
+	ip -j addr show | jq -c '[.[] | {ifname,
+		a: [.addr_info[] | select(.scope != "link") | .local]}] | sort_by(.ifname)'
+	ls -A /run/netns
+	find /run/plumb /var/lib/cni 2> /dev/null | sort
+	nft list ruleset 2> /dev/null
+}
+
+# up NS IF: IF is up inside NS ("" for the sandbox host)
+up() {
+	ip ${1:+-n "$1"} -j link show dev "$2" |
+		jq -e '.[0].flags | index("UP") != null' > /dev/null
+}
+
+# private_passwd: bind a copy over /etc/passwd (this mount namespace only),
+# so that a symlink planted to it points at nothing anyone else reads
+private_passwd() {
+	cp /etc/passwd /tmp/passwd && mount --bind /tmp/passwd /etc/passwd ||
+		fail "cannot bind a private /etc/passwd"
+	cp /etc/passwd /tmp/passwd.orig
+}
+
+passwd_untouched() {
+	cmp -s /etc/passwd /tmp/passwd.orig || fail "/etc/passwd was written through"
+}
+
+# --- CNI_NETNS and NETNS -----------------------------------------------------
+
+test_cni_netns_that_is_no_container_namespace_is_refused() {
+	local p before
+	ok ip netns add a
+	touch /tmp/regular
+	mkfifo /tmp/fifo
+	ln -s /tmp/fifo /tmp/fifo-link
+	ln -s /proc/self/ns/net /tmp/self-link
+	before=$(state)
+	for p in plumb-netns plumb-bridge plumb-ipam plumb-nat; do
+		cni_fails 4 '^CNI_NETNS: /tmp/regular is not a namespace$' \
+			$p ADD /tmp/regular c1 eth0 "$(conf_of $p)"
+		# Not opened for real: a FIFO would block the plugin for good.
+		cni_fails 4 '^CNI_NETNS: /tmp/fifo is not a namespace$' \
+			$p ADD /tmp/fifo c1 eth0 "$(conf_of $p)"
+		cni_fails 4 '^CNI_NETNS: /tmp/fifo-link is not a namespace$' \
+			$p ADD /tmp/fifo-link c1 eth0 "$(conf_of $p)"
+		cni_fails 4 '^CNI_NETNS: /dev/null is not a namespace$' \
+			$p ADD /dev/null c1 eth0 "$(conf_of $p)"
+		cni_fails 4 '^CNI_NETNS: /run/netns is not a namespace$' \
+			$p ADD /run/netns c1 eth0 "$(conf_of $p)"
+		cni_fails 4 '^CNI_NETNS: /proc/self/ns/mnt is not a network namespace$' \
+			$p ADD /proc/self/ns/mnt c1 eth0 "$(conf_of $p)"
+		cni_fails 4 "^CNI_NETNS=/proc/self/ns/net is the plugin's own network namespace\$" \
+			$p ADD /proc/self/ns/net c1 eth0 "$(conf_of $p)"
+		cni_fails 4 "^CNI_NETNS=/tmp/self-link is the plugin's own network namespace\$" \
+			$p ADD /tmp/self-link c1 eth0 "$(conf_of $p)"
+		cni_fails 4 '^CNI_NETNS: open network namespace /nope: No such file or directory$' \
+			$p ADD /nope c1 eth0 "$(conf_of $p)"
+	done
+	# The sandbox's pid 1 lives in the plugin's namespace. (plumb-ipam and
+	# plumb-nat, which keep no CAP_SYS_PTRACE, cannot open its file to see
+	# that, and need not: they never work in the namespace.)
+	for p in plumb-netns plumb-bridge; do
+		cni_fails 4 "^CNI_NETNS=/proc/1/ns/net is the plugin's own network namespace\$" \
+			$p ADD /proc/1/ns/net c1 eth0 "$(conf_of $p)"
+	done
+	eq "$(state)" "$before" "state after bad CNI_NETNS"
+	eq "$(ip -n a -j link show | jq -r '[.[].ifname] | join(" ")')" lo "a untouched"
+}
+
+# CNI_NETNS as the spec's example gives it, /proc/PID/ns/net, of a process
+# holding capabilities the plugin dropped: opening it takes CAP_SYS_PTRACE,
+# which the plugins that enter the namespace keep; the others (plumb-ipam,
+# plumb-nat) check it as far as they can open it, and need no more.
+test_cni_netns_of_a_process_with_more_capabilities_is_used() {
+	local pid prev
+	unshare --net sleep 60 &
+	pid=$!
+	sleep 0.2
+	cni_ok plumb-netns ADD /proc/$pid/ns/net c1 lo "$LO"
+	cni_ok plumb-bridge ADD /proc/$pid/ns/net c1 eth0 "$BR"
+	eq "$(nsenter -t $pid -n ip -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.22.0.2 "address in sleep's namespace"
+	prev=$(jq -c '{cniVersion, interfaces, ips}' <<< "$OUT")
+	cni_ok plumb-nat ADD /proc/$pid/ns/net c1 eth0 "$(jq -c --argjson p "$prev" \
+		'.prevResult = $p | .runtimeConfig.portMappings =
+		[{hostPort: 8080, containerPort: 80, protocol: "tcp"}]' <<< "$NAT")"
+	grep -q 'tcp . 8080 comment "net1/c1/eth0" : 10.22.0.2 . 80' <<< "$(nft list ruleset)" ||
+		fail "port 8080 not published: $(nft list ruleset)"
+	cni_ok plumb-ipam ADD /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"
+	cni_ok plumb-ipam DEL /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"
+	cni_ok plumb-nat DEL /proc/$pid/ns/net c1 eth0 "$NAT"
+	cni_ok plumb-bridge DEL /proc/$pid/ns/net c1 eth0 "$BR"
+	eq "$(nsenter -t $pid -n ip -j link show | jq -r '[.[].ifname] | join(" ")')" lo \
+		"eth0 gone"
+	kill $pid
+}
+
+# A symlink to a network namespace is followed as any path is: what it leads
+# to must be a network namespace and not the plugin's own, checked on the
+# very file opened, so there is no window between check and use. The record
+# keeps CNI_NETNS as given; DEL needs neither it nor the namespace (it deletes
+# the host end of the veth, by name and alias), so a symlink repointed at
+# another container later makes DEL touch nothing of that container, and
+# CHECK only looks.
+test_cni_netns_symlink_leads_to_a_checked_namespace() {
+	local b_links
+	ok ip netns add a
+	ok ip netns add b
+	ln -s /run/netns/a /tmp/planted
+	cni_ok plumb-bridge ADD /tmp/planted c1 eth0 "$BR"
+	eq "$(jq -r '.interfaces[2] | "\(.name) \(.sandbox)"' <<< "$OUT")" \
+		"eth0 /tmp/planted" "interface in the result"
+	eq "$(ip -n a -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.22.0.2 "address in a"
+	eq "$(jq -r .netns $RECORDS/net1/c1:eth0.json)" /tmp/planted "netns recorded"
+
+	# Repointed at b: CHECK looks in b, DEL leaves b alone.
+	ln -sfn /run/netns/b /tmp/planted
+	b_links=$(ip -n b -j link show | jq -c '[.[] | {ifname, flags}]')
+	cni_fails 999 '^container c1: eth0 is missing in the container' \
+		plumb-bridge CHECK /tmp/planted c1 eth0 "$BR"
+	cni_ok plumb-bridge DEL /tmp/planted c1 eth0 "$BR"
+	eq "$(ip -n b -j link show | jq -c '[.[] | {ifname, flags}]')" "$b_links" \
+		"b untouched by DEL"
+	eq "$(ip -n a -j link show | jq -r '[.[].ifname] | join(" ")')" lo \
+		"eth0 of a gone with its host end"
+	eq "$(ls -A $CNI_NETWORKS/net1 | grep -c '^10\.')" 0 "lease released"
+
+	# A symlink in /run/netns, as some runtimes make, works the same.
+	ln -s /run/netns/b /run/netns/alias
+	ok ip -n b link set lo down
+	cni_ok plumb-netns ADD /run/netns/alias c2 lo "$LO"
+	up b lo || fail "lo of b not brought up through the symlink"
+	ln -s /proc/self/ns/net /run/netns/self
+	cni_fails 4 "^CNI_NETNS=/run/netns/self is the plugin's own network namespace\$" \
+		plumb-bridge ADD /run/netns/self c3 eth0 "$BR"
+}
+
+test_host_namespace_is_no_container_for_the_command_line_or_hooks() {
+	local before pid
+	ok ip netns add h
+	mkfifo /tmp/fifo
+	setpriv --reuid 65534 --regid 65534 --clear-groups sleep 60 &
+	pid=$!
+	before=$(state)
+	fails 1 "^plumb-bridge: /proc/self/ns/net is the host side's network namespace, not a container's\$" \
+		plumb-bridge add /proc/self/ns/net --id self
+	fails 1 "^plumb-bridge: /proc/1/ns/net is the host side's network namespace" \
+		plumb-bridge add pid:1 --id p1
+	fails 1 "^plumb-bridge: /run/netns/h is the host side's network namespace" \
+		plumb-bridge -n h add h
+	# The hook given a host process (pid 1, or another user's in the host
+	# namespace) instead of the container's.
+	hook_fails "^plumb-bridge: /proc/1/ns/net is the host side's network namespace" \
+		"$(oci_state c1 1)" plumb-bridge oci-hook create
+	hook_fails "^plumb-bridge: /proc/$pid/ns/net is the host side's network namespace" \
+		"$(oci_state c1 $pid)" plumb-bridge oci-hook create
+	# Paths that are no namespace, opened without blocking.
+	fails 1 '^plumb-bridge: /tmp/fifo is not a namespace$' \
+		timeout 10 plumb-bridge add /tmp/fifo --id f
+	fails 1 '^plumb-bridge: /dev/null is not a namespace$' \
+		timeout 10 plumb-bridge add /dev/null --id f
+	fails 1 '^plumb-bridge: /tmp/fifo is not a namespace$' \
+		timeout 10 plumb-bridge -n /tmp/fifo add --bridge br1
+	fails 1 '^plumb-nat: /tmp/fifo is not a namespace$' timeout 10 plumb-nat -n /tmp/fifo list
+	fails 1 '^plumb-netns: /tmp/fifo is not a namespace$' timeout 10 plumb-netns path /tmp/fifo
+	eq "$(state)" "$before" "state after the host's namespace as a container's"
+	kill $pid
+}
+
+# --- names -----------------------------------------------------------------
+
+test_bad_container_ids_and_interface_names_are_refused_everywhere() {
+	local p v long before
+	ok ip netns add a
+	long=$(printf 'c%.0s' $(seq 300))
+	before=$(state)
+	for p in plumb-netns plumb-bridge plumb-ipam plumb-nat; do
+		for v in ADD DEL; do
+			cni_fails 4 "^invalid container id \"\\.\\./x\": only letters" \
+				$p $v /run/netns/a ../x eth0 "$(conf_of $p)"
+			cni_fails 4 '^invalid container id: longer than 200 bytes$' \
+				$p $v /run/netns/a "$long" eth0 "$(conf_of $p)"
+			cni_fails 4 '^invalid container id "c\?": only letters' \
+				$p $v /run/netns/a $'c\xff' eth0 "$(conf_of $p)"
+			cni_fails 4 '^invalid interface name "\.\."$' \
+				$p $v /run/netns/a c1 .. "$(conf_of $p)"
+			cni_fails 4 "^invalid interface name \"eth0/x\": contains '/'\$" \
+				$p $v /run/netns/a c1 eth0/x "$(conf_of $p)"
+			cni_fails 4 '^invalid interface name "eth0123456789abc": longer than 15 bytes$' \
+				$p $v /run/netns/a c1 eth0123456789abc "$(conf_of $p)"
+			cni_fails 4 '^invalid interface name "e\?": not UTF-8$' \
+				$p $v /run/netns/a c1 $'e\xff' "$(conf_of $p)"
+		done
+	done
+
+	fails 1 'invalid container id "\.\./x": only letters' plumb-bridge add a --id ../x
+	fails 1 'invalid container id: longer than 200 bytes' plumb-bridge add a --id "$long"
+	fails 1 'invalid interface name "\.\."$' plumb-bridge add a --ifname ..
+	fails 1 "invalid interface name \"eth0/x\": contains '/'" \
+		plumb-bridge add a --ifname eth0/x
+	fails 1 'invalid interface name "eth0123456789abc": longer than 15 bytes' \
+		plumb-bridge add a --ifname eth0123456789abc
+	fails 1 'invalid container id "\.\./x": only letters' plumb-bridge del --id ../x
+	fails 1 'invalid interface name "\.\."$' plumb-bridge del a --ifname ..
+	fails 1 'invalid network name "\.\./n": only letters' plumb-bridge add a --network ../n
+	fails 1 'invalid owner "\.\./x"' plumb-nat publish 8080 10.88.0.2:80 --id ../x
+	hook_fails 'invalid container id "\.\./x": only letters' \
+		"$(oci_state ../x $$)" plumb-bridge oci-hook create
+	hook_fails 'invalid container id: longer than 200 bytes' \
+		"$(oci_state "$long" 0)" plumb-bridge oci-hook delete
+	hook_fails 'invalid container id "\.\./x": only letters' \
+		"$(oci_state ../x 0)" plumb-nat oci-hook delete
+	hook_fails 'invalid container id "\.\./x": only letters' \
+		"$(oci_state ../x $$)" plumb-netns oci-hook create
+	hook_fails 'invalid interface name "\.\."$' \
+		"$(oci_state c1 0)" plumb-bridge oci-hook delete --ifname ..
+	eq "$(state)" "$before" "state after bad names"
+}
+
+# --- JSON ------------------------------------------------------------------
+
+test_hostile_json_is_refused_as_undecodable() {
+	local p deep before
+	ok ip netns add a
+	deep=$(head -c 100000 /dev/zero | tr '\0' '[')
+	before=$(state)
+	for p in plumb-netns plumb-bridge plumb-ipam plumb-nat; do
+		cni_fails 6 "^decode network configuration: duplicate object key near '\"name\"'" \
+			$p ADD /run/netns/a c1 eth0 '{"cniVersion":"1.1.0","name":"n","name":"m"}'
+		cni_fails 6 '^decode network configuration: maximum parsing depth reached' \
+			$p ADD /run/netns/a c1 eth0 "$deep"
+		cni_fails 6 '^decode network configuration: maximum parsing depth reached' \
+			$p ADD /run/netns/a c1 eth0 "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"x\":$deep"
+		cni_fails 6 "^decode network configuration: real number overflow near '1e400'" \
+			$p ADD /run/netns/a c1 eth0 '{"cniVersion":"1.1.0","name":"n","mtu":1e400}'
+		cni_fails 6 "^decode network configuration: too big integer near '18446744073709551616'" \
+			$p ADD /run/netns/a c1 eth0 \
+			'{"cniVersion":"1.1.0","name":"n","mtu":18446744073709551616}'
+		cni_fails 6 '^decode network configuration: unable to decode byte 0xff' \
+			$p ADD /run/netns/a c1 eth0 $'{"cniVersion":"1.1.0","name":"n\xff"}'
+		cni_fails 6 '^decode network configuration: unable to decode byte 0xc0' \
+			$p ADD /run/netns/a c1 eth0 $'{"cniVersion":"1.1.0","name":"n","x":"\xc0\xaf"}'
+		# The error object names the newest version when none could be read.
+		eq "$(cni $p ADD /run/netns/a c1 eth0 "$deep" 2> /dev/null | jq -r .cniVersion)" \
+			1.1.0 "cniVersion of the error object"
+	done
+	# Well formed, out of range: the key is named.
+	cni_fails 7 '^invalid "mtu": want an integer from 0 to 65535$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 \
+		'{"cniVersion":"1.1.0","name":"n","type":"plumb-bridge","mtu":65536}'
+	cni_fails 7 '^invalid "mtu": want an integer from 0 to 65535$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 \
+		'{"cniVersion":"1.1.0","name":"n","type":"plumb-bridge","mtu":1500.5}'
+
+	for p in plumb-netns plumb-bridge plumb-nat; do
+		hook_fails "read OCI state from stdin: duplicate object key near '\"id\"'" \
+			'{"ociVersion":"1.0.2","id":"x","id":"y","pid":1}' $p oci-hook create
+		hook_fails 'read OCI state from stdin: maximum parsing depth reached' \
+			"{\"id\":\"x\",\"annotations\":$deep" $p oci-hook create
+		hook_fails "read OCI state from stdin: real number overflow near '1e400'" \
+			'{"ociVersion":"1.0.2","id":"x","pid":1e400}' $p oci-hook create
+		hook_fails "read OCI state from stdin: too big integer near '18446744073709551616'" \
+			'{"ociVersion":"1.0.2","id":"x","pid":18446744073709551616}' \
+			$p oci-hook create
+		hook_fails 'read OCI state from stdin: unable to decode byte 0xff' \
+			$'{"ociVersion":"1.0.2","id":"x\xff","pid":1}' $p oci-hook create
+		hook_fails 'invalid "pid": want an integer from 0 to 4194304' \
+			'{"ociVersion":"1.0.2","id":"x","pid":-1}' $p oci-hook create
+	done
+	eq "$(state)" "$before" "state after hostile JSON"
+}
+
+# --- data directories --------------------------------------------------------
+
+test_data_dir_planted_or_open_to_others_is_refused() {
+	local before files d conf
+	ok ip netns add a
+	mkdir /tmp/real
+	# Planted by another user in /tmp: a symlink, a directory of theirs.
+	ln -s /tmp/real /tmp/link
+	chown -h 65534:65534 /tmp/link
+	mkdir /tmp/theirs
+	chown 65534:65534 /tmp/theirs
+	mkdir /tmp/open
+	chmod 0777 /tmp/open
+	# A directory of ours, with a network's directory planted in it.
+	mkdir -m 0700 /tmp/good
+	ln -s /tmp/real /tmp/good/plumb0
+	ln -s /tmp/real /tmp/good/net1
+	before=$(state)
+	files=$(find /tmp/real /tmp/theirs /tmp/open /tmp/good | sort)
+
+	fails 1 '^plumb-bridge: /tmp/link is a symlink; refusing it$' \
+		plumb-bridge add a --data-dir /tmp/link
+	fails 1 '^plumb-bridge: /tmp/theirs belongs to user 65534, not to us; refusing it$' \
+		plumb-bridge add a --data-dir /tmp/theirs
+	fails 1 '^plumb-bridge: /tmp/open is writable by others; refusing it$' \
+		plumb-bridge add a --data-dir /tmp/open
+	fails 1 '^plumb-bridge: /tmp/good/plumb0 is a symlink; refusing it$' \
+		plumb-bridge add a --data-dir /tmp/good
+	fails 1 '^plumb-bridge: /tmp/good/plumb0 is a symlink; refusing it$' \
+		plumb-bridge del a --data-dir /tmp/good
+
+	for d in /tmp/link /tmp/theirs /tmp/open /tmp/good/net1; do
+		conf=$(jq -c --arg d "${d%/net1}" '.ipam.dataDir = $d' <<< "$BR")
+		cni_fails 7 "^invalid \"ipam.dataDir\": $d (is a symlink|belongs to user 65534|is writable by others)" \
+			plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+		cni_fails 7 "^invalid \"ipam.dataDir\": $d " \
+			plumb-ipam ADD /run/netns/a c1 eth0 "$conf"
+	done
+	conf=$(jq -c '.ipam.dataDir = "/tmp/good"' <<< "$BR")
+	cni_fails 7 '^invalid "ipam.dataDir": /tmp/good/net1 is a symlink' \
+		plumb-bridge DEL /run/netns/a c1 eth0 "$conf"
+	cni_fails 7 '^invalid "ipam.dataDir": /tmp/good/net1 is a symlink' \
+		plumb-ipam DEL /run/netns/a c1 eth0 "$conf"
+	eq "$(state)" "$before" "state after refused data directories"
+	eq "$(find /tmp/real /tmp/theirs /tmp/open /tmp/good | sort)" "$files" \
+		"nothing made in the planted directories"
+
+	# The store made unsafe under an attachment: del says so and keeps the
+	# record, so that a del once it is safe again releases the lease.
+	ok plumb-bridge add a
+	chmod 0777 $IPAM
+	fails 1 "^plumb-bridge: $IPAM is writable by others; refusing it\$" plumb-bridge del a
+	[ -e $RECORDS/plumb0/a:eth0.json ] || fail "record deleted with the lease kept"
+	[ -e $IPAM/plumb0/10.88.0.2 ] || fail "lease gone from a refused store"
+	chmod 0700 $IPAM
+	ok plumb-bridge del a
+	eq "$(ls -A $RECORDS/plumb0) $(ls -A $IPAM/plumb0 | grep -c '^10\.')" " 0" \
+		"record and lease after the second del"
+}
+
+# --- what plumb did not make -------------------------------------------------
+
+test_del_never_deletes_a_foreign_device_under_a_derived_name() {
+	local v before
+	ok ip netns add a
+	# The host veth's name is derived from (network, id, ifname): learn it.
+	v=$(plumb-bridge -j add a --network net1 --id c1 --bridge cni0 \
+		--subnet 10.22.0.0/24 | jq -r .host_veth)
+	[ -n "$v" ] && [ "$v" != null ] || fail "add printed no host veth"
+	ok plumb-bridge del --network net1 --id c1
+	eq "$(ip -d -j link show | jq -r --arg v "$v" '.[] | select(.ifname == $v) | .ifname')" \
+		"" "plumb's veth deleted"
+
+	# Someone else's veth under that name.
+	ok ip link add "$v" type veth peer name foreign0
+	before=$(now)
+	fails 1 "^plumb-bridge: $v is a veth that plumb did not create; not deleting it\$" \
+		plumb-bridge del --network net1 --id c1
+	cni_fails 999 "^$v is a veth that plumb did not create; not deleting it\$" \
+		plumb-bridge DEL /run/netns/a c1 eth0 "$BR"
+	eq "$(now)" "$before" "state after del of a foreign veth"
+
+	# Another kind of device under that name.
+	ok ip link del "$v"
+	ip link add "$v" type dummy 2> /dev/null || ok ip link add "$v" type bridge
+	before=$(now)
+	fails 1 "^plumb-bridge: $v is a (dummy|bridge), not plumb's veth; not deleting it\$" \
+		plumb-bridge del --network net1 --id c1
+	eq "$(now)" "$before" "state after del of a foreign device"
+}
+
+test_del_leaves_interfaces_plumb_did_not_make() {
+	local before lo_a
+	ok ip netns add a
+	# A store and a record directory exist, so states compare.
+	cni_ok plumb-bridge ADD /run/netns/a c0 eth0 "$BR"
+	cni_ok plumb-bridge DEL /run/netns/a c0 eth0 "$BR"
+	before=$(now)
+	lo_a=$(ip -n a -j addr show dev lo | jq -c '[.[0].flags, [.[0].addr_info[].local]]')
+	# DEL of an attachment that never existed, named after a's lo.
+	cni_ok plumb-bridge DEL /run/netns/a c1 lo "$BR"
+	cni_ok plumb-netns DEL /run/netns/a c1 lo "$LO"
+	cni_ok plumb-ipam DEL /run/netns/a c1 lo "$IPAM_CONF"
+	cni_ok plumb-nat DEL /run/netns/a c1 lo "$NAT"
+	ok plumb-bridge del a --ifname lo
+	# ADD over a's lo fails where the kernel says so, and takes nothing.
+	cni_fails 999 '^create veth pl[0-9a-f]{12} with peer lo: File exists$' \
+		plumb-bridge ADD /run/netns/a c1 lo "$BR"
+	eq "$(ip -n a -j addr show dev lo | jq -c '[.[0].flags, [.[0].addr_info[].local]]')" \
+		"$lo_a" "lo of a"
+	up "" lo || fail "the host's lo went down"
+	eq "$(now)" "$before" "state after DEL and ADD of lo"
+
+	# A bridge plumb made, with a port it did not make; one it did not make.
+	ok ip link add fport type veth peer name fpeer
+	ok ip link set fport master cni0
+	ok ip link add br7 type bridge
+	before=$(now)
+	fails 1 '^plumb-bridge: bridge cni0 still has ports: fport$' plumb-bridge del-bridge cni0
+	fails 1 '^plumb-bridge: bridge br7 was not created by plumb; not deleting it$' \
+		plumb-bridge del-bridge br7
+	fails 1 '^plumb-bridge: fpeer is not a bridge; not deleting it$' \
+		plumb-bridge del-bridge fpeer
+	eq "$(now)" "$before" "state after refused del-bridge"
+}
+
+test_nat_flush_touches_no_other_table() {
+	local before
+	# Foreign tables, one of them named as plumb's in another family.
+	ok nft add table ip nat
+	ok nft add chain ip nat post '{ type nat hook postrouting priority 100; }'
+	ok nft add rule ip nat post oifname "eth9" masquerade
+	ok nft add table inet filter
+	ok nft add chain inet filter input '{ type filter hook input priority 0; }'
+	ok nft add rule inet filter input tcp dport 22 accept
+	ok nft add table ip plumb
+	ok nft add table inet plumbx
+	before=$(nft list ruleset)
+	ok plumb-nat publish 8080 10.88.0.2:80 --id x
+	ok plumb-nat masq add 10.88.0.0/16 --id x
+	[ "$(nft list ruleset)" != "$before" ] || fail "publish changed nothing"
+	ok plumb-nat flush
+	eq "$(nft list ruleset)" "$before" "foreign tables after flush"
+	nft list table inet plumb > /dev/null 2>&1 && fail "plumb's table survived flush"
+	ok plumb-nat flush
+	eq "$(nft list ruleset)" "$before" "foreign tables after a second flush"
+}
+
+# The OCI state's pid is another user's process in a user namespace of its
+# own, as a user-namespaced container is: its namespace is wired like any
+# container's (root in the initial user namespace may), the host side holds
+# only plumb's veth, and delete takes exactly that.
+test_oci_pid_of_another_users_process_in_its_own_user_namespace() {
+	local pid before veth
+	setpriv --reuid 65534 --regid 65534 --clear-groups \
+		unshare --user --map-root-user --net sleep 60 2> /tmp/.unshare &
+	pid=$!
+	sleep 0.3
+	kill -0 $pid 2> /dev/null || skip "cannot make a user namespace as user 65534: $(cat /tmp/.unshare)"
+	[ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] ||
+		skip "sleep $pid is not in a user namespace of its own"
+	eq "$(stat -c %u /proc/$pid)" 65534 "owner of the process"
+	before=$(state)
+	ok hook_run "$(oci_state u1 $pid)" plumb-bridge oci-hook create
+	eq "$(nsenter -t $pid -n ip -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.88.0.2 "address in the user's namespace"
+	veth=$(jq -r .host_veth $RECORDS/plumb0/u1:eth0.json)
+	eq "$(ip -j link show master plumb0 | jq -r '[.[].ifname] | join(" ")')" "$veth" \
+		"the host holds only plumb's veth"
+	ok hook_run "$(oci_state u1 0)" plumb-bridge oci-hook delete
+	eq "$(nsenter -t $pid -n ip -j link show | jq -r '[.[].ifname] | join(" ")')" lo \
+		"eth0 gone from the user's namespace"
+	eq "$(ls -A $RECORDS/plumb0) $(ls -A $IPAM/plumb0 | grep -c '^10\.')" " 0" \
+		"record and lease after delete"
+	ok plumb-bridge del-bridge plumb0
+	eq "$(state | grep -v -e '^/run/plumb' -e '^/var/lib/cni')" \
+		"$(grep -v -e '^/run/plumb' -e '^/var/lib/cni' <<< "$before")" \
+		"kernel state after create and delete"
+	kill $pid
+}
+
+# --- state files -------------------------------------------------------------
+
+test_state_files_are_private_whatever_the_umask() {
+	local bad
+	ok ip netns add a
+	ok ip netns add b
+	umask 000
+	rm -rf /run/plumb $CNI_NETWORKS
+	ok plumb-bridge add a
+	ok plumb-nat publish 8080 10.88.0.2:80 --id plumb0/a/eth0
+	cni_ok plumb-bridge ADD /run/netns/b c1 eth0 "$(jq -c '.ipMasq = true' <<< "$BR")"
+	[ -e $RECORDS/plumb0/a:eth0.json ] && [ -e $IPAM/plumb0/plumb-index/a:eth0 ] &&
+		[ -e $CNI_NETWORKS/net1/10.22.0.2 ] && [ -d /run/plumb/nat ] ||
+		fail "state missing: $(find /run/plumb $CNI_NETWORKS)"
+	bad=$(find /run/plumb $CNI_NETWORKS -type d ! -perm 0700)
+	[ -z "$bad" ] || fail "directories not 0700: $(stat -c '%a %n' $bad)"
+	bad=$(find /run/plumb $CNI_NETWORKS -type f ! -perm 0600)
+	[ -z "$bad" ] || fail "files not 0600: $(stat -c '%a %n' $bad)"
+	bad=$(find /run/plumb $CNI_NETWORKS ! -type d ! -type f)
+	[ -z "$bad" ] || fail "neither file nor directory: $bad"
+	bad=$(find /run/plumb $CNI_NETWORKS ! -user 0)
+	[ -z "$bad" ] || fail "not root's: $bad"
+}
+
+test_planted_symlinks_and_fifos_are_never_followed() {
+	local before out
+	private_passwd
+	ok ip netns add a
+	ok ip netns add b
+
+	# A record.
+	mkdir -p -m 0700 $RECORDS/plumb0
+	ln -s /etc/passwd $RECORDS/plumb0/a:eth0.json
+	before=$(state)
+	fails 1 '^plumb-bridge: record a:eth0.json is a symlink; refusing it$' plumb-bridge add a
+	fails 1 '^plumb-bridge: record a:eth0.json is a symlink; refusing it$' plumb-bridge del a
+	fails 1 '^plumb-bridge: record a:eth0.json is a symlink; refusing it$' \
+		plumb-bridge check a
+	out=$(plumb-bridge list 2> /tmp/.stderr) || fail "list failed: $(cat /tmp/.stderr)"
+	eq "$out" "" "list of symlinked records"
+	grep -q 'record a:eth0.json is a symlink; refusing it' /tmp/.stderr ||
+		fail "list said '$(cat /tmp/.stderr)'"
+	eq "$(state)" "$before" "state after a symlinked record"
+	[ -L $RECORDS/plumb0/a:eth0.json ] || fail "the planted symlink was replaced"
+	rm $RECORDS/plumb0/a:eth0.json
+	mkfifo $RECORDS/plumb0/a:eth0.json
+	fails 1 '^plumb-bridge: record a:eth0.json is not a regular file; refusing it$' \
+		timeout 10 plumb-bridge check a
+	fails 1 'record a:eth0.json is not a regular file' timeout 10 plumb-bridge add a
+	rm $RECORDS/plumb0/a:eth0.json
+
+	# A record of plumb-nat.
+	mkdir -p -m 0700 /run/plumb/nat/x
+	ln -s /etc/passwd /run/plumb/nat/x/pub-tcp-any-8080.json
+	before=$(state)
+	fails 1 '^plumb-nat: record pub-tcp-any-8080.json is a symlink; refusing it$' \
+		plumb-nat publish 8080 10.88.0.2:80 --id x
+	eq "$(state)" "$before" "state after a symlinked NAT record"
+
+	# The lease store: made by one add and del, then planted.
+	ok plumb-bridge add b
+	ok plumb-bridge del b
+	ln -s /etc/passwd $IPAM/plumb0/10.88.0.3
+	ok plumb-bridge add b
+	eq "$(ip -n b -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.88.0.4 "the planted lease skipped"
+	ok plumb-bridge del b
+	[ -L $IPAM/plumb0/10.88.0.3 ] || fail "the planted lease was removed or replaced"
+	ln -s /etc/passwd $IPAM/plumb0/plumb-index/b:eth0
+	ok plumb-bridge add b
+	ok plumb-bridge del b
+	rm $IPAM/plumb0/last_reserved_ip.0
+	ln -s /etc/passwd $IPAM/plumb0/last_reserved_ip.0
+	before=$(now)
+	fails 1 '^plumb-bridge: write last_reserved_ip.0: Too many levels of symbolic links$' \
+		plumb-bridge add b
+	rm $IPAM/plumb0/last_reserved_ip.0
+	mkfifo $IPAM/plumb0/last_reserved_ip.0
+	fails 1 '^plumb-bridge: write last_reserved_ip.0: Invalid argument$' \
+		timeout 10 plumb-bridge add b
+	eq "$(now)" "$before" "state after planted last_reserved_ip.0"
+	rm $IPAM/plumb0/last_reserved_ip.0
+	mv $IPAM/plumb0/lock /tmp/lock
+	ln -s /etc/passwd $IPAM/plumb0/lock
+	fails 1 "^plumb-bridge: open $IPAM/plumb0/lock: Too many levels of symbolic links\$" \
+		plumb-bridge add b
+	rm $IPAM/plumb0/lock
+	passwd_untouched
+}
