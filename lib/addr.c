@@ -67,7 +67,7 @@ static int addr_walk_cb(const struct nlmsghdr *nlh, void *data)
 int nl_addr_for_each(struct nl_sock *nl, int family, int ifindex,
 		     int (*fn)(const struct inet_prefix *p, void *arg), void *arg)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
 	struct ifaddrmsg *ifa;

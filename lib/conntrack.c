@@ -128,7 +128,7 @@ static int ct_collect(const struct nlmsghdr *nlh, void *data)
 /* List the entries to delete; the kernel filters when it is one port. */
 static int ct_list(struct nl_sock *nl, struct ct_found *f)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	const struct ct_match *m = f->m;
 	struct nlmsghdr *nlh = ct_msg(buf, IPCTNL_MSG_CT_GET, m->family, NLM_F_DUMP);
 	struct nlattr *tuple, *proto, *filter;

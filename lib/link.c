@@ -159,7 +159,7 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 
 static int link_get(struct nl_sock *nl, const char *name, int index, struct nl_link *link)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
@@ -306,7 +306,7 @@ static int link_walk_cb(const struct nlmsghdr *nlh, void *data)
 int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
 		     void *arg)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct link_walk w = { .fn = fn, .arg = arg };
 	struct ifinfomsg *ifi;

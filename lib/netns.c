@@ -599,7 +599,7 @@ static int netns_id_parse(const struct nlmsghdr *nlh, void *data)
  */
 int netns_get_id(struct nl_sock *nl, int fd)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtgenmsg *rt;
 	int id = NETNSA_NSID_NOT_ASSIGNED;

@@ -59,6 +59,8 @@ char *nft_buf_room(struct nft_buf *b)
 		b->data = data;
 		b->cap = cap;
 	}
+	/* libmnl (1.0.4) leaves attribute padding as it finds it: zero it all. */
+	memset(b->data + b->len, 0, NFT_MSG_ROOM);
 	return b->data + b->len;
 }
 
@@ -120,7 +122,7 @@ static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
  */
 int nft_gen_get(struct nl_sock *nl, uint32_t *genid)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -139,7 +141,7 @@ int nft_gen_get(struct nl_sock *nl, uint32_t *genid)
  */
 int nft_table_exists(struct nl_sock *nl)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	int ret;
@@ -402,7 +404,7 @@ static int nft_elems_cb(const struct nlmsghdr *nlh, void *data)
  */
 int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nft_elem_parse p = { .set = e->set, .one = e };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *se = nftnl_set_elem_alloc();
@@ -442,7 +444,7 @@ int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 int nft_elem_for_each(struct nl_sock *nl, enum nft_set_id set,
 		      int (*fn)(const struct nft_elem *e, void *arg), void *arg)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nft_elem_parse p = { .set = set, .fn = fn, .arg = arg };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;

@@ -162,6 +162,8 @@ struct nlmsghdr *nl_batch_add(struct nl_sock *nl, struct nl_batch *b, uint16_t t
 		assert(b->last->nlmsg_len <= NL_MSG_MAX);
 		b->len += MNL_ALIGN(b->last->nlmsg_len);
 	}
+	/* libmnl (1.0.4) leaves attribute padding as it finds it: zero it all. */
+	memset(b->buf + b->len, 0, NL_MSG_MAX);
 	nlh = mnl_nlmsg_put_header(b->buf + b->len);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;

@@ -64,7 +64,7 @@ static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
  */
 int nl_route_get_oif(struct nl_sock *nl, const struct inet_addr *dst)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 	int oif = 0, ret;
@@ -141,7 +141,7 @@ static int route_walk_cb(const struct nlmsghdr *nlh, void *data)
 int nl_route_for_each(struct nl_sock *nl, int family,
 		      int (*fn)(const struct nl_route *r, void *arg), void *arg)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8)));
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct route_walk w = { .fn = fn, .arg = arg };
 	struct rtmsg *rtm;
