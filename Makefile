@@ -4,6 +4,7 @@
 #   make                  build lib/libplumb.a and the tools
 #   make check            unit tests, then the network namespace tests (root)
 #   make SANITIZE=1 check the same with ASan and UBSan
+#   make valgrind         unit tests and a sample of the tools under valgrind
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make V=1 WERROR=1     full command lines, warnings as errors
 
@@ -97,6 +98,9 @@ check: all $(UNIT_TESTS) fault
 unit: $(UNIT_TESTS)
 	$(Q)tests/run $(UNIT_TESTS)
 
+valgrind: all $(UNIT_TESTS)
+	$(Q)tests/valgrind/run $(UNIT_TESTS)
+
 demo: all
 	$(Q)examples/demo.sh
 
@@ -116,7 +120,7 @@ clean:
 		$(foreach d,lib netns bridge nat tests/unit tests/fault,$(d)/*.o $(d)/*.d)
 
 FORCE:
-.PHONY: all check unit fault demo install install-cni clean FORCE
+.PHONY: all check unit valgrind fault demo install install-cni clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d)
