@@ -40,13 +40,26 @@ stopped() {
 	fail "process $1 never stopped at its fault point"
 }
 
+# left PID: wait until PID (just started with "unshare --net") has left the
+# sandbox's network namespace, so that its /proc/PID/ns/net is its own
+left() {
+	local _
+	for _ in $(seq 250); do
+		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
+			return 0
+		kill -0 "$1" 2> /dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
 # caps_are PID MASK WHAT: every thread of the stopped PID holds exactly MASK,
 # effective and permitted, and nothing inheritable or ambient
 caps_are() {
 	local pid=$1 want=$2 set got
 	for set in CapEff CapPrm; do
 		got=$(awk -v k="$set:" '$1 == k { print $2 }' /proc/"$pid"/task/*/status | sort -u)
-		[ "$got" = "$want" ] || fail "$3: $set is $got ($(capsh --decode="$got" 2>&1)),"
+		[ "$got" = "$want" ] || fail "$3: $set is $got ($(capsh --decode="$got" 2>&1))," \
 			"want $want ($(capsh --decode="$want" 2>&1))"
 	done
 	for set in CapInh CapAmb; do
@@ -89,7 +102,7 @@ test_bridge_oci_hook_keeps_what_add_keeps() {
 	need_fault_build plumb-bridge
 	unshare --net sleep 60 &
 	ns=$!
-	sleep 0.2
+	left $ns || fail "sleep $ns did not get a namespace of its own"
 	printf '{"ociVersion":"1.0.2","id":"c1","status":"creating","pid":%d}' $ns > /tmp/state
 	PLUMB_FAULT=veth-created:stop "$FAULT/plumb-bridge" oci-hook create < /tmp/state \
 		> /tmp/out 2> /tmp/err &

@@ -69,6 +69,19 @@ n_leases() {
 	find "$1" -maxdepth 1 -name '[0-9]*.[0-9]*.[0-9]*.[0-9]*' | wc -l
 }
 
+# left PID: wait until PID (just started with "unshare --net") has left the
+# sandbox's network namespace, so that its /proc/PID/ns/net is its own
+left() {
+	local _
+	for _ in $(seq 250); do
+		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
+			return 0
+		kill -0 "$1" 2> /dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
 # oci_state ID PID: the state a runtime gives a hook
 oci_state() {
 	printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%s,"bundle":"/tmp"}' \
@@ -170,7 +183,7 @@ test_cni_netns_of_a_process_with_more_capabilities_is_used() {
 	local pid prev
 	unshare --net sleep 60 &
 	pid=$!
-	sleep 0.2
+	left $pid || fail "sleep $pid did not get a namespace of its own"
 	cni_ok plumb-netns ADD /proc/$pid/ns/net c1 lo "$LO"
 	cni_ok plumb-bridge ADD /proc/$pid/ns/net c1 eth0 "$BR"
 	eq "$(nsenter -t $pid -n ip -j addr show dev eth0 | jq -r '.[0].addr_info[] |
@@ -523,8 +536,7 @@ test_oci_pid_of_another_users_process_in_its_own_user_namespace() {
 	setpriv --reuid 65534 --regid 65534 --clear-groups \
 		unshare --user --map-root-user --net sleep 60 2> /tmp/.unshare &
 	pid=$!
-	sleep 0.3
-	kill -0 $pid 2> /dev/null || skip "cannot make a user namespace as user 65534: $(cat /tmp/.unshare)"
+	left $pid || skip "cannot make a user namespace as user 65534: $(cat /tmp/.unshare)"
 	[ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] ||
 		skip "sleep $pid is not in a user namespace of its own"
 	eq "$(stat -c %u /proc/$pid)" 65534 "owner of the process"

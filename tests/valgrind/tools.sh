@@ -58,6 +58,19 @@ hook() {
 	vg "$rc" "$@" < /tmp/state
 }
 
+# left PID: wait until PID (just started with "unshare --net") has left the
+# sandbox's network namespace, so that its /proc/PID/ns/net is its own
+left() {
+	local _
+	for _ in $(seq 250); do
+		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
+			return 0
+		kill -0 "$1" 2> /dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
 need_valgrind() {
 	command -v valgrind > /dev/null || skip "needs valgrind"
 }
@@ -75,7 +88,7 @@ test_plumb_netns_under_valgrind() {
 	vg 127 plumb-netns exec a -- no-such-command
 	unshare --net sleep 60 &
 	pid=$!
-	sleep 0.2
+	left $pid || fail "sleep $pid did not get a namespace of its own"
 	vg 0 plumb-netns attach c1 $pid
 	hook 0 $pid plumb-netns oci-hook create --name c2
 	hook 0 0 plumb-netns oci-hook delete --name c2
@@ -153,7 +166,7 @@ test_plumb_bridge_and_ipam_cni_and_hooks_under_valgrind() {
 	cni 1 plumb-ipam ADD /run/netns/a c3 "$(jq -c '.ipam.dataDir = "/tmp"' <<< "$BR")"
 	unshare --net sleep 60 &
 	pid=$!
-	sleep 0.2
+	left $pid || fail "sleep $pid did not get a namespace of its own"
 	hook 0 $pid plumb-bridge oci-hook create --subnet 10.55.0.0/24 --bridge br5
 	hook 1 $pid plumb-bridge oci-hook create --bridge br5
 	hook 0 0 plumb-bridge oci-hook delete --bridge br5
@@ -182,7 +195,7 @@ test_plumb_nat_under_valgrind() {
 
 	unshare --net sleep 60 &
 	pid=$!
-	sleep 0.2
+	left $pid || fail "sleep $pid did not get a namespace of its own"
 	hook 0 $pid plumb-bridge oci-hook create
 	hook 0 $pid plumb-nat oci-hook create --publish 8081:80 --masquerade
 	hook 0 0 plumb-nat oci-hook delete
