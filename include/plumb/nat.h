@@ -50,6 +50,7 @@ struct nat {
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
 int nat_pub_parse_short(const char *spec, const struct inet_addr *addr,
 			struct nat_pub *p);
+int nat_pub_parse_host(const char *host, struct nat_pub *p);
 int nat_owner_check(const char *owner);
 const char *nat_proto_name(uint8_t proto);
 size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem *out);
