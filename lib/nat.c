@@ -420,6 +420,38 @@ int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner)
 	return ret;
 }
 
+/*
+ * The publocal4 elements that go with @n elements of pub4 or pubaddr4 (same
+ * port, owner and container) are put at @out: a request to unpublish does
+ * not say whether the mapping was also published on 127.0.0.1, the kernel
+ * does. Returns how many, or -errno (logged).
+ */
+static int nat_local_find(struct nat *nat, const struct nft_elem *e, size_t n,
+			  struct nft_elem *out)
+{
+	struct nft_elem cur, loc;
+	size_t i, m = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].set != NFT_PUB4 && e[i].set != NFT_PUBADDR4)
+			continue;
+		cur = (struct nft_elem){ .set = e[i].set };
+		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		loc = (struct nft_elem){ .set = NFT_PUBLOCAL4 };
+		memcpy(loc.key, e[i].key + (e[i].set == NFT_PUBADDR4 ? 4 : 0), 8);
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret > 0)
+			ret = nft_elem_get(&nat->nl, &loc);
+		if (ret < 0)
+			return ret;
+		if (ret > 0 && !strcmp(cur.owner, loc.owner) &&
+		    !memcmp(cur.data, loc.data, nft_data_len(NFT_PUBLOCAL4)))
+			out[m++] = loc;
+	}
+	return (int)m;
+}
+
 /**
  * nat_unpublish() - stop publishing host ports
  * @nat:	the handle
@@ -442,7 +474,11 @@ int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
 	if (!e)
 		return log_err(-ENOMEM, "unpublish");
 	n = nat_pub_elems(p, owner ? owner : "", e);
-	ret = nat_apply_del(nat, e, n, owner);
+	ret = p->localhost ? 0 : nat_local_find(nat, e, n, e + n);
+	if (ret >= 0) {
+		n += (size_t)ret;
+		ret = nat_apply_del(nat, e, n, owner);
+	}
 	nat_pub_record_name(p, name, sizeof(name));
 	if (ret == 0 && owner)
 		nat_record_del(nat, owner, name);
