@@ -48,14 +48,18 @@ static int nat_elem_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, nft_key_len(x->set));
 }
 
-/* The prefix length of [start, end): the one whose last address + 1 is end. */
+/*
+ * The prefix length of [start, end): the longest one whose last address + 1
+ * is end. Shorter ones can end there too when start has bits set below
+ * them (10.99.0.0/16 ends where 10.99.0.0/14 would).
+ */
 static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_t *end,
 				     int open)
 {
 	struct inet_prefix p = { .addr = *start };
 	struct inet_addr last;
 
-	for (p.len = 0; p.len <= inet_addr_bits(start); p.len++) {
+	for (p.len = inet_addr_bits(start) + 1; p.len-- > 0;) {
 		inet_prefix_last(&p, &last);
 		inet_addr_add(&last, 1);
 		if (open ? inet_addr_cmp(&last, start) < 0 :
@@ -65,25 +69,30 @@ static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_
 	return inet_addr_bits(start);
 }
 
-/* Interval sets list starts and ends apart: pair each start with the next end. */
+/*
+ * Interval sets list starts and ends apart. Sorted, the starts come first,
+ * then the ends, each in order; the intervals do not overlap, so the i-th
+ * start goes with the i-th end. Only the last interval can lack its end:
+ * it runs to the end of the address space.
+ */
 static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
 {
 	struct nat_masq_walk w = { 0 };
 	struct inet_prefix p = { .addr.family = set == NFT_MASQ6 ? AF_INET6 : AF_INET };
 	char buf[INET_PREFIX_STRLEN];
-	size_t i, j, len = nft_key_len(set);
+	size_t i, n_start, len = nft_key_len(set);
 	int ret;
 
 	ret = nft_elem_for_each(&nat->nl, set, nat_collect, &w);
 	if (ret == 0)
 		qsort(w.v, w.n, sizeof(*w.v), nat_elem_cmp);
-	for (i = 0; ret == 0 && i < w.n; i++) {
-		if (w.v[i].is_end)
-			continue;
-		for (j = i + 1; j < w.n && !w.v[j].is_end; j++)
-			;
+	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
+		;
+	for (i = 0; ret == 0 && i < n_start; i++) {
 		memcpy(p.addr.b, w.v[i].key, len);
-		p.len = nat_interval_len(&p.addr, j < w.n ? w.v[j].key : NULL, j == w.n);
+		p.len = nat_interval_len(&p.addr,
+					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
+					 n_start + i >= w.n);
 		ret = json_array_append_new(
 			out, json_pack("{s:s, s:s}", "subnet",
 				       inet_prefix_str(&p, buf, sizeof(buf)), "owner",
