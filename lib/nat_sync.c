@@ -227,7 +227,7 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
  *
  * After "nft flush ruleset" (a firewall reload), the table is rebuilt and
  * every recorded element added again, in one transaction. When nothing is
- * missing, nothing is sent to the kernel.
+ * missing, nothing is sent to the kernel: without records, no table is made.
  *
  * Return: the number of elements added (0: it was a no-op), or negative
  * errno (logged).
@@ -246,7 +246,7 @@ int nat_reconcile(struct nat *nat)
 		ret = nft_gen_get(&nat->nl, &genid);
 		exists = ret == 0 ? nft_table_exists(&nat->nl) : ret;
 		ret = exists < 0 ? exists : exists ? nat_drop_present(nat, &w->all) : 0;
-		if (ret < 0 || (exists && !w->all.n))
+		if (ret < 0 || !w->all.n)
 			break;
 		qsort(w->all.v, w->all.n, sizeof(*w->all.v), nat_elem_cmp);
 		txn = (struct nft_txn){ .create = !exists,
