@@ -452,22 +452,11 @@ static int nat_local_find(struct nat *nat, const struct nft_elem *e, size_t n,
 	return (int)m;
 }
 
-/**
- * nat_unpublish() - stop publishing host ports
- * @nat:	the handle
- * @p:		the mapping; only its host side (protocol, address, ports) counts
- * @owner:	refuse ports held by another, or NULL to take them from anyone
- *
- * Ports not published are no error: unpublishing twice succeeds.
- *
- * Return: 0, -EPERM (logged) when a port belongs to another owner, or
- * another negative errno (logged).
- */
-int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
+/* Delete the elements of a mapping, and forget its flows. */
+static int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner)
 {
-	char name[NAT_NAME_MAX];
 	struct nft_elem *e;
-	size_t n, i;
+	size_t n;
 	int ret;
 
 	e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
@@ -475,17 +464,8 @@ int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
 		return log_err(-ENOMEM, "unpublish");
 	n = nat_pub_elems(p, owner ? owner : "", e);
 	ret = p->localhost ? 0 : nat_local_find(nat, e, n, e + n);
-	if (ret >= 0) {
-		n += (size_t)ret;
-		ret = nat_apply_del(nat, e, n, owner);
-	}
-	nat_pub_record_name(p, name, sizeof(name));
-	if (ret == 0 && owner)
-		nat_record_del(nat, owner, name);
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (*e[i].owner)
-			nat_record_del(nat, e[i].owner, name);
-	}
+	if (ret >= 0)
+		ret = nat_apply_del(nat, e, n + (size_t)ret, owner);
 	if (ret == 0)
 		nat_conntrack_forget(nat, p);
 	free(e);
@@ -528,6 +508,89 @@ int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
 			ret = 0;
 	}
 	free(e);
+	return ret;
+}
+
+struct nat_record_ref {
+	char group[NFT_OWNER_MAX + 1];
+	char name[NAT_NAME_MAX];
+};
+
+/* The records of the mappings that an unpublished range takes away. */
+struct nat_covered {
+	const struct nat_pub *p;
+	struct nat_record_ref *v;
+	size_t n;
+	size_t cap;
+};
+
+static int nat_cover_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_covered *c = arg;
+	const struct nat_pub *p = c->p;
+	char owner[NFT_OWNER_MAX + 1];
+	const char *type = NULL;
+	struct nat_record_ref *v;
+	struct nat_pub r;
+
+	if (json_get_string(rec, "type", &type) <= 0 || strcmp(type, "publish") ||
+	    nat_pub_from_json(rec, &r) < 0)
+		return 0;
+	if (r.proto != p->proto || r.addr.family != p->addr.family ||
+	    inet_addr_cmp(&r.host, &p->host) || r.port_end < p->port ||
+	    r.port > p->port_end)
+		return 0;
+	/* Half a record would bring the other half back at reconcile. */
+	if (r.port < p->port || r.port_end > p->port_end) {
+		nat_group_owner(group, owner, sizeof(owner));
+		return log_errx(-EINVAL,
+				"%s ports %u-%u were published together by %s: "
+				"unpublish them together",
+				nat_proto_name(r.proto), r.port, r.port_end, owner);
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		v = realloc(c->v, c->cap * sizeof(*v));
+		if (!v)
+			return log_err(-ENOMEM, "unpublish");
+		c->v = v;
+	}
+	snprintf(c->v[c->n].group, sizeof(c->v[c->n].group), "%s", group);
+	snprintf(c->v[c->n].name, sizeof(c->v[c->n].name), "%s", name);
+	c->n++;
+	return 0;
+}
+
+/**
+ * nat_unpublish() - stop publishing host ports
+ * @nat:	the handle
+ * @p:		the mapping; only its host side (protocol, address, ports) counts
+ * @owner:	refuse ports held by another, or NULL to take them from anyone
+ *
+ * Ports not published are no error: unpublishing twice succeeds. The
+ * records of the mappings it takes away go too; part of a mapping
+ * published as one range cannot be taken away alone.
+ *
+ * Return: 0, -EPERM (logged) when a port belongs to another owner, -EINVAL
+ * (logged) when the range cuts through a mapping, or another negative
+ * errno (logged).
+ */
+int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	struct nat_covered c = { .p = p };
+	char group[NFT_OWNER_MAX + 1];
+	size_t i;
+	int ret;
+
+	if (owner)
+		nat_owner_group(owner, group, sizeof(group));
+	ret = state_record_for_each(nat->state_dir, NAT_KIND, owner ? group : NULL,
+				    nat_cover_one, &c);
+	if (ret == 0)
+		ret = nat_pub_del(nat, p, owner);
+	for (i = 0; ret == 0 && i < c.n; i++)
+		state_record_del(nat->state_dir, NAT_KIND, c.v[i].group, c.v[i].name);
+	free(c.v);
 	return ret;
 }
 
@@ -608,11 +671,13 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 
 	(void)group;
 	json_get_string(rec, "type", &type);
-	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0)
-		ret = nat_unpublish(r->nat, &p, r->owner);
-	else if (type && !strcmp(type, "masq") &&
-		 json_get_string(rec, "subnet", &s) > 0 &&
-		 inet_prefix_parse(s, &subnet) == 0)
+	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0) {
+		ret = nat_pub_del(r->nat, &p, r->owner);
+		if (ret == 0)
+			nat_record_del(r->nat, r->owner, name);
+	} else if (type && !strcmp(type, "masq") &&
+		   json_get_string(rec, "subnet", &s) > 0 &&
+		   inet_prefix_parse(s, &subnet) == 0)
 		ret = nat_masq_del(r->nat, &subnet, r->owner);
 	else
 		nat_record_del(r->nat, r->owner, name); /* damaged: said so */

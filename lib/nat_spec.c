@@ -293,6 +293,23 @@ void nat_owner_group(const char *owner, char *buf, size_t size)
 	}
 }
 
+/**
+ * nat_group_owner() - the owner whose records are in a directory
+ * @group:	the directory's name (nat_owner_group())
+ * @buf:	the owner
+ * @size:	room at @buf
+ */
+void nat_group_owner(const char *group, char *buf, size_t size)
+{
+	size_t i;
+
+	snprintf(buf, size, "%s", group);
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] == ':')
+			buf[i] = '/';
+	}
+}
+
 /* proto . port, each in a 4-byte register, port in network order */
 static void nat_key_put(uint8_t *key, uint8_t proto, uint16_t port)
 {

@@ -178,14 +178,9 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 	const char *type = NULL, *s = NULL;
 	struct inet_prefix subnet;
 	struct nft_elem e;
-	size_t i;
 
 	(void)name;
-	snprintf(owner, sizeof(owner), "%s", group);
-	for (i = 0; owner[i]; i++) {
-		if (owner[i] == ':')
-			owner[i] = '/'; /* nat_owner_group() backwards */
-	}
+	nat_group_owner(group, owner, sizeof(owner));
 	json_get_string(rec, "type", &type);
 	if (type && !strcmp(type, "publish"))
 		return nat_want_pub(arg, owner, rec);

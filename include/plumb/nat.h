@@ -62,6 +62,7 @@ void nat_masq_record_name(const struct inet_prefix *subnet, char *buf, size_t si
 json_t *nat_pub_to_json(const struct nat_pub *p);
 int nat_pub_from_json(const json_t *j, struct nat_pub *p);
 void nat_owner_group(const char *owner, char *buf, size_t size);
+void nat_group_owner(const char *group, char *buf, size_t size);
 
 /* nat.c: the operations */
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
