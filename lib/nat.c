@@ -91,8 +91,9 @@ static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *mi
 
 	*missing = 0;
 	for (i = 0; i < n; i++) {
-		cur = (struct nft_elem){ .set = e[i].set };
+		cur = (struct nft_elem){ .set = e[i].set, .has_end = e[i].has_end };
 		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		memcpy(cur.key_end, e[i].key_end, sizeof(cur.key_end));
 		ret = nft_elem_get(&nat->nl, &cur);
 		if (ret < 0)
 			return ret;
