@@ -705,14 +705,37 @@ int nat_owner_release(struct nat *nat, const char *owner)
 	return ret < 0 ? ret : r.err;
 }
 
+/* The guard goes with the table: so does the hole it guards. */
+static int nat_localnet_off(const struct nft_elem *e, void *arg)
+{
+	struct nat *nat = arg;
+	char key[64];
+	int ret;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%.*s/route_localnet", IFNAMSIZ,
+		 (const char *)e->key);
+	log_set_quiet(1);
+	ret = sysctl_set(nat->netns_fd, key, "0");
+	log_set_quiet(0);
+	if (ret < 0 && ret != -ENOENT) /* ENOENT: the bridge is gone */
+		log_warn("%.*s keeps route_localnet on, unguarded: %s", IFNAMSIZ,
+			 (const char *)e->key, strerror(-ret));
+	return 0;
+}
+
 /**
  * nat_flush() - delete plumb's table, and nothing else; records stay, so
  * "reconcile" can bring it all back
  * @nat:	the handle
  *
+ * route_localnet is turned off first on the bridges the table guards, as
+ * it is only ever on behind the guard.
+ *
  * Return: 0 or negative errno (logged).
  */
 int nat_flush(struct nat *nat)
 {
-	return nft_table_del(&nat->nl);
+	int ret = nft_elem_for_each(&nat->nl, NFT_LOCALNET, nat_localnet_off, nat);
+
+	return ret < 0 ? ret : nft_table_del(&nat->nl);
 }
