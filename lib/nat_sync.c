@@ -216,6 +216,42 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 	return ret;
 }
 
+/* Equal keys next to each other, ordered by owner. */
+static int nat_want_cmp(const void *a, const void *b)
+{
+	const struct nft_elem *x = a, *y = b;
+	int d = nat_elem_cmp(a, b);
+
+	return d ? d : strcmp(x->owner, y->owner);
+}
+
+/*
+ * Two records can ask for one key: an owner's ranges that overlap, or a
+ * port published by another while the table was gone. One transaction
+ * cannot add a key twice (EEXIST, and nothing at all would come back):
+ * the owner first in order keeps it, and a clash between owners is said.
+ */
+static void nat_drop_twins(struct nat_masq_walk *want)
+{
+	struct nft_elem *v = want->v;
+	size_t i, k = 0;
+
+	qsort(v, want->n, sizeof(*v), nat_want_cmp);
+	for (i = 0; i < want->n; i++) {
+		const char *keeps = k ? v[k - 1].owner : NULL;
+
+		if (keeps && !nat_elem_cmp(&v[k - 1], &v[i])) {
+			if (strcmp(keeps, v[i].owner))
+				log_warn("%s and %s want one element of %s; %s keeps it",
+					 keeps, v[i].owner, nft_set_name(v[i].set),
+					 keeps);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	want->n = k;
+}
+
 /**
  * nat_reconcile() - bring back what the records say plumb's table holds
  * @nat:	the handle
@@ -237,6 +273,8 @@ int nat_reconcile(struct nat *nat)
 
 	if (w)
 		ret = state_record_for_each(nat->state_dir, "nat", NULL, nat_want_one, w);
+	if (ret == 0)
+		nat_drop_twins(&w->all);
 	for (attempt = 0; ret == 0 && attempt < 32; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
 		exists = ret == 0 ? nft_table_exists(&nat->nl) : ret;
