@@ -579,6 +579,24 @@ test_reconcile_after_nft_flush_ruleset_restores_everything_once() {
 		"rules and other elements after reconcile"
 }
 
+test_reconcile_restores_the_rest_when_two_records_want_one_port() {
+	local out want p
+	# One owner's ranges that overlap (the same mapping twice)...
+	ok plumb-nat publish 8000-8004 10.88.0.2:8000-8004 --id alice
+	ok plumb-nat publish 8002 10.88.0.2:8002 --id alice
+	ok plumb-nat publish 9090 10.88.0.2:90 --id carol
+	# ...and a port published again by another while the table was gone.
+	ok nft flush ruleset
+	ok plumb-nat publish 9090 10.88.0.3:90 --id bob
+	ok plumb-nat flush
+	out=$(plumb-nat reconcile 2>&1) || fail "reconcile: $out"
+	eq "$out" "$(printf '%s\n' \
+		'plumb-nat: warning: bob and carol want one element of pub4; bob keeps it' \
+		'added 6 elements')" "reconcile's output"
+	want=$(for p in 0 1 2 3 4; do echo "tcp . 800$p : 10.88.0.2 . 800$p alice"; done)
+	eq "$(elems pub4)" "$want"$'\n'"tcp . 9090 : 10.88.0.3 . 90 bob" "pub4 after reconcile"
+}
+
 # --- localhost ---------------------------------------------------------------
 
 # route_localnet: the setting on each interface that matters, "all" and
