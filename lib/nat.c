@@ -692,6 +692,8 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
  * @nat:	the handle
  * @owner:	the owner
  *
+ * The owner's record directory goes with its last record.
+ *
  * Return: 0 (also when it holds nothing) or the first negative errno.
  */
 int nat_owner_release(struct nat *nat, const char *owner)
@@ -702,7 +704,11 @@ int nat_owner_release(struct nat *nat, const char *owner)
 
 	nat_owner_group(owner, group, sizeof(group));
 	ret = state_record_for_each(nat->state_dir, NAT_KIND, group, nat_release_one, &r);
-	return ret < 0 ? ret : r.err;
+	if (ret == 0)
+		ret = r.err;
+	if (ret == 0)
+		ret = state_group_del(nat->state_dir, NAT_KIND, group);
+	return ret;
 }
 
 /* The guard goes with the table: so does the hole it guards. */
