@@ -88,7 +88,7 @@ rootfs_make() {
 	local bb p
 	bb=$(command -v busybox) || skip "needs busybox-static (apt-get install busybox-static)"
 	ldd "$bb" > /dev/null 2>&1 && skip "$bb is not static: needs busybox-static"
-	mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/tmp"
+	mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/sys" "$ROOTFS/tmp"
 	cp "$bb" "$ROOTFS/bin/busybox"
 	for p in $("$bb" --list-full); do
 		[ "$p" = bin/busybox ] && continue
@@ -274,14 +274,14 @@ ifaces() {
 # name is left; what the network shares stays (bridge oci0, the
 # masquerade of its subnet)
 nothing_left() {
-	eq "$(ifaces | grep -vx uplink | tr '\n' ' ')" "lo oci0 " "interfaces"
+	eq "$(ifaces | grep -vx uplink | tr '\n' ' ')" "lo $NET " "interfaces"
 	eq "$(leases)" "" "leases"
 	eq "$(ls -A "$IPAM/$NET/plumb-index" 2> /dev/null)" "" "lease index"
 	eq "$(ls -A "$RECORDS/$NET" 2> /dev/null)" "" "attachment records"
 	eq "$(nat_elems | tr '\n' ' ')" "masq4 $NET " "nftables elements"
 	# No directory either: one a container would pile up forever.
 	eq "$(cd /run/plumb && find nat -mindepth 1 | sort | tr '\n' ' ')" \
-		"nat/$NET nat/$NET/masq-10.89.0.0_24.json " "NAT records"
+		"nat/$NET nat/$NET/masq-${SUBNET/\//_}.json " "NAT records"
 	eq "$(ls -A /run/netns | grep -vx wan)" "" "names in /run/netns"
 	eq "$(ls -A /run/plumb/netns 2> /dev/null)" "" "records of names"
 }
@@ -530,6 +530,81 @@ test_netns_name_of_a_running_container_survives_a_second_asking_for_it() {
 		eq "$(ls -A /run/netns)" "" "names after a-$r is deleted"
 	done
 	[ $ran = 1 ] || skip "needs crun or runc (apt-get install crun runc)"
+}
+
+# --- the examples ------------------------------------------------------------
+
+# HERE: a jq function taking a hook entry of examples/oci (the tools
+# installed in /usr/local/sbin) to the tools built in $TOP
+HERE='def here: .path |= (ltrimstr("/usr/local/sbin/") as $t |
+	"\($top)/\($t | ltrimstr("plumb-"))/\($t)");'
+
+test_hooks_d_examples_run_in_file_name_order_and_give_a_network() {
+	local r f hooks
+	NET=plumb0 SUBNET=10.88.0.0/16 GW=10.88.0.1
+	r=$(first_runtime)
+	need_runtime "$r"
+	for f in "$TOP"/examples/oci/hooks.d/*.json; do
+		eq "$(jq -r '.version' "$f")" 1.0.0 "version of ${f##*/}"
+		# The keys and values of "when" are POSIX EREs (oci-hooks(5)).
+		eq "$(jq -r '.when.annotations | to_entries | map(. as $e |
+			("plumb.network" | test($e.key)) and
+			([("xplumb.network", "plumb.networks", "plumb_network") |
+			  test($e.key) | not] | all) and
+			("plumb0" | test($e.value))) | all' "$f")" true "when of ${f##*/}"
+	done
+	# What podman and CRI-O do: the hooks of the files that match, each
+	# stage in the order of the file names, lower-cased.
+	hooks=$(cd "$TOP/examples/oci/hooks.d" &&
+		printf '%s\n' *.json | awk '{ print tolower($0) "\t" $0 }' |
+		LC_ALL=C sort | cut -f 2 | xargs jq -s --arg top "$TOP" "$HERE"'reduce .[] as $h ({};
+			reduce $h.stages[] as $s (.; .[$s] += [$h.hook | here]))') ||
+		fail "hooks of examples/oci/hooks.d"
+	eq "$(jq -r '[.createRuntime[].args[0]] | join(" ")' <<< "$hooks")" \
+		"plumb-netns plumb-bridge plumb-nat" "createRuntime order"
+	eq "$(jq -r '[.poststop[].args[0]] | join(" ")' <<< "$hooks")" \
+		"plumb-nat plumb-bridge plumb-netns" "poststop order"
+
+	bundle c1
+	config_edit c1 '.hooks = $h' --argjson h "$hooks"
+	start "$r" c1
+	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.88.0.2/16 "eth0 of c1"
+	ok rt "$r" exec c1 ping -c 1 -W 2 "$GW"
+	eq "$(nat_elems | tr '\n' ' ')" "masq4 plumb0 " "nftables elements"
+	stop "$r" c1
+	nothing_left
+	# What the network shares goes as examples/oci/README.md says.
+	ok plumb-bridge del-bridge plumb0
+	ok plumb-nat masq del 10.88.0.0/16
+	eq "$(ifaces | tr '\n' ' ')" "lo " "interfaces after del-bridge"
+	eq "$(nat_elems)" "" "nftables elements after masq del"
+}
+
+test_config_fragment_example_gives_a_runtime_spec_container_a_network() {
+	local r
+	NET=plumb0 SUBNET=10.88.0.0/16
+	r=$(first_runtime)
+	need_runtime "$r"
+	wan
+	mkdir -p "$BUNDLES/web"
+	(cd "$BUNDLES/web" && rt "$r" spec) || fail "$r spec"
+	# The runtime's own default config, the fragment merged in ("jq -s
+	# '.[0] * .[1]'", as examples/oci/README.md says), and a root and a
+	# process of ours.
+	config_edit web "$HERE"'. * ($frag[0] | .hooks |= map_values(map(here))) |
+		.root = {path: $root, readonly: true} |
+		.process.terminal = false |
+		.process.args = ["sh", "-c", "mkdir /tmp/www && echo web > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www"] |
+		.mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs"}]' \
+		--arg top "$TOP" --arg root "$ROOTFS" \
+		--slurpfile frag "$TOP/examples/oci/config-hooks.json"
+	start "$r" web
+	eq "$(eth0 "$(pid_of "$r" web)" | cut -d' ' -f1)" 10.88.0.2/16 "eth0 of web"
+	eq "$(ns_ino /run/netns/web)" "$(ns_ino /proc/"$(pid_of "$r" web)"/ns/net)" \
+		"/run/netns/web"
+	eq "$(fetch 192.0.2.1 8080)" web "published port 8080 from the wan"
+	stop "$r" web
+	nothing_left
 }
 
 # --- many at once ---------------------------------------------------------------
