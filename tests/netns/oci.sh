@@ -532,6 +532,32 @@ test_netns_name_of_a_running_container_survives_a_second_asking_for_it() {
 	[ $ran = 1 ] || skip "needs crun or runc (apt-get install crun runc)"
 }
 
+# --- a port asked for twice ----------------------------------------------------
+
+test_published_port_in_use_fails_the_second_container_and_stays_the_firsts() {
+	local r
+	r=$(first_runtime)
+	need_runtime "$r"
+	wan
+	bundle c1 plumb.publish=8080:80/tcp
+	bundle c2 plumb.publish=8080:80/tcp
+	start "$r" c1
+	! rt "$r" run -d -b "$BUNDLES/c2" c2 > "$BUNDLES/c2/run.log" 2>&1 < /dev/null ||
+		fail "$r started c2 with the port of c1"
+	runtime_said "$r" c2 'plumb-nat: tcp port 8080 is taken by c1'
+	# crun runs no poststop hook after a failed createRuntime hook: the
+	# delete hooks by hand (runc has run them already).
+	delete_hooks '{"id": "c2", "annotations": {"plumb.network": "oci0",
+		"plumb.publish": "8080:80/tcp"}}'
+	eq "$(leases)" 10.89.0.2 "leases: c1's only"
+	eq "$(ls -A "$RECORDS/$NET")" c1:eth0.json "attachment records"
+	eq "$(ip -j link show master "$NET" | jq length)" 1 "bridge ports"
+	eq "$(nat_elems | tr '\n' ' ')" "masq4 $NET pub4 c1 " "nftables elements"
+	eq "$(fetch 192.0.2.1 8080)" c1 "port 8080 from the wan"
+	stop "$r" c1
+	nothing_left
+}
+
 # --- the examples ------------------------------------------------------------
 
 # HERE: a jq function taking a hook entry of examples/oci (the tools
