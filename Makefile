@@ -92,7 +92,12 @@ tests/fault/plumb-ipam: tests/fault/plumb-bridge
 fault: $(FAULT_TOOLS) tests/fault/plumb-ipam
 
 check: all $(UNIT_TESTS) fault
-	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh)
+	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh) $(wildcard tests/stress/*.sh)
+
+# The long torture and crash runs; each test prints its counts.
+stress: all fault
+	$(Q)VERBOSE=1 STRESS_WORKERS=64 STRESS_ROUNDS=20 STRESS_KILLS=500 \
+		tests/run $(wildcard tests/stress/*.sh)
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run $(UNIT_TESTS)
@@ -116,7 +121,7 @@ clean:
 		$(foreach d,lib netns bridge nat tests/unit tests/fault,$(d)/*.o $(d)/*.d)
 
 FORCE:
-.PHONY: all check unit fault demo install install-cni clean FORCE
+.PHONY: all check unit fault stress demo install install-cni clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d)
