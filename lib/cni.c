@@ -149,6 +149,19 @@ int cni_name_check(const char *what, const char *s)
 	return 0;
 }
 
+/*
+ * The checks of a variable's value log what is wrong with it; say it once,
+ * naming the variable, as code 4 wants ("must contain the names of invalid
+ * variables", CNI SPEC "Error").
+ */
+static int cni_env_fail(struct cni_req *req, const char *var)
+{
+	char why[LOG_MSG_MAX];
+
+	snprintf(why, sizeof(why), "%s", log_last());
+	return cni_fail(req, CNI_ERR_ENV, 0, "%s: %s", var, why);
+}
+
 static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 {
 	int add_check = req->cmd == CNI_ADD || req->cmd == CNI_CHECK;
@@ -179,11 +192,16 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 	req->envp = env->envp;
 	if (!per_container)
 		return 0;
-	if (cni_name_check("container id", req->container_id) < 0 ||
-	    nl_link_name_check(req->ifname) < 0) {
-		req->code = CNI_ERR_ENV;
-		return -EINVAL;
+	log_set_quiet(1);
+	if (cni_name_check("container id", req->container_id) < 0) {
+		log_set_quiet(0);
+		return cni_env_fail(req, "CNI_CONTAINERID");
 	}
+	if (nl_link_name_check(req->ifname) < 0) {
+		log_set_quiet(0);
+		return cni_env_fail(req, "CNI_IFNAME");
+	}
+	log_set_quiet(0);
 	return 0;
 }
 
@@ -226,7 +244,6 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 
 static int cni_netns_open(struct cni_req *req)
 {
-	char why[LOG_MSG_MAX];
 	int self, same;
 
 	req->netns_fd = -1;
@@ -235,11 +252,11 @@ static int cni_netns_open(struct cni_req *req)
 	/* A namespace already gone is no error for DEL: it still cleans up. */
 	if (req->cmd == CNI_DEL && access(req->netns, F_OK) < 0 && errno == ENOENT)
 		return 0;
+	log_set_quiet(1);
 	req->netns_fd = netns_open_path(req->netns);
-	if (req->netns_fd < 0) {
-		snprintf(why, sizeof(why), "%s", log_last());
-		return cni_fail(req, CNI_ERR_ENV, 0, "CNI_NETNS: %s", why);
-	}
+	log_set_quiet(0);
+	if (req->netns_fd < 0)
+		return cni_env_fail(req, "CNI_NETNS");
 
 	/* As libcni: the container's namespace cannot be the plugin's own. */
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
