@@ -255,6 +255,17 @@ static int cni_netns_open(struct cni_req *req)
 	log_set_quiet(1);
 	req->netns_fd = netns_open_path(req->netns);
 	log_set_quiet(0);
+	/*
+	 * Nor is one unmounted whose file stayed (a runtime stopped between
+	 * umount and unlink; ip netns makes that file mode 0): DEL works from
+	 * the records, and failing it would leak the attachment for good.
+	 */
+	if (req->netns_fd < 0 && req->cmd == CNI_DEL) {
+		log_warn("CNI_NETNS: %s; cleaning up without it", log_last());
+		log_clear();
+		req->netns_fd = -1;
+		return 0;
+	}
 	if (req->netns_fd < 0)
 		return cni_env_fail(req, "CNI_NETNS");
 
