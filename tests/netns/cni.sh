@@ -365,7 +365,7 @@ test_plumb_bridge_with_reference_host_local_and_portmap() {
 	# A failed ADD gives host-local's address back (IPAM DEL).
 	ok ip netns add x
 	ok ip -n x link add eth0 type veth peer name other
-	cni_fails 999 'create veth pl[0-9a-f]{12} with peer eth0: File exists' \
+	cni_fails 999 'namespace has an interface eth0 already' \
 		ADD $list ctr-x /run/netns/x eth0
 	eq "$(leases plumb-hl)" "" "host-local's leases after a failed ADD"
 	eq "$(ip -j link show | jq -c '[.[].ifname]')" '["lo","wan0"]' "links"
@@ -933,7 +933,7 @@ test_failed_add_leaves_nothing_behind() {
 	ok ip netns add x
 	# The interface name is taken in the namespace.
 	ok ip -n x link add eth0 type veth peer name other
-	cni_fails 999 'File exists' ADD "$PLUMB" ctr-x /run/netns/x eth0 "$PORT80"
+	cni_fails 999 'namespace has an interface eth0 already' ADD "$PLUMB" ctr-x /run/netns/x eth0 "$PORT80"
 	gone $NET ctr-x eth0
 	eq "$(ip -j link show | jq -c '[.[].ifname]')" '["lo"]' "links in the sandbox host"
 	eq "$(ip -n x -j link show | jq -c '[.[].ifname]')" '["lo","other","eth0"]' \
