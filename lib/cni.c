@@ -519,3 +519,30 @@ int cni_run(const struct cni_plugin *plugin, const struct cni_env *env, int in_f
 	*out = result;
 	return 0;
 }
+
+/**
+ * cni_serve() - a plugin's main: one invocation, from its environment and
+ * stdin, answered on the stream the front end gives (stdout)
+ * @plugin:	what the plugin does for each verb
+ * @prog:	its name, for messages on stderr
+ * @envp:	its environment (environ)
+ * @in_fd:	where the configuration comes from (stdin)
+ * @out:	where the result or error object goes (stdout)
+ *
+ * Return: the exit status.
+ */
+int cni_serve(const struct cni_plugin *plugin, const char *prog, char *const envp[],
+	      int in_fd, FILE *out)
+{
+	struct cni_env env;
+	json_t *answer = NULL;
+	int status;
+
+	log_init(prog);
+	cni_env_parse(&env, envp);
+	status = cni_run(plugin, &env, in_fd, &answer);
+	if (answer && json_write(out, answer) < 0)
+		status = 1;
+	json_decref(answer);
+	return status;
+}

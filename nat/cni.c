@@ -344,15 +344,5 @@ static const struct cni_plugin plumb_nat = {
  */
 int nat_cni_main(void)
 {
-	struct cni_env env;
-	json_t *out = NULL;
-	int status;
-
-	log_init("plumb-nat");
-	cni_env_parse(&env, environ);
-	status = cni_run(&plumb_nat, &env, STDIN_FILENO, &out);
-	if (out && json_write(stdout, out) < 0)
-		status = 1;
-	json_decref(out);
-	return status;
+	return cni_serve(&plumb_nat, "plumb-nat", environ, STDIN_FILENO, stdout);
 }
