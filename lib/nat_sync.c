@@ -84,7 +84,7 @@ static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
 	int ret;
 
 	ret = nft_elem_for_each(&nat->nl, set, nat_collect, &w);
-	if (ret == 0)
+	if (ret == 0 && w.n) /* qsort() of NULL is undefined, even for 0 */
 		qsort(w.v, w.n, sizeof(*w.v), nat_elem_cmp);
 	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
 		;
@@ -204,10 +204,11 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 		ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set, nat_collect,
 					&have);
 	if (ret == 0) {
-		qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
+		if (have.n)
+			qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
 		for (i = 0; i < want->n; i++) {
-			if (!bsearch(&want->v[i], have.v, have.n, sizeof(*have.v),
-				     nat_elem_cmp))
+			if (!have.n || !bsearch(&want->v[i], have.v, have.n,
+						sizeof(*have.v), nat_elem_cmp))
 				want->v[k++] = want->v[i];
 		}
 		want->n = k;
@@ -236,7 +237,8 @@ static void nat_drop_twins(struct nat_masq_walk *want)
 	struct nft_elem *v = want->v;
 	size_t i, k = 0;
 
-	qsort(v, want->n, sizeof(*v), nat_want_cmp);
+	if (want->n)
+		qsort(v, want->n, sizeof(*v), nat_want_cmp);
 	for (i = 0; i < want->n; i++) {
 		const char *keeps = k ? v[k - 1].owner : NULL;
 
