@@ -56,14 +56,14 @@ extern char **environ;
 static struct {
 	const char *cni_path;
 	const char *cache_dir;
-	const char *prefix;	/* container id = prefix + number */
-	const char *netns_dir;	/* CNI_NETNS = netns_dir/id */
+	const char *prefix; /* container id = prefix + number */
+	const char *netns_dir; /* CNI_NETNS = netns_dir/id */
 	const char *ifname;
 	unsigned int first, n, repeat;
 	int parallel;
-	int host_port;		/* 0: no portMappings */
+	int host_port; /* 0: no portMappings */
 	int container_port;
-	const char *time_file;	/* -T: wrap each plugin in /usr/bin/time */
+	const char *time_file; /* -T: wrap each plugin in /usr/bin/time */
 } opt = {
 	.cni_path = "/opt/cni/bin",
 	.cache_dir = "/var/lib/cni/results",
@@ -132,8 +132,7 @@ struct run {
 };
 
 /* Spawn @argv with @env, @in on stdin, collect stdout, wait. */
-static void run_proc(char *const argv[], char *const env[], const char *in,
-		     struct run *r)
+static void run_proc(char *const argv[], char *const env[], const char *in, struct run *r)
 {
 	int pin[2] = { -1, -1 }, pout[2];
 	posix_spawn_file_actions_t fa;
@@ -149,8 +148,8 @@ static void run_proc(char *const argv[], char *const env[], const char *in,
 	if (in)
 		posix_spawn_file_actions_adddup2(&fa, pin[0], STDIN_FILENO);
 	else
-		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-						 O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY,
+						 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
 
 	r->out = malloc(cap);
@@ -257,11 +256,11 @@ static char *plugin_conf(const json_t *plugin, json_t *prev, unsigned int i)
 		json_object_set(conf, "prevResult", prev);
 	caps = json_object_get(plugin, "capabilities");
 	if (opt.host_port && json_is_true(json_object_get(caps, "portMappings")))
-		json_object_set_new(
-			conf, "runtimeConfig",
-			json_pack("{s:[{s:i, s:i, s:s}]}", "portMappings", "hostPort",
-				  opt.host_port + (int)i, "containerPort",
-				  opt.container_port, "protocol", "tcp"));
+		json_object_set_new(conf, "runtimeConfig",
+				    json_pack("{s:[{s:i, s:i, s:s}]}", "portMappings",
+					      "hostPort", opt.host_port + (int)i,
+					      "containerPort", opt.container_port,
+					      "protocol", "tcp"));
 	s = json_dumps(conf, JSON_COMPACT);
 	json_decref(conf);
 	if (!s)
@@ -341,8 +340,8 @@ static void chain_run(int add, unsigned int i)
 			die("%s %s: %s exited %d: %s", verb, id, argv[0],
 			    WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1, r.out);
 		emit("plugin %s %s %zu %s %lld %ld %lld %lld\n", verb, id, k,
-		     json_string_value(json_object_get(p, "type")), r.us,
-		     r.ru.ru_maxrss, tv_us(&r.ru.ru_utime), tv_us(&r.ru.ru_stime));
+		     json_string_value(json_object_get(p, "type")), r.us, r.ru.ru_maxrss,
+		     tv_us(&r.ru.ru_utime), tv_us(&r.ru.ru_stime));
 		timeradd(&sum.ru_utime, &r.ru.ru_utime, &sum.ru_utime);
 		timeradd(&sum.ru_stime, &r.ru.ru_stime, &sum.ru_stime);
 		if (add) {
@@ -401,8 +400,9 @@ static void cli_addr(const char *out, char *addr, size_t size)
 	if (!ips)
 		ips = json_object_get(json_array_get(j, 0), "ips");
 	json_array_foreach(ips, i, ip) {
-		a = json_is_string(ip) ? json_string_value(ip) :
-					 json_string_value(json_object_get(ip, "address"));
+		a = json_is_string(ip) ?
+			    json_string_value(ip) :
+			    json_string_value(json_object_get(ip, "address"));
 		if (a && strchr(a, '.'))
 			break;
 		a = NULL;
@@ -515,8 +515,11 @@ static void run_parallel(int add, int del)
 				die("wait: %s", strerror(errno));
 		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
 	}
-	emit("wall %s %u %lld\n", add && del ? "CYCLE" : add ? "ADD" : "DEL", opt.n,
-	     now_us() - t0);
+	emit("wall %s %u %lld\n",
+	     add && del ? "CYCLE" :
+	     add	? "ADD" :
+			  "DEL",
+	     opt.n, now_us() - t0);
 	free(pids);
 	if (failed)
 		die("some containers failed");
@@ -592,17 +595,38 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "+p:C:i:N:f:n:r:Pm:T:")) != -1) {
 		switch (c) {
-		case 'p': opt.cni_path = optarg; break;
-		case 'C': opt.cache_dir = optarg; break;
-		case 'i': opt.prefix = optarg; break;
-		case 'N': opt.netns_dir = optarg; break;
-		case 'f': opt.first = (unsigned int)atoi(optarg); break;
-		case 'n': opt.n = (unsigned int)atoi(optarg); break;
-		case 'r': opt.repeat = (unsigned int)atoi(optarg); break;
-		case 'P': opt.parallel = 1; break;
-		case 'm': opt.host_port = atoi(optarg); break;
-		case 'T': opt.time_file = optarg; break;
-		default: usage();
+		case 'p':
+			opt.cni_path = optarg;
+			break;
+		case 'C':
+			opt.cache_dir = optarg;
+			break;
+		case 'i':
+			opt.prefix = optarg;
+			break;
+		case 'N':
+			opt.netns_dir = optarg;
+			break;
+		case 'f':
+			opt.first = (unsigned int)atoi(optarg);
+			break;
+		case 'n':
+			opt.n = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			opt.repeat = (unsigned int)atoi(optarg);
+			break;
+		case 'P':
+			opt.parallel = 1;
+			break;
+		case 'm':
+			opt.host_port = atoi(optarg);
+			break;
+		case 'T':
+			opt.time_file = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind >= argc)

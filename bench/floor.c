@@ -46,8 +46,9 @@
 #include <sys/capability.h>
 
 /* Keep every library a real dependency, whatever the linker's --as-needed. */
-static void *const floor_libs[] __attribute__((used)) = { (void *)mnl_socket_open, (void *)nftnl_table_alloc,
-							 (void *)cap_get_proc, (void *)json_object };
+static void *const floor_libs[]
+	__attribute__((used)) = { (void *)mnl_socket_open, (void *)nftnl_table_alloc,
+				  (void *)cap_get_proc, (void *)json_object };
 
 static long long now_us(void)
 {
