@@ -64,6 +64,7 @@ static struct {
 	int host_port; /* 0: no portMappings */
 	int container_port;
 	const char *time_file; /* -T: wrap each plugin in /usr/bin/time */
+	char *wrap[16]; /* -W: run each plugin under this command */
 } opt = {
 	.cni_path = "/opt/cni/bin",
 	.cache_dir = "/var/lib/cni/results",
@@ -279,6 +280,19 @@ static char *cache_file(const char *id)
 	return f;
 }
 
+/* argv of -W's command with @prog appended */
+static char **wrapped(char *prog)
+{
+	static char *argv[18];
+	size_t i;
+
+	for (i = 0; opt.wrap[i]; i++)
+		argv[i] = opt.wrap[i];
+	argv[i++] = prog;
+	argv[i] = NULL;
+	return argv;
+}
+
 /* Does the list's cniVersion pass prevResult on DEL (>= 0.4.0)? */
 static int del_has_prev(void)
 {
@@ -334,6 +348,8 @@ static void chain_run(int add, unsigned int i)
 					     "%M KiB peak RSS (time -v): %C", argv[0],
 					     NULL },
 				 base_env, conf, &r);
+		else if (opt.wrap[0])
+			run_proc(wrapped(argv[0]), base_env, conf, &r);
 		else
 			run_proc(argv, base_env, conf, &r);
 		if (!run_ok(&r))
@@ -566,6 +582,19 @@ static int exec_main(int argc, char **argv)
 	return 0;
 }
 
+static void wrap_parse(char *cmd)
+{
+	char *save = NULL, *w;
+	size_t n = 0;
+
+	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n == sizeof(opt.wrap) / sizeof(opt.wrap[0]) - 1)
+			die("-W: too many words");
+		opt.wrap[n++] = w;
+	}
+	opt.wrap[n] = NULL;
+}
+
 static void usage(void)
 {
 	fputs("usage: cnibench [OPTIONS] add|del|cycle CONFLIST\n"
@@ -582,7 +611,9 @@ static void usage(void)
 	      "  -r R       repeat R times (1)\n"
 	      "  -P         all containers at once (wall time)\n"
 	      "  -m PORT    publish tcp PORT+number to the container's port 80\n"
-	      "  -T FILE    run each plugin under /usr/bin/time, appending to FILE\n",
+	      "  -T FILE    run each plugin under /usr/bin/time, appending to FILE\n"
+	      "  -W CMD     run each plugin under CMD (words split at spaces), e.g.\n"
+	      "             \"valgrind --tool=callgrind\" or \"strace -c -o F\"\n",
 	      stderr);
 	exit(2);
 }
@@ -593,7 +624,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, add, del;
 
-	while ((c = getopt(argc, argv, "+p:C:i:N:f:n:r:Pm:T:")) != -1) {
+	while ((c = getopt(argc, argv, "+p:C:i:N:f:n:r:Pm:T:W:")) != -1) {
 		switch (c) {
 		case 'p':
 			opt.cni_path = optarg;
@@ -624,6 +655,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			opt.time_file = optarg;
+			break;
+		case 'W':
+			wrap_parse(optarg);
 			break;
 		default:
 			usage();
