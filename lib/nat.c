@@ -15,6 +15,7 @@
  * deleted, so that no old flow keeps going where the port no longer leads.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,29 +188,33 @@ static int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cros
 {
 	struct nft_txn txn = { 0 };
 	uint32_t genid;
-	int attempt, exists, clashes = 0, ret = 0;
+	int attempt, create = 0, clashes = 0, ret;
 	size_t missing;
 
+	/* All there already (the masquerade of a network's next container): done. */
+	ret = nat_missing(nat, e, n, &missing);
+	if (ret < 0 || !missing)
+		return ret;
 	for (attempt = 0; attempt < NAT_RETRIES; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
-		if (ret < 0)
-			return ret;
-		exists = nft_table_exists(&nat->nl);
-		if (exists < 0)
-			return exists;
-		missing = n;
-		if (exists) {
+		if (ret == 0)
 			ret = nat_missing(nat, e, n, &missing);
-			if (ret == 0 && cross)
-				ret = nat_cross_check(nat, e, missing);
-			if (ret < 0)
-				return ret;
-		}
-		if (exists && !missing)
-			return 0;
-		txn = (struct nft_txn){ .create = !exists, .add = e, .n_add = missing };
+		if (ret == 0 && cross)
+			ret = nat_cross_check(nat, e, missing);
+		if (ret < 0 || !missing)
+			return ret;
+		/* Without a table every key is missing; the commit says which. */
+		txn = (struct nft_txn){ .create = create, .add = e, .n_add = missing };
 		ret = nft_commit(&nat->nl, genid, &txn);
-		/* EEXIST: a key, or the table, was added meanwhile: look again. */
+		if (ret == -ENOENT && !create) {
+			create = 1;	/* no table yet: make it with the elements */
+			continue;
+		}
+		if (ret == -EEXIST && create) {
+			create = 0;	/* made meanwhile by another */
+			continue;
+		}
+		/* EEXIST: a key was added meanwhile: look again, to say whose. */
 		if (ret == -EEXIST && ++clashes > 2)
 			return nl_err(&nat->nl, ret,
 				      "add to %s: overlaps an element there",
@@ -278,6 +283,14 @@ static int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const ch
 	return ret;
 }
 
+/*
+ * A UDP flow has no end the kernel can see: its conntrack entry keeps steering
+ * packets the old way for as long as the peer keeps sending. TCP and SCTP
+ * connections to a port that changed hands end with a reset. So only UDP
+ * entries are forgotten, as portmap does; it costs a walk of the whole
+ * conntrack table (milliseconds, however empty), not worth paying for the
+ * others.
+ */
 static void nat_conntrack_forget(struct nat *nat, const struct nat_pub *p)
 {
 	struct ct_match m = { .family = p->addr.family,
@@ -286,6 +299,8 @@ static void nat_conntrack_forget(struct nat *nat, const struct nat_pub *p)
 			      .port_max = p->port_end,
 			      .daddr = p->host };
 
+	if (p->proto != IPPROTO_UDP)
+		return;
 	/* Best effort: the mapping is right even when old flows linger. */
 	if (conntrack_flush(&nat->nl, &m) < 0)
 		log_warn("old flows to %s port %u may linger", nat_proto_name(p->proto),
