@@ -207,11 +207,11 @@ static int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cros
 		txn = (struct nft_txn){ .create = create, .add = e, .n_add = missing };
 		ret = nft_commit(&nat->nl, genid, &txn);
 		if (ret == -ENOENT && !create) {
-			create = 1;	/* no table yet: make it with the elements */
+			create = 1; /* no table yet: make it with the elements */
 			continue;
 		}
 		if (ret == -EEXIST && create) {
-			create = 0;	/* made meanwhile by another */
+			create = 0; /* made meanwhile by another */
 			continue;
 		}
 		/* EEXIST: a key was added meanwhile: look again, to say whose. */
