@@ -176,20 +176,13 @@ static int br_routes(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 	return 0;
 }
 
-static json_t *br_result(const struct attachment *a, json_t *ipam, json_t *dns)
+static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 {
-	char buf[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN], mac[18], hmac[18],
-		bmac[18] = "";
+	const struct attachment *a = &r->a;
+	char buf[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN], mac[18], hmac[18], bmac[18];
 	json_t *res, *ips = json_array(), *routes = json_array(), *o;
-	struct nl_link br;
-	struct nl_sock nl;
 	size_t i;
 
-	if (nl_open(&nl, NETLINK_ROUTE) == 0) {
-		if (nl_link_get(&nl, a->bridge, &br) == 0)
-			nl_link_mac_str(br.mac, bmac, sizeof(bmac));
-		nl_close(&nl);
-	}
 	for (i = 0; i < a->n_ip; i++) {
 		o = json_pack("{s:i, s:s}", "interface", 2, "address",
 			      inet_prefix_str(&a->ip[i], buf, sizeof(buf)));
@@ -210,7 +203,9 @@ static json_t *br_result(const struct attachment *a, json_t *ipam, json_t *dns)
 		json_array_append_new(routes, o);
 	}
 	res = json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}]}", "interfaces",
-			"name", a->bridge, "mac", bmac, "name", a->host_veth, "mac",
+			"name", a->bridge, "mac",
+			nl_link_mac_str(r->bridge_mac, bmac, sizeof(bmac)), "name",
+			a->host_veth, "mac",
 			nl_link_mac_str(a->host_mac, hmac, sizeof(hmac)), "name",
 			a->ifname, "mac", nl_link_mac_str(a->mac, mac, sizeof(mac)),
 			"sandbox", a->netns);
@@ -283,7 +278,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	if (ret == 0 && c.ip_masq)
 		ret = br_masq(req, a);
 	if (ret == 0)
-		*result = br_result(a, ipam, json_object_get(req->conf, "dns"));
+		*result = br_result(&r, ipam, json_object_get(req->conf, "dns"));
 	if (ret == 0 && !*result)
 		ret = log_err(-ENOMEM, "build result");
 	if (ret < 0) {

@@ -458,6 +458,7 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		return created;
 	if (!a->mtu)
 		a->mtu = br.mtu;
+	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
 	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
 	if (ret == 0)
 		ret = attach_record_write(req->state_dir, a);

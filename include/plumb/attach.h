@@ -73,6 +73,7 @@ struct attachment {
  *		"isGateway": false)
  * @promisc:	put the bridge in promiscuous mode
  * @state_dir:	where records live (STATE_DIR)
+ * @bridge_mac: out: the bridge's hardware address
  */
 struct attach_req {
 	struct attachment a;
@@ -85,6 +86,7 @@ struct attach_req {
 	int no_gateway;
 	int promisc;
 	const char *state_dir;
+	uint8_t bridge_mac[6];
 };
 
 int attach_key_check(const char *network, const char *id, const char *ifname);
