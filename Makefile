@@ -3,6 +3,7 @@
 #
 #   make                  build lib/libplumb.a and the tools
 #   make check            unit tests, then the network namespace tests (root)
+#   make bench            plumb against the CNI reference plugins (root)
 #   make SANITIZE=1 check the same with ASan and UBSan
 #   make valgrind         unit tests and a sample of the tools under valgrind
 #   make install          PREFIX=/usr/local DESTDIR=
@@ -43,6 +44,7 @@ LIB_OBJS := $(patsubst %.c,%.o,$(wildcard lib/*.c))
 TOOLS := netns/plumb-netns bridge/plumb-bridge nat/plumb-nat
 TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))main.c),$(t)))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+BENCH_BINS := bench/cnibench bench/floor
 MANS := $(wildcard docs/*.8)
 
 # plumb-ipam, the CNI IPAM plugin, is plumb-bridge under another name.
@@ -77,6 +79,15 @@ tests/unit/test_%: tests/unit/test_%.o $(LIB)
 
 tests/unit/%.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
 
+# The driver needs only jansson; the floor links what the tools link, so that
+# its process start is theirs.
+bench/cnibench: bench/cnibench.o
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs jansson)
+
+bench/floor: bench/floor.o
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # The tools again, with tests/fault/fault.c's fault_point() (PLUMB_FAULT=step
 # kills or stops them there), for the crash tests only; never installed.
 FAULT_TOOLS := $(patsubst %,tests/fault/%,$(notdir $(TOOLS)))
@@ -93,13 +104,21 @@ tests/fault/plumb-ipam: tests/fault/plumb-bridge
 fault: $(FAULT_TOOLS) tests/fault/plumb-ipam
 
 check: all $(UNIT_TESTS) fault
-	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh)
+	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh) $(wildcard tests/stress/*.sh)
+
+# The long torture and crash runs; each test prints its counts.
+stress: all fault
+	$(Q)VERBOSE=1 STRESS_WORKERS=64 STRESS_ROUNDS=20 STRESS_KILLS=500 \
+		tests/run $(wildcard tests/stress/*.sh)
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run $(UNIT_TESTS)
 
 valgrind: all $(UNIT_TESTS)
 	$(Q)tests/valgrind/run $(UNIT_TESTS)
+
+bench: all $(BENCH_BINS)
+	$(Q)bench/run
 
 demo: all
 	$(Q)examples/demo.sh
@@ -117,10 +136,11 @@ install-cni: all
 
 clean:
 	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) $(FAULT_TOOLS) tests/fault/plumb-ipam \
-		$(foreach d,lib netns bridge nat tests/unit tests/fault,$(d)/*.o $(d)/*.d)
+		$(BENCH_BINS) \
+		$(foreach d,lib netns bridge nat tests/unit tests/fault bench,$(d)/*.o $(d)/*.d)
 
 FORCE:
-.PHONY: all check unit valgrind fault demo install install-cni clean FORCE
+.PHONY: all check unit valgrind fault stress bench demo install install-cni clean FORCE
 .SECONDARY:
 
--include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d)
+-include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d bench/*.d)

@@ -118,31 +118,23 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 static int br_addrs(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 		    struct attachment *a)
 {
-	json_t *ips = json_object_get(ipam, "ips"), *ip;
-	const char *addr, *gw;
+	json_t *ips = json_object_get(ipam, "ips");
+	struct inet_prefix net;
 	size_t i;
 
-	if (json_array_size(ips) > BRIDGE_ADDRS_MAX)
-		return cni_fail(req, CNI_ERR_INTERNAL, 0,
-				"IPAM gave %zu addresses: at most %d",
-				json_array_size(ips), BRIDGE_ADDRS_MAX);
-	json_array_foreach(ips, i, ip) {
-		addr = json_string_value(json_object_get(ip, "address"));
-		gw = json_string_value(json_object_get(ip, "gateway"));
-		memset(&a->gateway[i], 0, sizeof(a->gateway[i]));
-		if (!addr || inet_prefix_parse(addr, &a->ip[i]) < 0 ||
-		    (gw && inet_addr_parse(gw, &a->gateway[i]) < 0))
-			return cni_fail(req, CNI_ERR_DECODE, 0,
-					"IPAM result: bad \"ips\"");
-		if (!gw && c->is_gw) {
-			struct inet_prefix net = a->ip[i];
-
-			inet_prefix_mask(&net);
-			a->gateway[i] = net.addr;
-			inet_addr_add(&a->gateway[i], 1);
-		}
+	if (ips && attach_ips_parse(ips, a) < 0)
+		return cni_fail(req, CNI_ERR_DECODE, 0,
+				"IPAM result: bad \"ips\" (at most "
+				"%d addresses)",
+				BRIDGE_ADDRS_MAX);
+	for (i = 0; c->is_gw && i < a->n_ip; i++) {
+		if (a->gateway[i].family)
+			continue;
+		net = a->ip[i];
+		inet_prefix_mask(&net);
+		a->gateway[i] = net.addr;
+		inet_addr_add(&a->gateway[i], 1);
 	}
-	a->n_ip = json_array_size(ips);
 	return 0;
 }
 
@@ -154,30 +146,20 @@ static int br_addrs(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 static int br_routes(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 		     struct attachment *a)
 {
-	json_t *routes = json_object_get(ipam, "routes"), *r;
-	const char *dst, *gw;
-	struct nl_route *nr;
+	struct nl_route *r;
 	size_t i, k;
 
-	json_array_foreach(routes, i, r) {
-		if (a->n_routes == BRIDGE_ROUTES_MAX)
-			return cni_fail(req, CNI_ERR_INTERNAL, 0, "too many routes");
-		nr = &a->routes[a->n_routes];
-		*nr = (struct nl_route){ 0 };
-		dst = json_string_value(json_object_get(r, "dst"));
-		gw = json_string_value(json_object_get(r, "gw"));
-		if (!dst || inet_prefix_parse(dst, &nr->dst) < 0 ||
-		    (gw && inet_addr_parse(gw, &nr->gateway) < 0))
-			return cni_fail(req, CNI_ERR_DECODE, 0,
-					"IPAM result: bad \"routes\"");
-		inet_prefix_mask(&nr->dst);
-		for (k = 0; !gw && k < a->n_ip; k++) {
-			if (a->gateway[k].family == nr->dst.addr.family) {
-				nr->gateway = a->gateway[k];
-				break;
-			}
+	if (attach_routes_parse(json_object_get(ipam, "routes"), a) < 0)
+		return cni_fail(req, CNI_ERR_DECODE, 0,
+				"IPAM result: bad \"routes\" (at most "
+				"%d)",
+				BRIDGE_ROUTES_MAX);
+	for (i = 0; i < a->n_routes; i++) {
+		r = &a->routes[i];
+		for (k = 0; !r->gateway.family && k < a->n_ip; k++) {
+			if (a->gateway[k].family == r->dst.addr.family)
+				r->gateway = a->gateway[k];
 		}
-		a->n_routes++;
 	}
 	for (k = 0; c->default_gw && k < a->n_ip; k++) {
 		for (i = 0; i < a->n_routes; i++) {
@@ -194,20 +176,13 @@ static int br_routes(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 	return 0;
 }
 
-static json_t *br_result(const struct attachment *a, json_t *ipam, json_t *dns)
+static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 {
-	char buf[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN], mac[18], hmac[18],
-		bmac[18] = "";
+	const struct attachment *a = &r->a;
+	char buf[INET_PREFIX_STRLEN], gw[INET_ADDR_STRLEN], mac[18], hmac[18], bmac[18];
 	json_t *res, *ips = json_array(), *routes = json_array(), *o;
-	struct nl_link br;
-	struct nl_sock nl;
 	size_t i;
 
-	if (nl_open(&nl, NETLINK_ROUTE) == 0) {
-		if (nl_link_get(&nl, a->bridge, &br) == 0)
-			nl_link_mac_str(br.mac, bmac, sizeof(bmac));
-		nl_close(&nl);
-	}
 	for (i = 0; i < a->n_ip; i++) {
 		o = json_pack("{s:i, s:s}", "interface", 2, "address",
 			      inet_prefix_str(&a->ip[i], buf, sizeof(buf)));
@@ -228,7 +203,9 @@ static json_t *br_result(const struct attachment *a, json_t *ipam, json_t *dns)
 		json_array_append_new(routes, o);
 	}
 	res = json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}]}", "interfaces",
-			"name", a->bridge, "mac", bmac, "name", a->host_veth, "mac",
+			"name", a->bridge, "mac",
+			nl_link_mac_str(r->bridge_mac, bmac, sizeof(bmac)), "name",
+			a->host_veth, "mac",
 			nl_link_mac_str(a->host_mac, hmac, sizeof(hmac)), "name",
 			a->ifname, "mac", nl_link_mac_str(a->mac, mac, sizeof(mac)),
 			"sandbox", a->netns);
@@ -301,7 +278,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	if (ret == 0 && c.ip_masq)
 		ret = br_masq(req, a);
 	if (ret == 0)
-		*result = br_result(a, ipam, json_object_get(req->conf, "dns"));
+		*result = br_result(&r, ipam, json_object_get(req->conf, "dns"));
 	if (ret == 0 && !*result)
 		ret = log_err(-ENOMEM, "build result");
 	if (ret < 0) {
@@ -473,15 +450,8 @@ int bridge_cni_main(const char *argv0)
 {
 	const char *name = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
 	int ipam = !strcmp(name, "plumb-ipam");
-	struct cni_env env;
-	json_t *out = NULL;
-	int status;
 
-	log_init(ipam ? "plumb-ipam" : "plumb-bridge");
-	cni_env_parse(&env, environ);
-	status = cni_run(ipam ? &plumb_ipam : &plumb_bridge, &env, STDIN_FILENO, &out);
-	if (out && json_write(stdout, out) < 0)
-		status = 1;
-	json_decref(out);
-	return status;
+	return cni_serve(ipam ? &plumb_ipam : &plumb_bridge,
+			 ipam ? "plumb-ipam" : "plumb-bridge", environ, STDIN_FILENO,
+			 stdout);
 }

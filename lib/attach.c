@@ -163,43 +163,60 @@ static int attach_str(const json_t *j, const char *key, char *out, size_t size)
 	return 0;
 }
 
-static int attach_ips_from_json(const json_t *j, struct attachment *a)
+/**
+ * attach_ips_parse() - addresses in CNI's form: [{"address", "gateway"}]
+ * @ips:	the array (of a record, or of an IPAM result)
+ * @a:		its ip, gateway and n_ip are filled
+ *
+ * Return: 0, or -EBADMSG (not logged: the caller says whose they were).
+ */
+int attach_ips_parse(const json_t *ips, struct attachment *a)
 {
 	const char *addr, *gw;
-	json_t *ips = NULL, *ip;
+	json_t *ip;
 	size_t i;
 
-	if (json_get_array(j, "ips", &ips) <= 0 ||
-	    json_array_size(ips) > BRIDGE_ADDRS_MAX)
-		return log_errx(-EBADMSG, "record: bad \"ips\"");
+	if (!json_is_array(ips) || json_array_size(ips) > BRIDGE_ADDRS_MAX)
+		return -EBADMSG;
 	json_array_foreach(ips, i, ip) {
 		addr = json_string_value(json_object_get(ip, "address"));
 		gw = json_string_value(json_object_get(ip, "gateway"));
 		memset(&a->gateway[i], 0, sizeof(a->gateway[i]));
 		if (!addr || inet_prefix_parse(addr, &a->ip[i]) < 0 ||
 		    (gw && inet_addr_parse(gw, &a->gateway[i]) < 0))
-			return log_errx(-EBADMSG, "record: bad address in \"ips\"");
+			return -EBADMSG;
 	}
 	a->n_ip = json_array_size(ips);
 	return 0;
 }
 
-static int attach_routes_from_json(const json_t *j, struct attachment *a)
+/**
+ * attach_routes_parse() - routes in CNI's form: [{"dst", "gw"}]
+ * @routes:	the array, or NULL for none
+ * @a:		its routes and n_routes are filled; a route without "gw" gets
+ *		family 0 there
+ *
+ * Return: 0, or -EBADMSG (not logged).
+ */
+int attach_routes_parse(const json_t *routes, struct attachment *a)
 {
-	json_t *routes = NULL, *r;
 	const char *dst, *gw;
+	json_t *r;
 	size_t i;
 
-	if (json_get_array(j, "routes", &routes) <= 0 ||
-	    json_array_size(routes) > BRIDGE_ROUTES_MAX)
-		return log_errx(-EBADMSG, "record: bad \"routes\"");
+	a->n_routes = 0;
+	if (!routes)
+		return 0;
+	if (!json_is_array(routes) || json_array_size(routes) > BRIDGE_ROUTES_MAX)
+		return -EBADMSG;
 	json_array_foreach(routes, i, r) {
 		dst = json_string_value(json_object_get(r, "dst"));
 		gw = json_string_value(json_object_get(r, "gw"));
 		memset(&a->routes[i], 0, sizeof(a->routes[i]));
 		if (!dst || inet_prefix_parse(dst, &a->routes[i].dst) < 0 ||
 		    (gw && inet_addr_parse(gw, &a->routes[i].gateway) < 0))
-			return log_errx(-EBADMSG, "record: bad route in \"routes\"");
+			return -EBADMSG;
+		inet_prefix_mask(&a->routes[i].dst);
 	}
 	a->n_routes = json_array_size(routes);
 	return 0;
@@ -243,9 +260,12 @@ int attach_from_json(const json_t *j, struct attachment *a)
 				"default_route or hairpin",
 				a->id, a->ifname);
 	a->mtu = (unsigned int)mtu;
-	if (attach_ips_from_json(j, a) < 0)
-		return -EBADMSG;
-	return attach_routes_from_json(j, a);
+	if (attach_ips_parse(json_object_get(j, "ips"), a) < 0 ||
+	    attach_routes_parse(json_object_get(j, "routes"), a) < 0 ||
+	    !json_is_array(json_object_get(j, "routes")))
+		return log_errx(-EBADMSG, "record %s:%s: bad \"ips\" or \"routes\"",
+				a->id, a->ifname);
+	return 0;
 }
 
 /**
@@ -442,6 +462,7 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		return created;
 	if (!a->mtu)
 		a->mtu = br.mtu;
+	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
 	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
 	if (ret == 0)
 		ret = attach_record_write(req->state_dir, a);

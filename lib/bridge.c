@@ -272,6 +272,46 @@ int bridge_del(struct nl_sock *nl, const char *name)
 	return ret == -ENODEV ? 0 : ret;
 }
 
+/* Addresses and routes of the namespace's end, on a socket inside it. */
+static int bridge_netns_fill(struct nl_sock *nl, const struct bridge_port *p)
+{
+	struct nl_link link;
+	struct nl_route r;
+	struct nl_batch b;
+	size_t i;
+	int ret;
+
+	if (p->n_ip > BRIDGE_ADDRS_MAX || p->n_routes > BRIDGE_ROUTES_MAX)
+		return log_errx(-EINVAL, "too many addresses or routes for %s",
+				p->ifname);
+	ret = nl_link_get(nl, p->ifname, &link);
+	if (ret < 0)
+		return nl_err(nl, ret, "look up %s in the container's namespace",
+			      p->ifname);
+	nl_batch_init(&b);
+	nl_link_build_up(nl, &b, "lo");
+	nl_link_build_up(nl, &b, p->ifname);
+	for (i = 0; i < p->n_ip; i++)
+		nl_addr_build(nl, &b, RTM_NEWADDR, link.index, &p->ip[i],
+			      p->ip[i].addr.family == AF_INET6 ? NL_ADDR_NODAD : 0);
+	for (i = 0; p->default_route && i < p->n_ip; i++) {
+		if (!p->gateway[i].family)
+			continue;
+		r = (struct nl_route){ .gateway = p->gateway[i], .oif = link.index };
+		r.dst.addr.family = p->gateway[i].family;
+		nl_route_build(nl, &b, RTM_NEWROUTE, &r);
+	}
+	for (i = 0; i < p->n_routes; i++) {
+		r = p->routes[i];
+		r.oif = link.index;
+		nl_route_build(nl, &b, RTM_NEWROUTE, &r);
+	}
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "add addresses and routes to %s", p->ifname);
+	return 0;
+}
+
 /**
  * bridge_netns_configure() - give the namespace's end of a port its addresses
  * @p:		the port: its namespace, interface (already there; it is brought
@@ -285,46 +325,13 @@ int bridge_del(struct nl_sock *nl, const char *name)
  */
 int bridge_netns_configure(const struct bridge_port *p)
 {
-	struct nl_link link;
-	struct nl_route r;
 	struct nl_sock nl;
-	struct nl_batch b;
-	size_t i;
 	int ret;
 
-	if (p->n_ip > BRIDGE_ADDRS_MAX || p->n_routes > BRIDGE_ROUTES_MAX)
-		return log_errx(-EINVAL, "too many addresses or routes for %s",
-				p->ifname);
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, p->netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket in the container's namespace");
-	ret = nl_link_get(&nl, p->ifname, &link);
-	if (ret < 0) {
-		nl_err(&nl, ret, "look up %s in the container's namespace", p->ifname);
-		goto out;
-	}
-	nl_batch_init(&b);
-	nl_link_build_up(&nl, &b, "lo");
-	nl_link_build_up(&nl, &b, p->ifname);
-	for (i = 0; i < p->n_ip; i++)
-		nl_addr_build(&nl, &b, RTM_NEWADDR, link.index, &p->ip[i],
-			      p->ip[i].addr.family == AF_INET6 ? NL_ADDR_NODAD : 0);
-	for (i = 0; p->default_route && i < p->n_ip; i++) {
-		if (!p->gateway[i].family)
-			continue;
-		r = (struct nl_route){ .gateway = p->gateway[i], .oif = link.index };
-		r.dst.addr.family = p->gateway[i].family;
-		nl_route_build(&nl, &b, RTM_NEWROUTE, &r);
-	}
-	for (i = 0; i < p->n_routes; i++) {
-		r = p->routes[i];
-		r.oif = link.index;
-		nl_route_build(&nl, &b, RTM_NEWROUTE, &r);
-	}
-	ret = nl_batch_talk(&nl, &b, NULL, NULL);
-	if (ret < 0)
-		nl_err(&nl, ret, "add addresses and routes to %s", p->ifname);
-out:
+	ret = bridge_netns_fill(&nl, p);
 	nl_close(&nl);
 	return ret;
 }
@@ -335,8 +342,10 @@ out:
  * @br:		the bridge
  * @p:		the port
  *
- * All or nothing: if the namespace's side cannot be configured, the veth
- * pair is deleted again.
+ * The namespace's side is looked at first, so that an interface already
+ * there under the name is named in the error instead of a bare "File
+ * exists". All or nothing: if the namespace's side cannot be configured, the
+ * veth pair is deleted again.
  *
  * Return: 0 or negative errno (logged).
  */
@@ -355,15 +364,30 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		.hairpin = p->hairpin,
 		.alias = BRIDGE_ALIAS,
 	};
+	struct nl_link there;
+	struct nl_sock inside;
 	int ret;
 
-	ret = nl_link_add_veth(nl, &v);
+	ret = nl_open_netns(&inside, NETLINK_ROUTE, p->netns_fd);
 	if (ret < 0)
-		return ret;
-	fault_point("veth-created");
-	ret = bridge_netns_configure(p);
-	if (ret < 0)
-		nl_link_del(nl, p->host_veth);
+		return log_err(ret, "open rtnetlink socket in the container's namespace");
+	ret = nl_link_get(&inside, p->ifname, &there);
+	if (ret == 0)
+		ret = log_errx(-EEXIST,
+			       "the container's namespace has an interface %s already",
+			       p->ifname);
+	else if (ret == -ENODEV)
+		ret = nl_link_add_veth(nl, &v);
+	else
+		nl_err(&inside, ret, "look up %s in the container's namespace",
+		       p->ifname);
+	if (ret == 0) {
+		fault_point("veth-created");
+		ret = bridge_netns_fill(&inside, p);
+		if (ret < 0)
+			nl_link_del(nl, p->host_veth);
+	}
+	nl_close(&inside);
 	return ret;
 }
 

@@ -149,6 +149,19 @@ int cni_name_check(const char *what, const char *s)
 	return 0;
 }
 
+/*
+ * The checks of a variable's value log what is wrong with it; say it once,
+ * naming the variable, as code 4 wants ("must contain the names of invalid
+ * variables", CNI SPEC "Error").
+ */
+static int cni_env_fail(struct cni_req *req, const char *var)
+{
+	char why[LOG_MSG_MAX];
+
+	snprintf(why, sizeof(why), "%s", log_last());
+	return cni_fail(req, CNI_ERR_ENV, 0, "%s: %s", var, why);
+}
+
 static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 {
 	int add_check = req->cmd == CNI_ADD || req->cmd == CNI_CHECK;
@@ -179,11 +192,16 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 	req->envp = env->envp;
 	if (!per_container)
 		return 0;
-	if (cni_name_check("container id", req->container_id) < 0 ||
-	    nl_link_name_check(req->ifname) < 0) {
-		req->code = CNI_ERR_ENV;
-		return -EINVAL;
+	log_set_quiet(1);
+	if (cni_name_check("container id", req->container_id) < 0) {
+		log_set_quiet(0);
+		return cni_env_fail(req, "CNI_CONTAINERID");
 	}
+	if (nl_link_name_check(req->ifname) < 0) {
+		log_set_quiet(0);
+		return cni_env_fail(req, "CNI_IFNAME");
+	}
+	log_set_quiet(0);
 	return 0;
 }
 
@@ -226,7 +244,6 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 
 static int cni_netns_open(struct cni_req *req, int unused)
 {
-	char why[LOG_MSG_MAX];
 	int self, same;
 
 	req->netns_fd = -1;
@@ -235,7 +252,7 @@ static int cni_netns_open(struct cni_req *req, int unused)
 	/* A namespace already gone is no error for DEL: it still cleans up. */
 	if (req->cmd == CNI_DEL && access(req->netns, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	log_set_quiet(unused);
+	log_set_quiet(1);
 	req->netns_fd = netns_open_path(req->netns);
 	log_set_quiet(0);
 	/*
@@ -247,10 +264,19 @@ static int cni_netns_open(struct cni_req *req, int unused)
 		log_clear();
 		return 0;
 	}
-	if (req->netns_fd < 0) {
-		snprintf(why, sizeof(why), "%s", log_last());
-		return cni_fail(req, CNI_ERR_ENV, 0, "CNI_NETNS: %s", why);
+	/*
+	 * Nor is one unmounted whose file stayed (a runtime stopped between
+	 * umount and unlink; ip netns makes that file mode 0): DEL works from
+	 * the records, and failing it would leak the attachment for good.
+	 */
+	if (req->netns_fd < 0 && req->cmd == CNI_DEL) {
+		log_warn("CNI_NETNS: %s; cleaning up without it", log_last());
+		log_clear();
+		req->netns_fd = -1;
+		return 0;
 	}
+	if (req->netns_fd < 0)
+		return cni_env_fail(req, "CNI_NETNS");
 
 	/* As libcni: the container's namespace cannot be the plugin's own. */
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -501,4 +527,31 @@ int cni_run(const struct cni_plugin *plugin, const struct cni_env *env, int in_f
 	json_decref(req.conf);
 	*out = result;
 	return 0;
+}
+
+/**
+ * cni_serve() - a plugin's main: one invocation, from its environment and
+ * stdin, answered on the stream the front end gives (stdout)
+ * @plugin:	what the plugin does for each verb
+ * @prog:	its name, for messages on stderr
+ * @envp:	its environment (environ)
+ * @in_fd:	where the configuration comes from (stdin)
+ * @out:	where the result or error object goes (stdout)
+ *
+ * Return: the exit status.
+ */
+int cni_serve(const struct cni_plugin *plugin, const char *prog, char *const envp[],
+	      int in_fd, FILE *out)
+{
+	struct cni_env env;
+	json_t *answer = NULL;
+	int status;
+
+	log_init(prog);
+	cni_env_parse(&env, envp);
+	status = cni_run(plugin, &env, in_fd, &answer);
+	if (answer && json_write(out, answer) < 0)
+		status = 1;
+	json_decref(answer);
+	return status;
 }

@@ -182,6 +182,7 @@ static int cni_ipam_place(struct cni_req *req, const struct ipam_conf *c, char *
 {
 	struct inet_addr a;
 	size_t set, r;
+	int full = 0;
 
 	ip[strcspn(ip, "/")] = '\0'; /* a prefix length means nothing here */
 	if (inet_addr_parse(ip, &a) < 0)
@@ -189,13 +190,20 @@ static int cni_ipam_place(struct cni_req *req, const struct ipam_conf *c, char *
 				ip);
 	for (set = 0; set < c->n_sets; set++) {
 		for (r = 0; r < c->sets[set].n; r++) {
-			if (!want[set].family &&
-			    inet_prefix_contains(&c->sets[set].range[r].subnet, &a)) {
+			if (!inet_prefix_contains(&c->sets[set].range[r].subnet, &a))
+				continue;
+			if (!want[set].family) {
 				want[set] = a;
 				return 0;
 			}
+			full = 1;
 		}
 	}
+	if (full)
+		return cni_fail(req, CNI_ERR_CONFIG, 0,
+				"requested IP %s: its range set has a requested IP "
+				"already, and gives one address",
+				ip);
 	return cni_fail(req, CNI_ERR_CONFIG, 0,
 			"requested IP %s is in none of the ranges", ip);
 }

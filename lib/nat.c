@@ -15,6 +15,7 @@
  * deleted, so that no old flow keeps going where the port no longer leads.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,9 @@ static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *mi
 
 	*missing = 0;
 	for (i = 0; i < n; i++) {
-		cur = (struct nft_elem){ .set = e[i].set };
+		cur = (struct nft_elem){ .set = e[i].set, .has_end = e[i].has_end };
 		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		memcpy(cur.key_end, e[i].key_end, sizeof(cur.key_end));
 		ret = nft_elem_get(&nat->nl, &cur);
 		if (ret < 0)
 			return ret;
@@ -186,29 +188,33 @@ static int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cros
 {
 	struct nft_txn txn = { 0 };
 	uint32_t genid;
-	int attempt, exists, clashes = 0, ret = 0;
+	int attempt, create = 0, clashes = 0, ret;
 	size_t missing;
 
+	/* All there already (the masquerade of a network's next container): done. */
+	ret = nat_missing(nat, e, n, &missing);
+	if (ret < 0 || !missing)
+		return ret;
 	for (attempt = 0; attempt < NAT_RETRIES; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
-		if (ret < 0)
-			return ret;
-		exists = nft_table_exists(&nat->nl);
-		if (exists < 0)
-			return exists;
-		missing = n;
-		if (exists) {
+		if (ret == 0)
 			ret = nat_missing(nat, e, n, &missing);
-			if (ret == 0 && cross)
-				ret = nat_cross_check(nat, e, missing);
-			if (ret < 0)
-				return ret;
-		}
-		if (exists && !missing)
-			return 0;
-		txn = (struct nft_txn){ .create = !exists, .add = e, .n_add = missing };
+		if (ret == 0 && cross)
+			ret = nat_cross_check(nat, e, missing);
+		if (ret < 0 || !missing)
+			return ret;
+		/* Without a table every key is missing; the commit says which. */
+		txn = (struct nft_txn){ .create = create, .add = e, .n_add = missing };
 		ret = nft_commit(&nat->nl, genid, &txn);
-		/* EEXIST: a key, or the table, was added meanwhile: look again. */
+		if (ret == -ENOENT && !create) {
+			create = 1; /* no table yet: make it with the elements */
+			continue;
+		}
+		if (ret == -EEXIST && create) {
+			create = 0; /* made meanwhile by another */
+			continue;
+		}
+		/* EEXIST: a key was added meanwhile: look again, to say whose. */
 		if (ret == -EEXIST && ++clashes > 2)
 			return nl_err(&nat->nl, ret,
 				      "add to %s: overlaps an element there",
@@ -277,6 +283,14 @@ static int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const ch
 	return ret;
 }
 
+/*
+ * A UDP flow has no end the kernel can see: its conntrack entry keeps steering
+ * packets the old way for as long as the peer keeps sending. TCP and SCTP
+ * connections to a port that changed hands end with a reset. So only UDP
+ * entries are forgotten, as portmap does; it costs a walk of the whole
+ * conntrack table (milliseconds, however empty), not worth paying for the
+ * others.
+ */
 static void nat_conntrack_forget(struct nat *nat, const struct nat_pub *p)
 {
 	struct ct_match m = { .family = p->addr.family,
@@ -285,6 +299,8 @@ static void nat_conntrack_forget(struct nat *nat, const struct nat_pub *p)
 			      .port_max = p->port_end,
 			      .daddr = p->host };
 
+	if (p->proto != IPPROTO_UDP)
+		return;
 	/* Best effort: the mapping is right even when old flows linger. */
 	if (conntrack_flush(&nat->nl, &m) < 0)
 		log_warn("old flows to %s port %u may linger", nat_proto_name(p->proto),
@@ -420,36 +436,52 @@ int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner)
 	return ret;
 }
 
-/**
- * nat_unpublish() - stop publishing host ports
- * @nat:	the handle
- * @p:		the mapping; only its host side (protocol, address, ports) counts
- * @owner:	refuse ports held by another, or NULL to take them from anyone
- *
- * Ports not published are no error: unpublishing twice succeeds.
- *
- * Return: 0, -EPERM (logged) when a port belongs to another owner, or
- * another negative errno (logged).
+/*
+ * The publocal4 elements that go with @n elements of pub4 or pubaddr4 (same
+ * port, owner and container) are put at @out: a request to unpublish does
+ * not say whether the mapping was also published on 127.0.0.1, the kernel
+ * does. Returns how many, or -errno (logged).
  */
-int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
+static int nat_local_find(struct nat *nat, const struct nft_elem *e, size_t n,
+			  struct nft_elem *out)
 {
-	char name[NAT_NAME_MAX];
+	struct nft_elem cur, loc;
+	size_t i, m = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].set != NFT_PUB4 && e[i].set != NFT_PUBADDR4)
+			continue;
+		cur = (struct nft_elem){ .set = e[i].set };
+		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		loc = (struct nft_elem){ .set = NFT_PUBLOCAL4 };
+		memcpy(loc.key, e[i].key + (e[i].set == NFT_PUBADDR4 ? 4 : 0), 8);
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret > 0)
+			ret = nft_elem_get(&nat->nl, &loc);
+		if (ret < 0)
+			return ret;
+		if (ret > 0 && !strcmp(cur.owner, loc.owner) &&
+		    !memcmp(cur.data, loc.data, nft_data_len(NFT_PUBLOCAL4)))
+			out[m++] = loc;
+	}
+	return (int)m;
+}
+
+/* Delete the elements of a mapping, and forget its flows. */
+static int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
 	struct nft_elem *e;
-	size_t n, i;
+	size_t n;
 	int ret;
 
 	e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
 	if (!e)
 		return log_err(-ENOMEM, "unpublish");
 	n = nat_pub_elems(p, owner ? owner : "", e);
-	ret = nat_apply_del(nat, e, n, owner);
-	nat_pub_record_name(p, name, sizeof(name));
-	if (ret == 0 && owner)
-		nat_record_del(nat, owner, name);
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (*e[i].owner)
-			nat_record_del(nat, e[i].owner, name);
-	}
+	ret = p->localhost ? 0 : nat_local_find(nat, e, n, e + n);
+	if (ret >= 0)
+		ret = nat_apply_del(nat, e, n + (size_t)ret, owner);
 	if (ret == 0)
 		nat_conntrack_forget(nat, p);
 	free(e);
@@ -492,6 +524,89 @@ int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
 			ret = 0;
 	}
 	free(e);
+	return ret;
+}
+
+struct nat_record_ref {
+	char group[NFT_OWNER_MAX + 1];
+	char name[NAT_NAME_MAX];
+};
+
+/* The records of the mappings that an unpublished range takes away. */
+struct nat_covered {
+	const struct nat_pub *p;
+	struct nat_record_ref *v;
+	size_t n;
+	size_t cap;
+};
+
+static int nat_cover_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_covered *c = arg;
+	const struct nat_pub *p = c->p;
+	char owner[NFT_OWNER_MAX + 1];
+	const char *type = NULL;
+	struct nat_record_ref *v;
+	struct nat_pub r;
+
+	if (json_get_string(rec, "type", &type) <= 0 || strcmp(type, "publish") ||
+	    nat_pub_from_json(rec, &r) < 0)
+		return 0;
+	if (r.proto != p->proto || r.addr.family != p->addr.family ||
+	    inet_addr_cmp(&r.host, &p->host) || r.port_end < p->port ||
+	    r.port > p->port_end)
+		return 0;
+	/* Half a record would bring the other half back at reconcile. */
+	if (r.port < p->port || r.port_end > p->port_end) {
+		nat_group_owner(group, owner, sizeof(owner));
+		return log_errx(-EINVAL,
+				"%s ports %u-%u were published together by %s: "
+				"unpublish them together",
+				nat_proto_name(r.proto), r.port, r.port_end, owner);
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		v = realloc(c->v, c->cap * sizeof(*v));
+		if (!v)
+			return log_err(-ENOMEM, "unpublish");
+		c->v = v;
+	}
+	snprintf(c->v[c->n].group, sizeof(c->v[c->n].group), "%s", group);
+	snprintf(c->v[c->n].name, sizeof(c->v[c->n].name), "%s", name);
+	c->n++;
+	return 0;
+}
+
+/**
+ * nat_unpublish() - stop publishing host ports
+ * @nat:	the handle
+ * @p:		the mapping; only its host side (protocol, address, ports) counts
+ * @owner:	refuse ports held by another, or NULL to take them from anyone
+ *
+ * Ports not published are no error: unpublishing twice succeeds. The
+ * records of the mappings it takes away go too; part of a mapping
+ * published as one range cannot be taken away alone.
+ *
+ * Return: 0, -EPERM (logged) when a port belongs to another owner, -EINVAL
+ * (logged) when the range cuts through a mapping, or another negative
+ * errno (logged).
+ */
+int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	struct nat_covered c = { .p = p };
+	char group[NFT_OWNER_MAX + 1];
+	size_t i;
+	int ret;
+
+	if (owner)
+		nat_owner_group(owner, group, sizeof(group));
+	ret = state_record_for_each(nat->state_dir, NAT_KIND, owner ? group : NULL,
+				    nat_cover_one, &c);
+	if (ret == 0)
+		ret = nat_pub_del(nat, p, owner);
+	for (i = 0; ret == 0 && i < c.n; i++)
+		state_record_del(nat->state_dir, NAT_KIND, c.v[i].group, c.v[i].name);
+	free(c.v);
 	return ret;
 }
 
@@ -572,11 +687,13 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 
 	(void)group;
 	json_get_string(rec, "type", &type);
-	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0)
-		ret = nat_unpublish(r->nat, &p, r->owner);
-	else if (type && !strcmp(type, "masq") &&
-		 json_get_string(rec, "subnet", &s) > 0 &&
-		 inet_prefix_parse(s, &subnet) == 0)
+	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0) {
+		ret = nat_pub_del(r->nat, &p, r->owner);
+		if (ret == 0)
+			nat_record_del(r->nat, r->owner, name);
+	} else if (type && !strcmp(type, "masq") &&
+		   json_get_string(rec, "subnet", &s) > 0 &&
+		   inet_prefix_parse(s, &subnet) == 0)
 		ret = nat_masq_del(r->nat, &subnet, r->owner);
 	else
 		nat_record_del(r->nat, r->owner, name); /* damaged: said so */
@@ -590,6 +707,8 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
  * @nat:	the handle
  * @owner:	the owner
  *
+ * The owner's record directory goes with its last record.
+ *
  * Return: 0 (also when it holds nothing) or the first negative errno.
  */
 int nat_owner_release(struct nat *nat, const char *owner)
@@ -600,7 +719,29 @@ int nat_owner_release(struct nat *nat, const char *owner)
 
 	nat_owner_group(owner, group, sizeof(group));
 	ret = state_record_for_each(nat->state_dir, NAT_KIND, group, nat_release_one, &r);
-	return ret < 0 ? ret : r.err;
+	if (ret == 0)
+		ret = r.err;
+	if (ret == 0)
+		ret = state_group_del(nat->state_dir, NAT_KIND, group);
+	return ret;
+}
+
+/* The guard goes with the table: so does the hole it guards. */
+static int nat_localnet_off(const struct nft_elem *e, void *arg)
+{
+	struct nat *nat = arg;
+	char key[64];
+	int ret;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%.*s/route_localnet", IFNAMSIZ,
+		 (const char *)e->key);
+	log_set_quiet(1);
+	ret = sysctl_set(nat->netns_fd, key, "0");
+	log_set_quiet(0);
+	if (ret < 0 && ret != -ENOENT) /* ENOENT: the bridge is gone */
+		log_warn("%.*s keeps route_localnet on, unguarded: %s", IFNAMSIZ,
+			 (const char *)e->key, strerror(-ret));
+	return 0;
 }
 
 /**
@@ -608,9 +749,14 @@ int nat_owner_release(struct nat *nat, const char *owner)
  * "reconcile" can bring it all back
  * @nat:	the handle
  *
+ * route_localnet is turned off first on the bridges the table guards, as
+ * it is only ever on behind the guard.
+ *
  * Return: 0 or negative errno (logged).
  */
 int nat_flush(struct nat *nat)
 {
-	return nft_table_del(&nat->nl);
+	int ret = nft_elem_for_each(&nat->nl, NFT_LOCALNET, nat_localnet_off, nat);
+
+	return ret < 0 ? ret : nft_table_del(&nat->nl);
 }

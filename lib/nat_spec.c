@@ -125,10 +125,19 @@ static int nat_split_addr(char *buf, char **addr, char **ports)
 	return 0;
 }
 
-static int nat_host_parse(const char *host, struct nat_pub *p)
+/**
+ * nat_pub_parse_host() - parse the host side of a publish specification
+ * alone, as unpublish takes it
+ * @host:	"[HOSTIP:]HOSTPORT[-END][/tcp|udp|sctp]"; tcp when no protocol
+ * @p:		the mapping: protocol, host address and ports; no container
+ *
+ * Return: 0, or -EINVAL (logged, naming what is wrong).
+ */
+int nat_pub_parse_host(const char *host, struct nat_pub *p)
 {
 	char buf[128], *addr, *ports, *slash;
 
+	memset(p, 0, sizeof(*p));
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", host) >= sizeof(buf))
 		return log_errx(-EINVAL, "invalid host port \"%.32s...\": too long",
 				host);
@@ -143,7 +152,12 @@ static int nat_host_parse(const char *host, struct nat_pub *p)
 		return -EINVAL;
 	if (*addr && inet_addr_parse(addr, &p->host) < 0)
 		return log_errx(-EINVAL, "invalid host address \"%s\"", addr);
-	return nat_range_parse(ports, &p->port, &p->port_end);
+	if (nat_range_parse(ports, &p->port, &p->port_end) < 0)
+		return -EINVAL;
+	if (p->port_end - p->port + 1 > NAT_PORTS_MAX)
+		return log_errx(-EINVAL, "%u ports in one publish: at most %d",
+				p->port_end - p->port + 1, NAT_PORTS_MAX);
+	return 0;
 }
 
 static int nat_target_parse(const char *target, struct nat_pub *p)
@@ -183,8 +197,7 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 {
 	char a[INET_ADDR_STRLEN], b[INET_ADDR_STRLEN];
 
-	memset(p, 0, sizeof(*p));
-	if (nat_host_parse(host, p) < 0 || nat_target_parse(target, p) < 0)
+	if (nat_pub_parse_host(host, p) < 0 || nat_target_parse(target, p) < 0)
 		return -EINVAL;
 	if (p->host.family && p->host.family != p->addr.family)
 		return log_errx(-EINVAL,
@@ -192,9 +205,6 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 				"of different families",
 				inet_addr_str(&p->host, a, sizeof(a)),
 				inet_addr_str(&p->addr, b, sizeof(b)));
-	if (p->port_end - p->port + 1 > NAT_PORTS_MAX)
-		return log_errx(-EINVAL, "%u ports in one publish: at most %d",
-				p->port_end - p->port + 1, NAT_PORTS_MAX);
 	if (p->addr.family == AF_INET ?
 		    !p->addr.v4.s_addr || p->addr.b[0] >= 224 || p->addr.b[0] == 127 :
 		    IN6_IS_ADDR_UNSPECIFIED(&p->addr.v6) ||
@@ -280,6 +290,23 @@ void nat_owner_group(const char *owner, char *buf, size_t size)
 	for (i = 0; buf[i]; i++) {
 		if (buf[i] == '/')
 			buf[i] = ':';
+	}
+}
+
+/**
+ * nat_group_owner() - the owner whose records are in a directory
+ * @group:	the directory's name (nat_owner_group())
+ * @buf:	the owner
+ * @size:	room at @buf
+ */
+void nat_group_owner(const char *group, char *buf, size_t size)
+{
+	size_t i;
+
+	snprintf(buf, size, "%s", group);
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] == ':')
+			buf[i] = '/';
 	}
 }
 

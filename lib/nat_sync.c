@@ -48,14 +48,18 @@ static int nat_elem_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, nft_key_len(x->set));
 }
 
-/* The prefix length of [start, end): the one whose last address + 1 is end. */
+/*
+ * The prefix length of [start, end): the longest one whose last address + 1
+ * is end. Shorter ones can end there too when start has bits set below
+ * them (10.99.0.0/16 ends where 10.99.0.0/14 would).
+ */
 static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_t *end,
 				     int open)
 {
 	struct inet_prefix p = { .addr = *start };
 	struct inet_addr last;
 
-	for (p.len = 0; p.len <= inet_addr_bits(start); p.len++) {
+	for (p.len = inet_addr_bits(start) + 1; p.len-- > 0;) {
 		inet_prefix_last(&p, &last);
 		inet_addr_add(&last, 1);
 		if (open ? inet_addr_cmp(&last, start) < 0 :
@@ -65,25 +69,30 @@ static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_
 	return inet_addr_bits(start);
 }
 
-/* Interval sets list starts and ends apart: pair each start with the next end. */
+/*
+ * Interval sets list starts and ends apart. Sorted, the starts come first,
+ * then the ends, each in order; the intervals do not overlap, so the i-th
+ * start goes with the i-th end. Only the last interval can lack its end:
+ * it runs to the end of the address space.
+ */
 static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
 {
 	struct nat_masq_walk w = { 0 };
 	struct inet_prefix p = { .addr.family = set == NFT_MASQ6 ? AF_INET6 : AF_INET };
 	char buf[INET_PREFIX_STRLEN];
-	size_t i, j, len = nft_key_len(set);
+	size_t i, n_start, len = nft_key_len(set);
 	int ret;
 
 	ret = nft_elem_for_each(&nat->nl, set, nat_collect, &w);
-	if (ret == 0)
+	if (ret == 0 && w.n) /* qsort() of NULL is undefined, even for 0 */
 		qsort(w.v, w.n, sizeof(*w.v), nat_elem_cmp);
-	for (i = 0; ret == 0 && i < w.n; i++) {
-		if (w.v[i].is_end)
-			continue;
-		for (j = i + 1; j < w.n && !w.v[j].is_end; j++)
-			;
+	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
+		;
+	for (i = 0; ret == 0 && i < n_start; i++) {
 		memcpy(p.addr.b, w.v[i].key, len);
-		p.len = nat_interval_len(&p.addr, j < w.n ? w.v[j].key : NULL, j == w.n);
+		p.len = nat_interval_len(&p.addr,
+					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
+					 n_start + i >= w.n);
 		ret = json_array_append_new(
 			out, json_pack("{s:s, s:s}", "subnet",
 				       inet_prefix_str(&p, buf, sizeof(buf)), "owner",
@@ -169,14 +178,9 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 	const char *type = NULL, *s = NULL;
 	struct inet_prefix subnet;
 	struct nft_elem e;
-	size_t i;
 
 	(void)name;
-	snprintf(owner, sizeof(owner), "%s", group);
-	for (i = 0; owner[i]; i++) {
-		if (owner[i] == ':')
-			owner[i] = '/'; /* nat_owner_group() backwards */
-	}
+	nat_group_owner(group, owner, sizeof(owner));
 	json_get_string(rec, "type", &type);
 	if (type && !strcmp(type, "publish"))
 		return nat_want_pub(arg, owner, rec);
@@ -200,10 +204,11 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 		ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set, nat_collect,
 					&have);
 	if (ret == 0) {
-		qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
+		if (have.n)
+			qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
 		for (i = 0; i < want->n; i++) {
-			if (!bsearch(&want->v[i], have.v, have.n, sizeof(*have.v),
-				     nat_elem_cmp))
+			if (!have.n || !bsearch(&want->v[i], have.v, have.n,
+						sizeof(*have.v), nat_elem_cmp))
 				want->v[k++] = want->v[i];
 		}
 		want->n = k;
@@ -212,13 +217,50 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 	return ret;
 }
 
+/* Equal keys next to each other, ordered by owner. */
+static int nat_want_cmp(const void *a, const void *b)
+{
+	const struct nft_elem *x = a, *y = b;
+	int d = nat_elem_cmp(a, b);
+
+	return d ? d : strcmp(x->owner, y->owner);
+}
+
+/*
+ * Two records can ask for one key: an owner's ranges that overlap, or a
+ * port published by another while the table was gone. One transaction
+ * cannot add a key twice (EEXIST, and nothing at all would come back):
+ * the owner first in order keeps it, and a clash between owners is said.
+ */
+static void nat_drop_twins(struct nat_masq_walk *want)
+{
+	struct nft_elem *v = want->v;
+	size_t i, k = 0;
+
+	if (want->n)
+		qsort(v, want->n, sizeof(*v), nat_want_cmp);
+	for (i = 0; i < want->n; i++) {
+		const char *keeps = k ? v[k - 1].owner : NULL;
+
+		if (keeps && !nat_elem_cmp(&v[k - 1], &v[i])) {
+			if (strcmp(keeps, v[i].owner))
+				log_warn("%s and %s want one element of %s; %s keeps it",
+					 keeps, v[i].owner, nft_set_name(v[i].set),
+					 keeps);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	want->n = k;
+}
+
 /**
  * nat_reconcile() - bring back what the records say plumb's table holds
  * @nat:	the handle
  *
  * After "nft flush ruleset" (a firewall reload), the table is rebuilt and
  * every recorded element added again, in one transaction. When nothing is
- * missing, nothing is sent to the kernel.
+ * missing, nothing is sent to the kernel: without records, no table is made.
  *
  * Return: the number of elements added (0: it was a no-op), or negative
  * errno (logged).
@@ -233,11 +275,13 @@ int nat_reconcile(struct nat *nat)
 
 	if (w)
 		ret = state_record_for_each(nat->state_dir, "nat", NULL, nat_want_one, w);
+	if (ret == 0)
+		nat_drop_twins(&w->all);
 	for (attempt = 0; ret == 0 && attempt < 32; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
 		exists = ret == 0 ? nft_table_exists(&nat->nl) : ret;
 		ret = exists < 0 ? exists : exists ? nat_drop_present(nat, &w->all) : 0;
-		if (ret < 0 || (exists && !w->all.n))
+		if (ret < 0 || !w->all.n)
 			break;
 		qsort(w->all.v, w->all.n, sizeof(*w->all.v), nat_elem_cmp);
 		txn = (struct nft_txn){ .create = !exists,

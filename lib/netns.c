@@ -190,24 +190,17 @@ int netns_open_path(const char *path)
 int netns_open(const char *spec)
 {
 	char path[PATH_MAX];
-	int fd, ret;
+	int ret;
 
 	ret = netns_spec_path(spec, path, sizeof(path));
 	if (ret < 0)
 		return ret;
-	fd = netns_file_open(path);
-	if (fd == -ENOENT && !strncmp(spec, "pid:", 4))
+	/* Say what is missing in the user's words; the rest is netns_open_path()'s. */
+	if (access(path, F_OK) < 0 && errno == ENOENT && !strncmp(spec, "pid:", 4))
 		return log_errx(-ESRCH, "no process %s", spec + 4);
-	if (fd == -ENOENT && !strchr(spec, '/'))
+	if (access(path, F_OK) < 0 && errno == ENOENT && !strchr(spec, '/'))
 		return log_errx(-ENOENT, "network namespace \"%s\" does not exist", spec);
-	if (fd < 0)
-		return log_err(fd, "open network namespace %s", path);
-	ret = netns_check_fd(fd, path);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return netns_open_path(path);
 }
 
 /**

@@ -324,6 +324,7 @@ struct nft_elem_parse {
 	int (*fn)(const struct nft_elem *e, void *arg);
 	void *arg;
 	struct nft_elem *one;
+	int end; /* @one: its interval's end is looked up */
 	int found;
 	int err;
 };
@@ -362,14 +363,19 @@ static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
 		nftnl_udata_parse(v, len, nft_udata_comment, &comment);
 	if (comment)
 		snprintf(e.owner, sizeof(e.owner), "%s", comment);
-	if (p->one && !e.is_end) {
-		memcpy(p->one->data, e.data, sizeof(e.data));
-		memcpy(p->one->owner, e.owner, sizeof(e.owner));
+	if (p->one) {
+		/* An interval set answers with the interval around the key. */
+		if (e.is_end != p->end ||
+		    memcmp(e.key, p->end ? p->one->key_end : p->one->key,
+			   nft_key_len(p->set)))
+			return 0;
+		if (!p->end) {
+			memcpy(p->one->data, e.data, sizeof(e.data));
+			memcpy(p->one->owner, e.owner, sizeof(e.owner));
+		}
 		p->found = 1;
 		return 0;
 	}
-	if (p->one)
-		return 0;
 	p->err = p->fn(&e, p->arg);
 	return p->err < 0 ? p->err : 0;
 }
@@ -394,18 +400,11 @@ static int nft_elems_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-/**
- * nft_elem_get() - look one element up by key
- * @nl:		netfilter socket
- * @e:		its set and key; its data and owner are filled in when found
- *
- * Return: 1 when found, 0 when not (or when there is no table), or negative
- * errno (logged).
- */
-int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
+/* One GETSETELEM: @e's key, or with @end the end of its interval. */
+static int nft_elem_lookup(struct nl_sock *nl, struct nft_elem *e, int end)
 {
 	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
-	struct nft_elem_parse p = { .set = e->set, .one = e };
+	struct nft_elem_parse p = { .set = e->set, .one = e, .end = end };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *se = nftnl_set_elem_alloc();
 	struct nlmsghdr *nlh;
@@ -418,7 +417,11 @@ int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 	}
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(e->set));
-	nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, e->key, nft_key_len(e->set));
+	nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, end ? e->key_end : e->key,
+			   nft_key_len(e->set));
+	if (end)
+		nftnl_set_elem_set_u32(se, NFTNL_SET_ELEM_FLAGS,
+				       NFT_SET_ELEM_INTERVAL_END);
 	nftnl_set_elem_add(s, se);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, 0, 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
@@ -429,6 +432,27 @@ int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 	if (ret < 0)
 		return nl_err(nl, ret, "look up an element of %s", nft_set_name(e->set));
 	return p.found;
+}
+
+/**
+ * nft_elem_get() - look one element up by key
+ * @nl:		netfilter socket
+ * @e:		its set and key (and @key_end for an interval); its data and
+ *		owner are filled in when found
+ *
+ * Only the very element is found: not an interval that merely holds the
+ * key, nor one that starts there and ends elsewhere.
+ *
+ * Return: 1 when found, 0 when not (or when there is no table), or negative
+ * errno (logged).
+ */
+int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
+{
+	int ret = nft_elem_lookup(nl, e, 0);
+
+	if (ret > 0 && e->has_end)
+		ret = nft_elem_lookup(nl, e, 1);
+	return ret;
 }
 
 /**

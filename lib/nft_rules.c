@@ -84,6 +84,9 @@ enum {
 	TYPE_BITS = 6,
 };
 
+/* nft's byte order of a key (nftables' expression.h), kept in the set's udata */
+#define BYTEORDER_HOST_ENDIAN 1
+
 #define CONCAT2(a, b) (((a) << TYPE_BITS) | (b))
 #define CONCAT3(a, b, c) (CONCAT2(CONCAT2(a, b), c))
 
@@ -425,13 +428,26 @@ static int put_table(struct nft_buf *b)
 
 static int put_set(struct nft_buf *b, enum nft_set_id id)
 {
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	char *room = nft_buf_room(b);
 
-	if (!s || !room) {
+	if (!s || !ud || !room) {
 		nftnl_set_free(s);
+		nftnl_udata_buf_free(ud);
 		return -ENOMEM;
+	}
+	/*
+	 * Without it nft reads an interface name as a big endian number and
+	 * lists every element of localnet as "" (nft 1.0.6); nft itself
+	 * stores host order for its ifname sets.
+	 */
+	if (sets[id].key_type == TYPE_IFNAME) {
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+				    BYTEORDER_HOST_ENDIAN);
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+				   nftnl_udata_buf_len(ud));
 	}
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, sets[id].name);
@@ -449,6 +465,7 @@ static int put_set(struct nft_buf *b, enum nft_set_id id)
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nft_buf_done(b, nlh);
 	nftnl_set_free(s);
+	nftnl_udata_buf_free(ud);
 	return 0;
 }
 

@@ -217,43 +217,6 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 	return nl_send_wait(nl, nlh, nlh->nlmsg_len, cb, data);
 }
 
-/**
- * nl_send_wait() - send requests laid out back to back and wait for them
- * @nl:		the socket
- * @buf:	the requests, each with its sequence number
- * @len:	their total length
- * @cb:		called for each data message answering them, or NULL
- * @data:	passed to @cb
- *
- * Return: as nl_batch_talk().
- */
-int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb, void *data)
-{
-	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
-	struct nl_wait w;
-	ssize_t n;
-	int ret;
-
-	ret = nl_wait_start(&w, nl, buf, len, cb, data);
-	if (ret < 0)
-		return ret;
-	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
-		return -errno;
-
-	while (w.pending) {
-		n = mnl_socket_recvfrom(nl->mnl, reply, sizeof(reply));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		ret = nl_wait_feed(&w, reply, (size_t)n);
-		if (ret < 0)
-			return ret;
-	}
-	return w.err;
-}
-
 /* Make room in the send buffer for a large batch (root may force it). */
 static void nl_sndbuf_fit(struct nl_sock *nl, size_t len)
 {
@@ -266,6 +229,72 @@ static void nl_sndbuf_fit(struct nl_sock *nl, size_t len)
 	size = (int)(len + 65536);
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+/* One datagram from the kernel; a reply cut to fit the buffer is an error. */
+static ssize_t nl_recv(int fd, void *buf, size_t size, int flags)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr),
+			      .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = recvmsg(fd, &msg, flags);
+
+	if (n >= 0 && (msg.msg_flags & MSG_TRUNC)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * Send, then read answers: until every request is answered, or, with
+ * @drain, until none is left queued (without waiting for more).
+ */
+static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
+		       void *data, int drain)
+{
+	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
+	int fd = mnl_socket_get_fd(nl->mnl);
+	struct nl_wait w;
+	ssize_t n;
+	int ret;
+
+	ret = nl_wait_start(&w, nl, buf, len, cb, data);
+	if (ret < 0)
+		return ret;
+	if (drain)
+		nl_sndbuf_fit(nl, len);
+	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
+		return -errno;
+	while (drain || w.pending) {
+		n = nl_recv(fd, reply, sizeof(reply), drain ? MSG_DONTWAIT : 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && drain && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0)
+			return -errno;
+		ret = nl_wait_feed(&w, reply, (size_t)n);
+		if (ret < 0)
+			return ret;
+	}
+	return w.err;
+}
+
+/**
+ * nl_send_wait() - send requests laid out back to back and wait for them
+ * @nl:		the socket
+ * @buf:	the requests, each with its sequence number
+ * @len:	their total length
+ * @cb:		called for each data message answering them, or NULL
+ * @data:	passed to @cb
+ *
+ * Return: as nl_batch_talk().
+ */
+int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb, void *data)
+{
+	return nl_exchange(nl, buf, len, cb, data, 0);
 }
 
 /**
@@ -287,31 +316,7 @@ static void nl_sndbuf_fit(struct nl_sock *nl, size_t len)
 int nl_send_batch(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
 		  void *data)
 {
-	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
-	int fd = mnl_socket_get_fd(nl->mnl);
-	struct nl_wait w;
-	ssize_t n;
-	int ret;
-
-	ret = nl_wait_start(&w, nl, buf, len, cb, data);
-	if (ret < 0)
-		return ret;
-	nl_sndbuf_fit(nl, len);
-	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
-		return -errno;
-	for (;;) {
-		n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n < 0)
-			return -errno;
-		ret = nl_wait_feed(&w, reply, (size_t)n);
-		if (ret < 0)
-			return ret;
-	}
-	return w.err;
+	return nl_exchange(nl, buf, len, cb, data, 1);
 }
 
 /**

@@ -202,6 +202,38 @@ static int state_write_fd(int fd, const json_t *rec)
 	return fsync(fd) < 0 ? -errno : 0;
 }
 
+/*
+ * Create the temporary file @tmp in the group, made when missing; *dirfd is
+ * the group's. A group emptied and removed by state_group_del() between its
+ * opening and the creation of @tmp is made again: once @tmp is in it, it is
+ * not empty and stays.
+ */
+static int state_tmp_create(const char *root, const char *kind, const char *group,
+			    const char *tmp, int *dirfd)
+{
+	int fd = -ENOENT, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		*dirfd = state_group_open(root, kind, group, 1);
+		if (*dirfd == -ENOENT)
+			continue; /* removed between its mkdir and its open */
+		if (*dirfd < 0)
+			return *dirfd;
+		fd = openat(*dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
+				    O_CLOEXEC,
+			    0600);
+		if (fd >= 0)
+			return fd;
+		fd = -errno;
+		close(*dirfd);
+		*dirfd = -1;
+		if (fd != -ENOENT)
+			break;
+	}
+	return log_err(fd, "create record %s in %s", tmp, root);
+}
+
 /**
  * state_record_write() - write a record atomically
  * @root:	the state directory, STATE_DIR by default
@@ -221,20 +253,11 @@ int state_record_write(const char *root, const char *kind, const char *group,
 	ret = state_file_name(name, file, sizeof(file));
 	if (ret < 0)
 		return ret;
-	dirfd = state_group_open(root, kind, group, 1);
-	if (dirfd < 0)
-		return dirfd == -ENOENT ?
-			       log_err(dirfd, "open state directory %s", root) :
-			       dirfd;
 	/* A leading dot keeps readers from taking it for a record. */
 	snprintf(tmp, sizeof(tmp), ".%s.%d", file, (int)getpid());
-	fd = openat(dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		    0600);
-	if (fd < 0) {
-		ret = log_err(-errno, "create record %s", tmp);
-		goto out;
-	}
+	fd = state_tmp_create(root, kind, group, tmp, &dirfd);
+	if (fd < 0)
+		return fd;
 	ret = state_write_fd(fd, rec);
 	close(fd);
 	if (ret == 0 && renameat(dirfd, tmp, dirfd, file) < 0)
@@ -243,7 +266,6 @@ int state_record_write(const char *root, const char *kind, const char *group,
 		unlinkat(dirfd, tmp, 0);
 		log_err(ret, "write record %s/%s", group ? group : kind, file);
 	}
-out:
 	close(dirfd);
 	return ret;
 }
@@ -345,6 +367,37 @@ int state_record_del(const char *root, const char *kind, const char *group,
 	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
 		ret = log_err(-errno, "delete record %s", file);
 	close(dirfd);
+	return ret;
+}
+
+/**
+ * state_group_del() - remove a group's directory once it holds no record
+ * @root:	the state directory
+ * @kind:	its kind
+ * @group:	the group
+ *
+ * For groups that belong to one container (its NAT records): without this,
+ * every container ever run would leave an empty directory behind. A group
+ * that still holds a record, or one being written, stays.
+ *
+ * Return: 0 (also when the group stays or is gone) or negative errno
+ * (logged).
+ */
+int state_group_del(const char *root, const char *kind, const char *group)
+{
+	int kindfd, ret = 0;
+
+	if (!*group || strchr(group, '/') || !strcmp(group, ".") || !strcmp(group, ".."))
+		return log_errx(-EINVAL, "invalid directory name \"%s\"", group);
+	kindfd = state_group_open(root, kind, NULL, 0);
+	if (kindfd == -ENOENT)
+		return 0;
+	if (kindfd < 0)
+		return kindfd;
+	if (unlinkat(kindfd, group, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		ret = log_err(-errno, "remove directory %s", group);
+	close(kindfd);
 	return ret;
 }
 

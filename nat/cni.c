@@ -166,6 +166,15 @@ static int pm_for_each(struct cni_req *req, struct pm_conf *c, struct nat *nat,
 	return 0;
 }
 
+/* Nothing to do with a mapping but to have parsed it. */
+static int pm_parsed(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	(void)nat;
+	(void)p;
+	(void)owner;
+	return 0;
+}
+
 static int pm_record(const struct cni_req *req, const char *owner, int del)
 {
 	char name[256];
@@ -197,6 +206,9 @@ static int pm_add(struct cni_req *req, json_t **result)
 				"plumb-nat is a chained plugin: it "
 				"needs a prevResult");
 	ret = pm_addrs(req, &c);
+	/* Bad input changes nothing: every mapping is checked first. */
+	if (ret == 0)
+		ret = pm_for_each(req, &c, NULL, pm_parsed);
 	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq)) {
 		ret = pm_record(req, c.owner, 0);
 		if (ret == 0)
@@ -333,15 +345,5 @@ static const struct cni_plugin plumb_nat = {
  */
 int nat_cni_main(void)
 {
-	struct cni_env env;
-	json_t *out = NULL;
-	int status;
-
-	log_init("plumb-nat");
-	cni_env_parse(&env, environ);
-	status = cni_run(&plumb_nat, &env, STDIN_FILENO, &out);
-	if (out && json_write(stdout, out) < 0)
-		status = 1;
-	json_decref(out);
-	return status;
+	return cni_serve(&plumb_nat, "plumb-nat", environ, STDIN_FILENO, stdout);
 }

@@ -19,13 +19,16 @@ static void list_text(const json_t *all)
 		       json_string_value(json_object_get(e, "owner")));
 	json_array_foreach(json_object_get(all, "published"), i, e) {
 		const char *host = json_string_value(json_object_get(e, "host_ip"));
+		const char *addr = json_string_value(json_object_get(e, "addr"));
+		int v6 = strchr(addr, ':') != NULL;
 
-		printf("publish %s%s%s:%lld/%s -> %s:%lld owner %s%s\n",
+		/* IPv6 addresses in brackets, as publish takes them */
+		printf("publish %s%s%s:%lld/%s -> %s%s%s:%lld owner %s%s\n",
 		       host && strchr(host, ':') ? "[" : "", host ? host : "*",
 		       host && strchr(host, ':') ? "]" : "",
 		       json_integer_value(json_object_get(e, "host_port")),
-		       json_string_value(json_object_get(e, "proto")),
-		       json_string_value(json_object_get(e, "addr")),
+		       json_string_value(json_object_get(e, "proto")), v6 ? "[" : "",
+		       addr, v6 ? "]" : "",
 		       json_integer_value(json_object_get(e, "port")),
 		       json_string_value(json_object_get(e, "owner")),
 		       json_is_true(json_object_get(e, "localhost")) ? " (localhost)" :

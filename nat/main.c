@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* plumb-nat: masquerade and published ports in one nftables table. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <plumb/bridge.h>
+#include <plumb/log.h>
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
 #include "nat.h"
 
-#define NET CAPS(CAP_NET_ADMIN, CAP_SYS_ADMIN)
+/* CAP_SYS_ADMIN serves only to enter the namespace of -n. */
+#define NET CAPS(CAP_NET_ADMIN)
+#define NET_KEEP CAPS(CAP_SYS_ADMIN)
 
 static const struct cmd cmds[] = {
 	{
@@ -20,6 +24,7 @@ static const struct cmd cmds[] = {
 		.args = "add|del SUBNET [--id OWNER]",
 		.help = "masquerade traffic leaving a container subnet, or stop",
 		.need = NET,
+		.keep = NET_KEEP,
 	},
 	{
 		.name = "publish",
@@ -28,6 +33,7 @@ static const struct cmd cmds[] = {
 			"[--id OWNER] [--localhost]",
 		.help = "publish host ports to a container",
 		.need = NET,
+		.keep = NET_KEEP,
 		.options = "  --id OWNER     who publishes (" NAT_OWNER_DEFAULT
 			   "); kept in "
 			   "each element's comment\n"
@@ -40,6 +46,7 @@ static const struct cmd cmds[] = {
 		.args = "[HOSTIP:]PORT[-END][/PROTO] [ADDR:PORT] [--id OWNER] | --id OWNER",
 		.help = "stop publishing ports; with --id alone, all the owner holds",
 		.need = NET,
+		.keep = NET_KEEP,
 	},
 	{
 		.name = "oci-hook",
@@ -49,6 +56,7 @@ static const struct cmd cmds[] = {
 		.help = "OCI runtime hook: ports and masquerade for the container whose "
 			"state is on stdin",
 		.need = NET,
+		.keep = NET_KEEP,
 		.options =
 			"  --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/PROTO]\n"
 			"                 publish to the container (as docker -p)\n"
@@ -65,6 +73,7 @@ static const struct cmd cmds[] = {
 		.args = "",
 		.help = "masqueraded subnets and published ports, with owners",
 		.need = NET,
+		.keep = NET_KEEP,
 	},
 	{
 		.name = "flush",
@@ -72,6 +81,7 @@ static const struct cmd cmds[] = {
 		.args = "",
 		.help = "delete plumb's table and nothing else (records stay)",
 		.need = NET,
+		.keep = NET_KEEP,
 	},
 	{
 		.name = "reconcile",
@@ -79,6 +89,7 @@ static const struct cmd cmds[] = {
 		.args = "",
 		.help = "rebuild the table from plumb's records (after nft flush ruleset)",
 		.need = NET,
+		.keep = NET_KEEP,
 	},
 };
 
@@ -105,6 +116,11 @@ int nat_begin(const struct cmd_ctx *ctx, struct nat *nat)
 	int fd = -1, ret;
 
 	if (ctx->netns) {
+		char missing[64];
+
+		if (caps_missing(CAPS(CAP_SYS_ADMIN), missing, sizeof(missing)) > 0)
+			return log_errx(-EPERM, "-n needs %s, which this process does not "
+					"have; run it as root", missing);
 		fd = netns_open(ctx->netns);
 		if (fd < 0)
 			return fd;

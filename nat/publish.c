@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* plumb-nat publish, unpublish: host ports to containers. */
-#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <string.h>
-
-#include <plumb/log.h>
 
 #include "nat.h"
 
@@ -59,36 +56,23 @@ int cmd_publish(struct cmd_ctx *ctx, int argc, char **argv)
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }
 
-static int unpublish_check(const char *host)
+/* Without a target the family is unknown: the host address tells, or both are. */
+static int unpublish_host(struct nat *nat, const struct nat_pub *host, const char *owner)
 {
-	struct nat_pub p;
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct nat_pub p = *host;
+	size_t i;
+	int ret;
 
-	/* A bad host port is refused before anything is opened. */
-	return nat_pub_parse(host, "192.0.2.1:1", &p) < 0 &&
-			       nat_pub_parse(host, "[2001:db8::1]:1", &p) < 0 ?
-		       -EINVAL :
-		       0;
-}
-
-/* Without a target the family is unknown: both are looked at. */
-static int unpublish_host(struct nat *nat, const char *host, const char *owner)
-{
-	static const char *const probes[] = { "192.0.2.1:1", "[2001:db8::1]:1" };
-	struct nat_pub p;
-	int i, tried = 0, ret;
-
-	for (i = 0; i < 2; i++) {
-		log_set_quiet(1);
-		ret = nat_pub_parse(host, probes[i], &p);
-		log_set_quiet(0);
-		if (ret < 0)
-			continue; /* a host address of the other family */
-		tried++;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (host->host.family && host->host.family != families[i])
+			continue;
+		p.addr.family = families[i];
 		ret = nat_unpublish(nat, &p, owner);
 		if (ret < 0)
 			return ret;
 	}
-	return tried ? 0 : nat_pub_parse(host, probes[0], &p); /* says why */
+	return 0;
 }
 
 int cmd_unpublish(struct cmd_ctx *ctx, int argc, char **argv)
@@ -104,14 +88,14 @@ int cmd_unpublish(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_FAILED;
 	if (n == 2 && nat_pub_parse(args[0], args[1], &p) < 0)
 		return CMD_FAILED;
-	if (n == 1 && unpublish_check(args[0]) < 0)
+	if (n == 1 && nat_pub_parse_host(args[0], &p) < 0)
 		return CMD_FAILED;
 	if (nat_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	if (n == 2)
 		ret = nat_unpublish(&nat, &p, owner);
 	else if (n == 1)
-		ret = unpublish_host(&nat, args[0], owner);
+		ret = unpublish_host(&nat, &p, owner);
 	else
 		ret = nat_owner_release(&nat, owner);
 	nat_end(&nat);

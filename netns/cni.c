@@ -93,15 +93,5 @@ static const struct cni_plugin loopback = {
 
 int netns_cni_main(void)
 {
-	struct cni_env env;
-	json_t *out = NULL;
-	int status;
-
-	log_init("plumb-netns");
-	cni_env_parse(&env, environ);
-	status = cni_run(&loopback, &env, STDIN_FILENO, &out);
-	if (out && json_write(stdout, out) < 0)
-		status = 1;
-	json_decref(out);
-	return status;
+	return cni_serve(&loopback, "plumb-netns", environ, STDIN_FILENO, stdout);
 }

@@ -5,18 +5,28 @@
  * names the namespace under /run/netns when asked (--name, or the
  * annotation plumb.netns-name, which wins) so that it can be inspected by
  * hand; at delete it removes that name.
+ *
+ * A name is removed only by the container it was made for: the same name may
+ * be asked for by a second container (whose create then fails, and whose
+ * poststop hooks runc still runs), or given as --name to every container.
+ * So create records which container and which namespace the name is for, in
+ * <STATE_DIR>/netns/<name>.json, and delete removes the name only when the
+ * record says it is this container's and the name still is that namespace.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
 #include <plumb/oci.h>
+#include <plumb/state.h>
 
 #include "netns.h"
 
@@ -24,6 +34,37 @@ static const struct option hook_options[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ 0 },
 };
+
+#define HOOK_KIND "netns"
+
+/* The inode of the namespace named @name, 0 when there is none. */
+static ino_t hook_name_ino(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	return stat(path, &st) < 0 ? 0 : st.st_ino;
+}
+
+/* Name the namespace of the container and record for whom; all or nothing. */
+static int hook_name(const struct oci_state *s, const char *name)
+{
+	json_t *rec;
+	int ret;
+
+	ret = netns_attach(name, s->pid);
+	if (ret < 0)
+		return ret;
+	rec = json_pack("{s:s, s:I}", "id", s->id, "inode",
+			(json_int_t)hook_name_ino(name));
+	ret = rec ? state_record_write(STATE_DIR, HOOK_KIND, NULL, name, rec) :
+		    log_err(-ENOMEM, "record network namespace name %s", name);
+	json_decref(rec);
+	if (ret < 0)
+		netns_del(name);
+	return ret;
+}
 
 static int hook_create(const struct oci_state *s, const char *name)
 {
@@ -42,21 +83,34 @@ static int hook_create(const struct oci_state *s, const char *name)
 	ret = nl_link_set_up(&nl, "lo");
 	nl_close(&nl);
 	if (ret == 0 && name)
-		ret = netns_attach(name, s->pid);
+		ret = hook_name(s, name);
 	return ret;
 }
 
-static int hook_delete(const char *name)
+static int hook_delete(const struct oci_state *s, const char *name)
 {
-	char path[PATH_MAX];
+	const char *id = NULL;
+	long long ino = 0;
+	json_t *rec;
+	int ret = 0;
 
 	if (!name)
 		return 0;
-	if (netns_spec_path(name, path, sizeof(path)) < 0)
-		return -EINVAL;
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0; /* deleted already: teardown twice is fine */
-	return netns_del(name);
+	rec = state_record_read(STATE_DIR, HOOK_KIND, NULL, name, &ret);
+	if (!rec)
+		return ret == -ENOENT ? 0 : ret; /* deleted already, or never ours */
+	if (json_get_string(rec, "id", &id) <= 0 || strcmp(id, s->id)) {
+		json_decref(rec);
+		return 0; /* another container's name: not ours to remove */
+	}
+	json_get_int(rec, "inode", 0, LLONG_MAX, &ino);
+	json_decref(rec);
+	/* Gone, or deleted by hand and made again: only the record is left. */
+	if (ino && hook_name_ino(name) == (ino_t)ino)
+		ret = netns_del(name);
+	if (ret == 0)
+		ret = state_record_del(STATE_DIR, HOOK_KIND, NULL, name);
+	return ret;
 }
 
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
@@ -84,7 +138,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		name = v;
 	ret = name ? netns_name_check(name) : 0;
 	if (ret == 0)
-		ret = stage == OCI_CREATE ? hook_create(&s, name) : hook_delete(name);
+		ret = stage == OCI_CREATE ? hook_create(&s, name) : hook_delete(&s, name);
 	oci_state_free(&s);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

@@ -6,7 +6,8 @@ set -eu
 packages="build-essential pkg-config
 	libmnl-dev libnftnl-dev libcap-dev libjansson-dev libcmocka-dev
 	iproute2 nftables jq libcap2-bin util-linux man-db
-	iputils-ping socat conntrack containernetworking-plugins"
+	iputils-ping socat conntrack containernetworking-plugins
+	crun runc busybox-static"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed$' ||

@@ -73,6 +73,7 @@ struct attachment {
  *		"isGateway": false)
  * @promisc:	put the bridge in promiscuous mode
  * @state_dir:	where records live (STATE_DIR)
+ * @bridge_mac: out: the bridge's hardware address
  */
 struct attach_req {
 	struct attachment a;
@@ -85,6 +86,7 @@ struct attach_req {
 	int no_gateway;
 	int promisc;
 	const char *state_dir;
+	uint8_t bridge_mac[6];
 };
 
 int attach_key_check(const char *network, const char *id, const char *ifname);
@@ -93,6 +95,8 @@ void attach_host_veth_name(const char *network, const char *id, const char *ifna
 int attach_record_name(const struct attachment *a, char *buf, size_t size);
 json_t *attach_to_json(const struct attachment *a);
 int attach_from_json(const json_t *j, struct attachment *a);
+int attach_ips_parse(const json_t *ips, struct attachment *a);
+int attach_routes_parse(const json_t *routes, struct attachment *a);
 int attach_record_read(const char *state_dir, const char *network, const char *id,
 		       const char *ifname, struct attachment *a);
 int attach_record_write(const char *state_dir, const struct attachment *a);

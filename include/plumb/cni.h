@@ -3,6 +3,8 @@
 #ifndef PLUMB_CNI_H
 #define PLUMB_CNI_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include <plumb/caps.h>
@@ -115,6 +117,8 @@ struct cni_plugin {
 };
 
 void cni_env_parse(struct cni_env *env, char *const envp[]);
+int cni_serve(const struct cni_plugin *plugin, const char *prog, char *const envp[],
+	      int in_fd, FILE *out);
 int cni_run(const struct cni_plugin *plugin, const struct cni_env *env, int in_fd,
 	    json_t **out);
 int cni_fail(struct cni_req *req, int code, int err, const char *fmt, ...)

@@ -50,6 +50,7 @@ struct nat {
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
 int nat_pub_parse_short(const char *spec, const struct inet_addr *addr,
 			struct nat_pub *p);
+int nat_pub_parse_host(const char *host, struct nat_pub *p);
 int nat_owner_check(const char *owner);
 const char *nat_proto_name(uint8_t proto);
 size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem *out);
@@ -61,6 +62,7 @@ void nat_masq_record_name(const struct inet_prefix *subnet, char *buf, size_t si
 json_t *nat_pub_to_json(const struct nat_pub *p);
 int nat_pub_from_json(const json_t *j, struct nat_pub *p);
 void nat_owner_group(const char *owner, char *buf, size_t size);
+void nat_group_owner(const char *group, char *buf, size_t size);
 
 /* nat.c: the operations */
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);

@@ -19,11 +19,20 @@ sandbox_guard() {
 }
 
 sandbox_setup() {
-	local d
+	local d hidden=
+	# A tree checked out under a directory the sandbox covers (CI may use
+	# /tmp) is kept in sight: bound aside first, then back in place.
+	for d in /run /tmp /var/lib/cni; do
+		case $PLUMB_TOP/ in "$d"/*) hidden=1 ;; esac
+	done
+	[ -z "$hidden" ] || mount --bind "$PLUMB_TOP" /mnt || exit 1
 	for d in /run /tmp /var/lib/cni; do
 		mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
 	done
 	chmod 1777 /tmp
+	if [ -n "$hidden" ]; then
+		mkdir -p "$PLUMB_TOP" && mount --bind /mnt "$PLUMB_TOP" || exit 1
+	fi
 	mkdir -p /run/netns /run/plumb
 	ip link set lo up
 	export PATH="$PLUMB_TOP/netns:$PLUMB_TOP/bridge:$PLUMB_TOP/nat:$PATH"

@@ -599,7 +599,7 @@ static void test_cni_run_bad_container_id_gives_code_4(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		env.container_id = bad[i];
 		assert_int_equal(run(&env, CONF("1.0.0"), &out), 1);
-		assert_cni_error(out, CNI_ERR_ENV, "invalid container id");
+		assert_cni_error(out, CNI_ERR_ENV, "CNI_CONTAINERID: invalid container id");
 		json_decref(out);
 	}
 	assert_int_equal(calls(), 0);
@@ -617,7 +617,7 @@ static void test_cni_run_bad_ifname_gives_code_4(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		env.ifname = bad[i];
 		assert_int_equal(run(&env, CONF("1.0.0"), &out), 1);
-		assert_cni_error(out, CNI_ERR_ENV, "invalid interface name");
+		assert_cni_error(out, CNI_ERR_ENV, "CNI_IFNAME: invalid interface name");
 		json_decref(out);
 	}
 	assert_int_equal(calls(), 0);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_state: records and their group directories (lib/state.c), in a temp dir. */
+#include <errno.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <plumb/log.h>
+#include <plumb/state.h>
+
+struct fx {
+	char root[64];
+	json_t *rec;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "/tmp/plumb-test-state.XXXXXX");
+	if (!mkdtemp(f->root)) {
+		free(f);
+		return -1;
+	}
+	f->rec = json_pack("{s:s}", "type", "publish");
+	*state = f;
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	int ret;
+
+	json_decref(f->rec);
+	ret = nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return ret;
+}
+
+/* Does <root>/nat/<group> exist? */
+static int group_exists(const struct fx *f, const char *group)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/nat/%s", f->root, group);
+	return stat(path, &st) == 0;
+}
+
+static void test_state_group_del_removes_an_emptied_group(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "pub", f->rec), 0);
+	assert_int_equal(state_record_del(f->root, "nat", "c1", "pub"), 0);
+	assert_true(group_exists(f, "c1"));
+	assert_int_equal(state_group_del(f->root, "nat", "c1"), 0);
+	assert_false(group_exists(f, "c1"));
+	/* Twice, or for a group never made: no error. */
+	assert_int_equal(state_group_del(f->root, "nat", "c1"), 0);
+	assert_int_equal(state_group_del(f->root, "nat", "never"), 0);
+	assert_int_equal(state_group_del(f->root, "kind-never", "c1"), 0);
+}
+
+static void test_state_group_del_keeps_a_group_with_records(void **state)
+{
+	struct fx *f = *state;
+	json_t *got;
+	int err;
+
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "pub", f->rec), 0);
+	assert_int_equal(state_group_del(f->root, "nat", "c1"), 0);
+	got = state_record_read(f->root, "nat", "c1", "pub", &err);
+	assert_non_null(got);
+	assert_int_equal(err, 0);
+	assert_true(json_equal(got, f->rec));
+	json_decref(got);
+}
+
+static void test_state_record_write_makes_a_removed_group_again(void **state)
+{
+	struct fx *f = *state;
+	json_t *got;
+	int err;
+
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "a", f->rec), 0);
+	assert_int_equal(state_record_del(f->root, "nat", "c1", "a"), 0);
+	assert_int_equal(state_group_del(f->root, "nat", "c1"), 0);
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "b", f->rec), 0);
+	got = state_record_read(f->root, "nat", "c1", "b", &err);
+	assert_non_null(got);
+	json_decref(got);
+}
+
+static void test_state_group_del_refuses_a_path(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "a", f->rec), 0);
+	assert_int_equal(state_group_del(f->root, "nat", ""), -EINVAL);
+	assert_int_equal(state_group_del(f->root, "nat", ".."), -EINVAL);
+	assert_int_equal(state_group_del(f->root, "nat", "c1/.."), -EINVAL);
+	assert_true(group_exists(f, "c1"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+		T(test_state_group_del_removes_an_emptied_group),
+		T(test_state_group_del_keeps_a_group_with_records),
+		T(test_state_record_write_makes_a_removed_group_again),
+		T(test_state_group_del_refuses_a_path),
+#undef T
+	};
+
+	log_set_quiet(1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
