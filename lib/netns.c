@@ -32,6 +32,7 @@
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 
+#include <plumb/fault.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
 #include <plumb/nl.h>
@@ -343,6 +344,7 @@ int netns_add(const char *name)
 	ret = netns_mount_point_create(name, path, sizeof(path));
 	if (ret < 0)
 		return ret;
+	fault_point("netns-file-created");
 	ret = netns_run(-1, netns_bind_self, path);
 	if (ret < 0)
 		goto out_unlink;
@@ -398,13 +400,24 @@ out:
 	return ret;
 }
 
+/* The empty file of netns_mount_point_create(), never mounted over. */
+static int netns_mount_point_unused(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 07777) &&
+	       !st.st_size;
+}
+
 /**
  * netns_del() - delete a named network namespace, as "ip netns del"
  * @name:	its name under /run/netns
  *
- * Only an nsfs bind mount is removed: anything else found under the name is
- * left alone. The mount is detached lazily, so processes still inside keep
- * their namespace; it goes away with the last of them.
+ * Only an nsfs bind mount is removed, or the empty file an add killed before
+ * its mount leaves (mode 0, as netns_add() and "ip netns add" create it):
+ * anything else found under the name is left alone. The mount is detached
+ * lazily, so processes still inside keep their namespace; it goes away with
+ * the last of them.
  *
  * Return: 0 or negative errno (logged).
  */
@@ -424,13 +437,15 @@ int netns_del(const char *name)
 					"network namespace \"%s\" does not exist", name);
 		return log_err(-errno, "stat %s", path);
 	}
-	if (sfs.f_type != NSFS_MAGIC)
-		return log_errx(-EINVAL,
-				"%s is not a network namespace mount; "
-				"not deleting it",
-				path);
-	if (umount2(path, MNT_DETACH) < 0)
+	if (sfs.f_type != NSFS_MAGIC) {
+		if (!netns_mount_point_unused(path))
+			return log_errx(-EINVAL,
+					"%s is not a network namespace mount; "
+					"not deleting it",
+					path);
+	} else if (umount2(path, MNT_DETACH) < 0) {
 		return log_err(-errno, "unmount %s", path);
+	}
 	if (unlink(path) < 0)
 		return log_err(-errno, "remove %s", path);
 	return 0;

@@ -642,7 +642,7 @@ test_pid_namespace_without_default_route() {
 	local pid
 	unshare --net sleep 60 &
 	pid=$!
-	sleep 0.2
+	left $pid || fail "unshare --net did not start"
 	fails 1 "pid:$pid has no name to use as container id; give --id" \
 		plumb-bridge add pid:$pid
 	ok plumb-bridge add pid:$pid --id p --no-default-route

@@ -40,19 +40,6 @@ stopped() {
 	fail "process $1 never stopped at its fault point"
 }
 
-# left PID: wait until PID (just started with "unshare --net") has left the
-# sandbox's network namespace, so that its /proc/PID/ns/net is its own
-left() {
-	local _
-	for _ in $(seq 250); do
-		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
-			return 0
-		kill -0 "$1" 2> /dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
 # caps_are PID MASK WHAT: every thread of the stopped PID holds exactly MASK,
 # effective and permitted, and nothing inheritable or ambient
 caps_are() {
@@ -171,7 +158,12 @@ test_nat_publish_keeps_net_admin_and_sys_admin() {
 }
 
 test_netns_add_keeps_sys_admin_and_net_admin() {
-	grep -q fault_point "$TOP"/netns/*.c "$TOP"/lib/netns.c ||
-		skip "plumb-netns add has no fault point to stop at"
-	fail "plumb-netns has a fault point now: check its capabilities here"
+	local pid
+	need_fault_build plumb-netns
+	PLUMB_FAULT=netns-file-created:stop "$FAULT/plumb-netns" add a > /tmp/out 2> /tmp/err &
+	pid=$!
+	stopped $pid
+	caps_are $pid "$(mask $CAP_NET_ADMIN $CAP_SYS_ADMIN)" "plumb-netns add"
+	finish $pid "plumb-netns add"
+	eq "$(ip -n a -j link show lo | jq -r '.[0].operstate')" UNKNOWN "lo of a, up"
 }

@@ -69,19 +69,6 @@ n_leases() {
 	find "$1" -maxdepth 1 -name '[0-9]*.[0-9]*.[0-9]*.[0-9]*' | wc -l
 }
 
-# left PID: wait until PID (just started with "unshare --net") has left the
-# sandbox's network namespace, so that its /proc/PID/ns/net is its own
-left() {
-	local _
-	for _ in $(seq 250); do
-		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
-			return 0
-		kill -0 "$1" 2> /dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
 # oci_state ID PID: the state a runtime gives a hook
 oci_state() {
 	printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%s,"bundle":"/tmp"}' \

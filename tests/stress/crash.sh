@@ -121,6 +121,19 @@ test_teardowns_killed_at_each_step_are_finished_by_the_next_one() {
 	pool_whole
 }
 
+test_netns_add_killed_before_its_mount_is_cleaned_by_del() {
+	kill_at netns-file-created "$FAULT/plumb-netns" add k
+	[ -f /run/netns/k ] || fail "the killed add left no file to clean"
+	plumb-netns del k || fail "del after a killed add"
+	[ ! -e /run/netns/k ] || fail "/run/netns/k left by del"
+	plumb-netns add k || fail "add again after del"
+	plumb-netns del k || fail "del of the new namespace"
+	# Anything else under the name is not a stillborn namespace: kept.
+	echo data > /run/netns/k
+	fails 1 "/run/netns/k is not a network namespace mount; not deleting it" plumb-netns del k
+	eq "$(cat /run/netns/k)" data "the file del refused"
+}
+
 test_setups_killed_at_random_moments_are_cleaned_by_del_or_gc() {
 	local i pid
 	ip netns add k

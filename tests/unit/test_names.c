@@ -233,13 +233,11 @@ static void test_nl_link_name_check_refuses_what_kernel_refuses(void **state)
 }
 
 /*
- * BUG (lib/link.c, nl_link_name_check()): the kernel's dev_valid_name() uses
- * the kernel's isspace(), whose Latin-1 table (lib/ctype.c) counts 0xa0 as
- * white space; so the kernel refuses a name holding byte 0xa0, e.g. U+00A0
- * NO-BREAK SPACE in UTF-8 ("\xc2\xa0"), and libcni's ValidateInterfaceName
- * refuses it too (unicode.IsSpace). nl_link_name_check() only tests '\t' to
- * '\r' and ' ', so it accepts the name and the user gets the kernel's bare
- * "Invalid argument" instead of a sentence. Expected to fail until fixed.
+ * The kernel's dev_valid_name() uses the kernel's isspace(), whose Latin-1
+ * table (lib/ctype.c) counts 0xa0 as white space: it refuses a name holding
+ * byte 0xa0, e.g. U+00A0 NO-BREAK SPACE in UTF-8 ("\xc2\xa0"), and libcni's
+ * ValidateInterfaceName refuses it too (unicode.IsSpace). The user gets a
+ * sentence, not the kernel's bare "Invalid argument".
  */
 static void test_nl_link_name_check_refuses_no_break_space(void **state)
 {
