@@ -237,12 +237,16 @@ static int ipam_lease_take(struct ipam *ipam, const struct ipam_set *set, size_t
 	ret = ipam_store_write(ipam->dirfd, addr, buf, (size_t)len, 1);
 	if (ret == -EEXIST)
 		return ret;
+	if (ret == -EINVAL)
+		return log_errx(ret, "reserve %s: not a regular file there", addr);
 	if (ret < 0)
 		return log_err(ret, "reserve %s", addr);
 	snprintf(name, sizeof(name), IPAM_LAST_FILE "%zu", i);
 	ret = ipam_store_write(ipam->dirfd, name, addr, strlen(addr), 0);
 	if (ret < 0) {
 		unlinkat(ipam->dirfd, addr, 0);
+		if (ret == -EINVAL)
+			return log_errx(ret, "write %s: not a regular file", name);
 		return log_err(ret, "write %s", name);
 	}
 	*lease = (struct ipam_lease){

@@ -169,7 +169,8 @@ int ipam_store_write(int dirfd, const char *name, const char *buf, size_t len, i
 
 	fd = openat(dirfd, name, flags, 0600);
 	if (fd < 0)
-		return errno == ENXIO ? -EINVAL : -errno; /* a FIFO, no reader */
+		/* ENXIO: a FIFO without a reader; ELOOP: a symbolic link. */
+		return errno == ENXIO || errno == ELOOP ? -EINVAL : -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
