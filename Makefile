@@ -8,6 +8,7 @@
 #   make valgrind         unit tests and a sample of the tools under valgrind
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make V=1 WERROR=1     full command lines, warnings as errors
+#   make fuzz             libFuzzer harnesses (clang), FUZZ_SECONDS=10 each
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -25,8 +26,9 @@ PKGS := libmnl libnftnl libcap jansson
 DYNAMIC_PKGS := $(filter-out $(STATIC_PKGS),$(PKGS))
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wvla \
-	  -Wmissing-prototypes -Wstrict-prototypes
+WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wvla \
+	    -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS += $(WARNINGS)
 CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ifneq ($(STATIC_PKGS),)
@@ -139,6 +141,49 @@ bench: all $(BENCH_BINS)
 demo: all
 	$(Q)examples/demo.sh
 
+
+# libFuzzer harnesses: lib rebuilt with clang, the fuzzer's coverage and ASan
+# and UBSan into tests/fuzz/obj/, apart from the objects of "make", so the two
+# builds never mix. "make fuzz" runs each harness FUZZ_SECONDS from its seed
+# corpus (tests/fuzz/corpus/NAME/) and fails on any crash, leak or timeout.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_CFLAGS := -O1 -g $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) \
+	       -fno-omit-frame-pointer \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB := tests/fuzz/obj/libplumb.a
+FUZZ_OBJS := $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(wildcard lib/*.c))
+FUZZERS := $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+tests/fuzz/obj/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(LDLIBS)' | cmp -s - $@ || \
+		echo '$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(LDLIBS)' > $@
+
+tests/fuzz/obj/%.o: lib/%.c tests/fuzz/obj/.flags
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(call quiet,FUZZLD,$@)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) \
+		-MMD -MP -MF tests/fuzz/obj/fuzz_$*.d -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzzers: $(FUZZERS)
+
+# Records the kernel's answers for fuzz_netlink's seeds; tests/fuzz/capture.sh
+# runs it in a sandbox, never on the machine's own network.
+tests/fuzz/capture: tests/fuzz/capture.c $(LIB)
+	$(call quiet,LD,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+		-Wl,--wrap=mnl_socket_sendto,--wrap=mnl_socket_recvfrom
+
+capture: all tests/fuzz/capture
+	$(Q)tests/fuzz/capture.sh
+
+fuzz: $(FUZZERS)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
@@ -154,9 +199,12 @@ clean:
 	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) $(FAULT_TOOLS) tests/fault/plumb-ipam \
 		$(BENCH_BINS) \
 		$(foreach d,lib netns bridge nat tests/unit tests/fault bench,$(d)/*.o $(d)/*.d)
+	rm -rf tests/fuzz/obj $(FUZZERS) tests/fuzz/capture
 
 FORCE:
-.PHONY: all check unit valgrind fault stress bench demo install install-cni clean FORCE
+.PHONY: all check unit valgrind fault stress bench fuzzers fuzz capture demo install \
+	install-cni clean FORCE
 .SECONDARY:
 
--include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d bench/*.d)
+-include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d \
+		    bench/*.d tests/fuzz/obj/*.d)
