@@ -319,6 +319,30 @@ int nl_send_batch(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
 	return nl_exchange(nl, buf, len, cb, data, 1);
 }
 
+/*
+ * Does every message of @buf end within it? libmnl compares a message's
+ * length to what is left as an int: a length of 2 GiB or more passes
+ * mnl_nlmsg_ok(), callbacks then read past the buffer and mnl_nlmsg_next()
+ * may stand still (MNL_ALIGN() wraps to 0), looping for ever. So lengths are
+ * checked here, unsigned, before libmnl walks the messages. Bytes too few
+ * for a header at the end are ignored, as libmnl does.
+ */
+static int nl_msgs_whole(const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t step;
+
+	while (len >= sizeof(struct nlmsghdr)) {
+		step = ((const struct nlmsghdr *)p)->nlmsg_len;
+		if (step < sizeof(struct nlmsghdr) || step > len)
+			return 0;
+		step = MNL_ALIGN(step) < len ? MNL_ALIGN(step) : len;
+		p += step;
+		len -= step;
+	}
+	return 1;
+}
+
 /**
  * nl_wait_start() - prepare to collect the answers to requests
  * @w:		the state to fill
@@ -342,7 +366,7 @@ int nl_wait_start(struct nl_wait *w, struct nl_sock *nl, const void *buf, size_t
 
 	*w = (struct nl_wait){ .nl = nl, .cb = cb, .data = data };
 	nl->ext_ack[0] = '\0';
-	if (!mnl_nlmsg_ok(nlh, left))
+	if (!mnl_nlmsg_ok(nlh, left) || !nl_msgs_whole(buf, len))
 		return -EINVAL;
 	w->seq_first = nlh->nlmsg_seq;
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -467,12 +491,15 @@ static mnl_cb_t nl_wait_ctl[NLMSG_MIN_TYPE] = {
  * @len:	its length
  *
  * Return: 1 while answers are pending, 0 when all came, negative errno when
- * the datagram is malformed or not for us.
+ * the datagram is malformed (-EBADMSG: a message runs past its end) or not
+ * for us.
  */
 int nl_wait_feed(struct nl_wait *w, const void *buf, size_t len)
 {
 	int ret;
 
+	if (!nl_msgs_whole(buf, len))
+		return -EBADMSG;
 	ret = mnl_cb_run2(buf, len, 0, w->nl->portid, nl_wait_on_data, w, nl_wait_ctl,
 			  NLMSG_MIN_TYPE);
 	if (ret == MNL_CB_ERROR)

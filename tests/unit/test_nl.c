@@ -705,6 +705,65 @@ static void test_nl_wait_short_error_message_is_malformed(void **state)
 	assert_int_equal(w.pending, 1);
 }
 
+/* Found by tests/fuzz/fuzz_netlink: libmnl took 0xffffffff for -1 and looped. */
+static void test_nl_wait_start_refuses_length_over_2_gib(void **state)
+{
+	struct nl_sock nl;
+	static struct nl_batch b;
+	struct nl_wait w;
+
+	(void)state;
+	batch_of(&nl, &b, 2, 0);
+	((struct nlmsghdr *)b.buf)->nlmsg_len = 0xffffffff;
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL),
+			 -EINVAL);
+	((struct nlmsghdr *)b.buf)->nlmsg_len = 0x80000000;
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL),
+			 -EINVAL);
+}
+
+static void test_nl_wait_reply_with_length_over_2_gib_is_malformed(void **state)
+{
+	static const uint32_t lens[] = { 0xffffffff, 0xfffffffd, 0x80000000 };
+	struct nl_sock nl;
+	static struct nl_batch b;
+	static struct reply r;
+	struct seen s = { 0 };
+	struct nl_wait w;
+	size_t i;
+
+	(void)state;
+	batch_of(&nl, &b, 1, 0);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b),
+					       record_cb, &s),
+				 0);
+		memset(&r, 0, sizeof(r));
+		reply_data(&r, 1, 7);
+		((struct nlmsghdr *)r.buf)->nlmsg_len = lens[i];
+		assert_int_equal(nl_wait_feed(&w, r.buf, r.len), -EBADMSG);
+		assert_int_equal(s.calls, 0);
+		assert_int_equal(w.pending, 1);
+	}
+}
+
+static void test_nl_wait_reply_running_past_datagram_is_malformed(void **state)
+{
+	struct nl_sock nl;
+	static struct nl_batch b;
+	static struct reply r;
+	struct nl_wait w;
+
+	(void)state;
+	batch_of(&nl, &b, 1, 0);
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	reply_ack(&r, 1);
+	assert_int_equal(nl_wait_feed(&w, r.buf, r.len - 4), -EBADMSG);
+	assert_int_equal(w.pending, 1);
+	assert_int_equal(nl_wait_feed(&w, r.buf, r.len), 0);
+}
+
 static void test_nl_wait_interrupted_dump_fails(void **state)
 {
 	struct nl_sock nl = { .portid = PORTID };
@@ -788,6 +847,9 @@ int main(void)
 		cmocka_unit_test(test_nl_wait_error_about_request_without_ack_ends_wait),
 		cmocka_unit_test(test_nl_wait_rejects_reply_for_other_portid),
 		cmocka_unit_test(test_nl_wait_short_error_message_is_malformed),
+		cmocka_unit_test(test_nl_wait_start_refuses_length_over_2_gib),
+		cmocka_unit_test(test_nl_wait_reply_with_length_over_2_gib_is_malformed),
+		cmocka_unit_test(test_nl_wait_reply_running_past_datagram_is_malformed),
 		cmocka_unit_test(test_nl_wait_interrupted_dump_fails),
 		cmocka_unit_test(test_nl_err_adds_kernel_explanation),
 		cmocka_unit_test(test_nl_err_without_ext_ack_has_no_kernel_part),
