@@ -329,21 +329,33 @@ struct nft_elem_parse {
 	int err;
 };
 
+/* The user data of an element, and its comment once found. */
+struct nft_udata_walk {
+	const char *end;
+	const char *comment;
+};
+
+/*
+ * nftnl_udata_parse() trusts the length of each record: one running past the
+ * user data would be read past it, so the walk stops at the first such one.
+ */
 static int nft_udata_comment(const struct nftnl_udata *attr, void *data)
 {
-	const char **comment = data;
+	struct nft_udata_walk *w = data;
+	const char *value = nftnl_udata_get(attr);
 
+	if (value > w->end || nftnl_udata_len(attr) > w->end - value)
+		return -1;
 	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT &&
-	    nftnl_udata_len(attr) > 0 &&
-	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
-		*comment = nftnl_udata_get(attr);
+	    nftnl_udata_len(attr) > 0 && value[nftnl_udata_len(attr) - 1] == '\0')
+		w->comment = value;
 	return 0;
 }
 
 static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
 {
 	struct nft_elem_parse *p = data;
-	const char *comment = NULL;
+	struct nft_udata_walk ud = { 0 };
 	struct nft_elem e = { .set = p->set };
 	const void *v;
 	uint32_t len;
@@ -359,10 +371,12 @@ static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
 	if (v && len == nft_data_len(p->set))
 		memcpy(e.data, v, len);
 	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_USERDATA, &len);
-	if (v)
-		nftnl_udata_parse(v, len, nft_udata_comment, &comment);
-	if (comment)
-		snprintf(e.owner, sizeof(e.owner), "%s", comment);
+	if (v) {
+		ud.end = (const char *)v + len;
+		nftnl_udata_parse(v, len, nft_udata_comment, &ud);
+	}
+	if (ud.comment)
+		snprintf(e.owner, sizeof(e.owner), "%s", ud.comment);
 	if (p->one) {
 		/* An interval set answers with the interval around the key. */
 		if (e.is_end != p->end ||
