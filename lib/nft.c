@@ -329,59 +329,89 @@ struct nft_elem_parse {
 	int err;
 };
 
-/* The user data of an element, and its comment once found. */
-struct nft_udata_walk {
-	const char *end;
-	const char *comment;
-};
-
 /*
- * nftnl_udata_parse() trusts the length of each record: one running past the
- * user data would be read past it, so the walk stops at the first such one.
+ * The answers are read with libmnl, not libnftnl: nftnl_set_elems_nlmsg_parse()
+ * calls exit() on an attribute it finds malformed ("kernel ABI is broken"),
+ * and lib must never end the process; a malformed answer is -EBADMSG here.
  */
-static int nft_udata_comment(const struct nftnl_udata *attr, void *data)
-{
-	struct nft_udata_walk *w = data;
-	const char *value = nftnl_udata_get(attr);
 
-	if (value > w->end || nftnl_udata_len(attr) > w->end - value)
-		return -1;
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT &&
-	    nftnl_udata_len(attr) > 0 && value[nftnl_udata_len(attr) - 1] == '\0')
-		w->comment = value;
-	return 0;
+/* The value of a KEY or DATA nest (NFTA_DATA_VALUE), if it is @len bytes. */
+static const void *nft_attr_value(const struct nlattr *nest, size_t len)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == NFTA_DATA_VALUE)
+			return mnl_attr_get_payload_len(attr) == len ?
+				       mnl_attr_get_payload(attr) :
+				       NULL;
+	}
+	return NULL;
 }
 
-static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
+/*
+ * The owner kept in an element's comment. User data is records of a type
+ * byte, a length byte and the value (libnftnl's udata format, which nft
+ * writes too); a record running past the user data ends the walk.
+ */
+static void nft_udata_owner(const uint8_t *u, size_t len, char *owner, size_t size)
 {
-	struct nft_elem_parse *p = data;
-	struct nft_udata_walk ud = { 0 };
-	struct nft_elem e = { .set = p->set };
-	const void *v;
-	uint32_t len;
+	size_t off = 0, n;
 
-	e.is_end = nftnl_set_elem_is_set(se, NFTNL_SET_ELEM_FLAGS) &&
-		   nftnl_set_elem_get_u32(se, NFTNL_SET_ELEM_FLAGS) &
-			   NFT_SET_ELEM_INTERVAL_END;
-	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_KEY, &len);
-	if (!v || len != nft_key_len(p->set))
-		return 0;
-	memcpy(e.key, v, len);
-	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_DATA, &len);
-	if (v && len == nft_data_len(p->set))
-		memcpy(e.data, v, len);
-	v = nftnl_set_elem_get(se, NFTNL_SET_ELEM_USERDATA, &len);
-	if (v) {
-		ud.end = (const char *)v + len;
-		nftnl_udata_parse(v, len, nft_udata_comment, &ud);
+	while (len - off >= 2) {
+		n = u[off + 1];
+		if (n > len - off - 2)
+			return;
+		if (u[off] == NFTNL_UDATA_SET_ELEM_COMMENT && n && !u[off + 1 + n]) {
+			snprintf(owner, size, "%s", (const char *)u + off + 2);
+			return;
+		}
+		off += 2 + n;
 	}
-	if (ud.comment)
-		snprintf(e.owner, sizeof(e.owner), "%s", ud.comment);
+}
+
+/* One NFTA_LIST_ELEM; an element without a key of the set's length is skipped. */
+static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *p)
+{
+	size_t klen = nft_key_len(p->set), dlen = nft_data_len(p->set);
+	struct nft_elem e = { .set = p->set };
+	const struct nlattr *attr;
+	const void *key = NULL, *v;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case NFTA_SET_ELEM_FLAGS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			e.is_end = !!(ntohl(mnl_attr_get_u32(attr)) &
+				      NFT_SET_ELEM_INTERVAL_END);
+			break;
+		case NFTA_SET_ELEM_KEY:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			key = nft_attr_value(attr, klen);
+			break;
+		case NFTA_SET_ELEM_DATA:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			v = nft_attr_value(attr, dlen);
+			if (v && dlen)
+				memcpy(e.data, v, dlen);
+			break;
+		case NFTA_SET_ELEM_USERDATA:
+			nft_udata_owner(mnl_attr_get_payload(attr),
+					mnl_attr_get_payload_len(attr), e.owner,
+					sizeof(e.owner));
+			break;
+		}
+	}
+	if (!key)
+		return 0;
+	memcpy(e.key, key, klen);
 	if (p->one) {
 		/* An interval set answers with the interval around the key. */
 		if (e.is_end != p->end ||
-		    memcmp(e.key, p->end ? p->one->key_end : p->one->key,
-			   nft_key_len(p->set)))
+		    memcmp(e.key, p->end ? p->one->key_end : p->one->key, klen))
 			return 0;
 		if (!p->end) {
 			memcpy(p->one->data, e.data, sizeof(e.data));
@@ -391,27 +421,43 @@ static int nft_elem_from_nftnl(struct nftnl_set_elem *se, void *data)
 		return 0;
 	}
 	p->err = p->fn(&e, p->arg);
-	return p->err < 0 ? p->err : 0;
+	return p->err < 0 ? -ECANCELED : 0;
+}
+
+/* A NEWSETELEM message: its NFTA_SET_ELEM_LIST_ELEMENTS, one by one. */
+static int nft_elems_parse(const struct nlmsghdr *nlh, struct nft_elem_parse *p)
+{
+	const struct nlattr *attr, *elem;
+	int ret;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
+		return -EBADMSG;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		mnl_attr_for_each_nested(elem, attr) {
+			if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM ||
+			    mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			ret = nft_elem_parse_one(elem, p);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
 }
 
 static int nft_elems_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	int ret = MNL_CB_OK;
+	int ret = nft_elems_parse(nlh, data);
 
-	if (!s) {
-		errno = ENOMEM;
+	if (ret < 0) {
+		errno = -ret;
 		return MNL_CB_ERROR;
 	}
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-		errno = EBADMSG;
-		ret = MNL_CB_ERROR;
-	} else if (nftnl_set_elem_foreach(s, nft_elem_from_nftnl, data) < 0) {
-		errno = ECANCELED;
-		ret = MNL_CB_ERROR;
-	}
-	nftnl_set_free(s);
-	return ret;
+	return MNL_CB_OK;
 }
 
 /* One GETSETELEM: @e's key, or with @end the end of its interval. */

@@ -88,9 +88,36 @@ static void answer_elem(const void *udata, uint32_t udata_len)
 	answer.len += MNL_ALIGN(nlh->nlmsg_len);
 }
 
+/* An answer whose one element has FLAGS of @flags_len bytes, then DONE. */
+static void answer_bad_flags(size_t flags_len)
+{
+	static const uint8_t flags[8];
+	struct nlattr *list, *elem;
+	struct nlmsghdr *nlh;
+
+	memset(&answer, 0, sizeof(answer));
+	nlh = nftnl_nlmsg_build_hdr(answer.buf, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+				    NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_TABLE);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put(nlh, NFTA_SET_ELEM_FLAGS, flags_len, flags);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	answer.len = MNL_ALIGN(nlh->nlmsg_len);
+
+	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = 1;
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
 struct seen {
 	int calls;
 	char owner[NFT_OWNER_MAX + 1];
+	uint8_t data[20];
 };
 
 static int record_elem(const struct nft_elem *e, void *arg)
@@ -99,6 +126,7 @@ static int record_elem(const struct nft_elem *e, void *arg)
 
 	s->calls++;
 	memcpy(s->owner, e->owner, sizeof(s->owner));
+	memcpy(s->data, e->data, sizeof(s->data));
 	return 0;
 }
 
@@ -121,6 +149,7 @@ static void test_nft_elem_owner_read_from_comment(void **state)
 	assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s), 0);
 	assert_int_equal(s.calls, 1);
 	assert_string_equal(s.owner, "n/c/e");
+	assert_memory_equal(s.data, ((uint8_t[]){ 10, 88, 0, 2, 0, 80 }), 6);
 }
 
 /*
@@ -154,12 +183,32 @@ static void test_nft_elem_half_record_header_is_ignored(void **state)
 	assert_string_equal(s.owner, "a");
 }
 
+/*
+ * Found by tests/fuzz/fuzz_netlink: libnftnl's parser called exit(1) ("nf_tables
+ * kernel ABI is broken") on an attribute of the wrong size.
+ */
+static void test_nft_elem_malformed_flags_is_an_error(void **state)
+{
+	struct nl_sock nl = { 0 };
+	struct seen s = { 0 };
+
+	(void)state;
+	answer_bad_flags(2);
+	assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s), -EBADMSG);
+	assert_int_equal(s.calls, 0);
+	answer_bad_flags(4); /* well formed, but no key: skipped */
+	nl.seq = 0;
+	assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s), 0);
+	assert_int_equal(s.calls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nft_elem_owner_read_from_comment),
 		cmocka_unit_test(test_nft_elem_comment_past_user_data_is_ignored),
 		cmocka_unit_test(test_nft_elem_half_record_header_is_ignored),
+		cmocka_unit_test(test_nft_elem_malformed_flags_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
