@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* link: network interfaces over rtnetlink: look up, create, change, delete. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -330,11 +331,14 @@ int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, v
 int nl_link_mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned int b[6];
+	int i, hex = strlen(s) == 17;
 	char end;
-	int i;
 
-	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-				      &b[3], &b[4], &b[5], &end) != 6)
+	/* sscanf()'s %2x also takes " 2", "+2" and "-0": check each byte first. */
+	for (i = 0; hex && s[i]; i++)
+		hex = i % 3 == 2 ? s[i] == ':' : isxdigit((unsigned char)s[i]);
+	if (!hex || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+			   &b[4], &b[5], &end) != 6)
 		return log_errx(-EINVAL,
 				"invalid MAC address \"%s\": want six "
 				"hex pairs, 02:00:00:00:00:01",

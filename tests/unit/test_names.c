@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -363,10 +364,44 @@ static void test_cmd_parse_uint_refuses_signs_junk_and_overflow(void **state)
 	assert_int_equal(v, 7);
 }
 
+static void test_link_mac_parse_takes_six_hex_pairs(void **state)
+{
+	uint8_t mac[6];
+
+	(void)state;
+	assert_int_equal(nl_link_mac_parse("02:42:AC:11:00:0f", mac), 0);
+	assert_memory_equal(mac, ((uint8_t[]){ 0x02, 0x42, 0xac, 0x11, 0x00, 0x0f }), 6);
+	assert_int_equal(nl_link_mac_parse("01:00:5e:00:00:01", mac), -EINVAL);
+	assert_last_contains("multicast");
+	assert_int_equal(nl_link_mac_parse("00:00:00:00:00:00", mac), -EINVAL);
+	assert_last_contains("all zeros");
+}
+
+/* Found by tests/fuzz/fuzz_specs: sscanf()'s %2x took "-0" for a hex pair. */
+static void test_link_mac_parse_refuses_signs_spaces_and_prefixes(void **state)
+{
+	static const char *const bad[] = {
+		"02:42:ac:05:-0:02", "02:42:ac:05:+1:02", " 2:42:ac:11:00:02",
+		"02: 2:ac:11:00:02", "0x:42:ac:11:00:02", "02-42-ac-11-00-02",
+		"02:42:ac:11:00:0g", "02:42:ac:11:00:02:", "2:42:ac:11:00:02",
+	};
+	uint8_t mac[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (nl_link_mac_parse(bad[i], mac) != -EINVAL)
+			fail_msg("\"%s\" was taken for a MAC address", bad[i]);
+		assert_last_contains("want six hex pairs");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_netns_name_check_accepts_ordinary_names),
+		cmocka_unit_test(test_link_mac_parse_takes_six_hex_pairs),
+		cmocka_unit_test(test_link_mac_parse_refuses_signs_spaces_and_prefixes),
 		cmocka_unit_test(test_netns_name_check_refuses_empty_dots_and_slash),
 		cmocka_unit_test(test_netns_name_check_refuses_256_bytes),
 		cmocka_unit_test(test_netns_spec_path_puts_names_under_run_netns),
