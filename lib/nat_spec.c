@@ -418,12 +418,14 @@ int nat_elem_describe(const struct nft_elem *e, json_t **out)
 	memcpy(addr.b, e->data, alen);
 	memcpy(&be, e->data + alen, 2);
 	to_port = ntohs(be);
-	*out = json_pack("{s:s, s:s?, s:i, s:s, s:i, s:s, s:b}", "proto",
+	/* The owner is a comment anyone may have written: not always UTF-8. */
+	*out = json_pack("{s:s, s:s?, s:i, s:s, s:i, s:o, s:b}", "proto",
 			 nat_proto_name(proto), "host_ip",
 			 with_host ? inet_addr_str(&host, hbuf, sizeof(hbuf)) : NULL,
 			 "host_port", port, "addr",
 			 inet_addr_str(&addr, abuf, sizeof(abuf)), "port", to_port,
-			 "owner", e->owner, "localhost", e->set == NFT_PUBLOCAL4);
+			 "owner", json_string_lossy(e->owner), "localhost",
+			 e->set == NFT_PUBLOCAL4);
 	return *out ? 0 : -ENOMEM;
 }
 

@@ -93,10 +93,11 @@ static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
 		p.len = nat_interval_len(&p.addr,
 					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
 					 n_start + i >= w.n);
-		ret = json_array_append_new(
-			out, json_pack("{s:s, s:s}", "subnet",
-				       inet_prefix_str(&p, buf, sizeof(buf)), "owner",
-				       w.v[i].owner));
+		if (json_array_append_new(
+			    out, json_pack("{s:s, s:o}", "subnet",
+					   inet_prefix_str(&p, buf, sizeof(buf)), "owner",
+					   json_string_lossy(w.v[i].owner))))
+			ret = -ENOMEM;
 	}
 	free(w.v);
 	return ret;
@@ -106,9 +107,9 @@ static int nat_list_pub(const struct nft_elem *e, void *arg)
 {
 	json_t *j;
 
-	if (nat_elem_describe(e, &j) < 0)
+	if (nat_elem_describe(e, &j) < 0 || json_array_append_new(arg, j))
 		return -ENOMEM;
-	return json_array_append_new(arg, j);
+	return 0;
 }
 
 /**
