@@ -414,6 +414,9 @@ static void nl_wait_fail(struct nl_wait *w, int err, const struct nlmsghdr *nlh,
 {
 	if (w->err)
 		return;
+	/* The kernel answers -errno (to -MAX_ERRNO): anything else is malformed. */
+	if (err < -4095 || err > 4095)
+		err = -EPROTO;
 	w->err = err > 0 ? -err : err;
 	nl_ext_ack_parse(nlh, tlv_offset, w->nl->ext_ack, sizeof(w->nl->ext_ack));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_nl: netlink batches and reply accounting of lib/nl.c, fed by hand, no kernel. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -764,6 +765,36 @@ static void test_nl_wait_reply_running_past_datagram_is_malformed(void **state)
 	assert_int_equal(nl_wait_feed(&w, r.buf, r.len), 0);
 }
 
+/* Found by tests/fuzz/fuzz_netlink: -INT_MIN overflowed when logged (UBSan). */
+static void test_nl_wait_error_past_errno_range_is_eproto(void **state)
+{
+	static const int errors[] = { INT_MIN, -4096, 4096, INT_MAX };
+	struct nl_sock nl;
+	static struct nl_batch b;
+	static struct reply r;
+	struct nl_wait w;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		batch_of(&nl, &b, 2, 0);
+		assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL,
+					       NULL),
+				 0);
+		memset(&r, 0, sizeof(r));
+		reply_err(&r, 1, errors[i], NLM_F_REQUEST | NLM_F_ACK, NULL);
+		reply_done(&r, 2, errors[i], NULL);
+		assert_int_equal(nl_wait_feed(&w, r.buf, r.len), 0);
+		assert_int_equal(w.err, -EPROTO);
+	}
+	batch_of(&nl, &b, 1, 0);
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	reply_err(&r, 1, -4095, NLM_F_REQUEST | NLM_F_ACK, NULL);
+	assert_int_equal(nl_wait_feed(&w, r.buf, r.len), 0);
+	assert_int_equal(w.err, -4095);
+}
+
 static void test_nl_wait_interrupted_dump_fails(void **state)
 {
 	struct nl_sock nl = { .portid = PORTID };
@@ -850,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_nl_wait_start_refuses_length_over_2_gib),
 		cmocka_unit_test(test_nl_wait_reply_with_length_over_2_gib_is_malformed),
 		cmocka_unit_test(test_nl_wait_reply_running_past_datagram_is_malformed),
+		cmocka_unit_test(test_nl_wait_error_past_errno_range_is_eproto),
 		cmocka_unit_test(test_nl_wait_interrupted_dump_fails),
 		cmocka_unit_test(test_nl_err_adds_kernel_explanation),
 		cmocka_unit_test(test_nl_err_without_ext_ack_has_no_kernel_part),
