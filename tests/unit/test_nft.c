@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include <libnftnl/common.h>
@@ -119,6 +120,62 @@ static void answer_bad_flags(size_t flags_len)
 	mnl_attr_nest_end(nlh, elem);
 	mnl_attr_nest_end(nlh, list);
 	answer.len = MNL_ALIGN(nlh->nlmsg_len);
+
+	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = 1;
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/* An answer of masq4 elements, in the order given, then DONE. */
+struct interval_key {
+	uint8_t key[4];
+	int is_end;
+	const char *owner;
+};
+
+static void answer_masq4(const struct interval_key *k, size_t n)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlattr *list, *elem;
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	assert_non_null(s);
+	assert_int_equal(nft_key_len(NFT_MASQ4), 4);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(NFT_MASQ4));
+	for (i = 0; i < n; i++) {
+		struct nftnl_set_elem *se = nftnl_set_elem_alloc();
+		char udata[64] = { NFTNL_UDATA_SET_ELEM_COMMENT };
+
+		assert_non_null(se);
+		nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, k[i].key, 4);
+		if (k[i].is_end)
+			nftnl_set_elem_set_u32(se, NFTNL_SET_ELEM_FLAGS,
+					       NFT_SET_ELEM_INTERVAL_END);
+		if (k[i].owner) {
+			udata[1] = (char)(strlen(k[i].owner) + 1);
+			memcpy(udata + 2, k[i].owner, strlen(k[i].owner) + 1);
+			nftnl_set_elem_set(se, NFTNL_SET_ELEM_USERDATA, udata,
+					   2 + strlen(k[i].owner) + 1);
+		}
+		nftnl_set_elem_add(s, se);
+	}
+	memset(&answer, 0, sizeof(answer));
+	nlh = nftnl_nlmsg_build_hdr(answer.buf, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+				    NLM_F_MULTI, 1);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	/* libnftnl numbers the elements it sends; the kernel's are all LIST_ELEM. */
+	mnl_attr_for_each(list, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(list) == NFTA_SET_ELEM_LIST_ELEMENTS)
+			mnl_attr_for_each_nested(elem, list)
+				elem->nla_type = NLA_F_NESTED | NFTA_LIST_ELEM;
+	}
+	answer.len = MNL_ALIGN(nlh->nlmsg_len);
+	nftnl_set_free(s);
 
 	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
 	nlh->nlmsg_type = NLMSG_DONE;
@@ -230,6 +287,44 @@ static void test_nat_list_of_empty_table_is_empty(void **state)
 	json_decref(out);
 }
 
+/*
+ * Found while writing fuzz_netlink's nat_list() mode: every start was paired
+ * with the lowest end, and a prefix shorter than the subnet's matched first
+ * (10.89.0.0/16 listed as /32 or /15, 224.0.0.0/3 as /0).
+ */
+static void test_nat_list_gives_each_masquerade_interval_its_length(void **state)
+{
+	static const struct interval_key k[] = {
+		{ { 10, 89, 0, 0 }, 0, "c" },	 { { 10, 90, 0, 0 }, 1, NULL },
+		{ { 10, 88, 0, 0 }, 0, "a" },	 { { 10, 89, 0, 0 }, 1, NULL },
+		{ { 192, 168, 8, 0 }, 1, NULL }, { { 192, 168, 7, 0 }, 0, "e" },
+		{ { 224, 0, 0, 0 }, 0, "top" },
+	};
+	static const char *const want[][2] = {
+		{ "10.88.0.0/16", "a" },
+		{ "10.89.0.0/16", "c" },
+		{ "192.168.7.0/24", "e" },
+		{ "224.0.0.0/3", "top" },
+	};
+	struct nat nat = { .netns_fd = -1, .state_dir = "/nonexistent" };
+	json_t *out = NULL, *masq, *m;
+	size_t i;
+
+	(void)state;
+	answer_masq4(k, sizeof(k) / sizeof(k[0]));
+	assert_int_equal(nat_list(&nat, &out), 0);
+	masq = json_object_get(out, "masquerade");
+	assert_int_equal(json_array_size(masq), 4);
+	for (i = 0; i < 4; i++) {
+		m = json_array_get(masq, i);
+		assert_string_equal(json_string_value(json_object_get(m, "subnet")),
+				    want[i][0]);
+		assert_string_equal(json_string_value(json_object_get(m, "owner")),
+				    want[i][1]);
+	}
+	json_decref(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_nft_elem_half_record_header_is_ignored),
 		cmocka_unit_test(test_nft_elem_malformed_flags_is_an_error),
 		cmocka_unit_test(test_nat_list_of_empty_table_is_empty),
+		cmocka_unit_test(test_nat_list_gives_each_masquerade_interval_its_length),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
