@@ -141,7 +141,6 @@ bench: all $(BENCH_BINS)
 demo: all
 	$(Q)examples/demo.sh
 
-
 # libFuzzer harnesses: lib rebuilt with clang, the fuzzer's coverage and ASan
 # and UBSan into tests/fuzz/obj/, apart from the objects of "make", so the two
 # builds never mix. "make fuzz" runs each harness FUZZ_SECONDS from its seed
