@@ -231,15 +231,23 @@ static void nl_sndbuf_fit(struct nl_sock *nl, size_t len)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
-/* One datagram from the kernel; a reply cut to fit the buffer is an error. */
-static ssize_t nl_recv(int fd, void *buf, size_t size, int flags)
+/*
+ * One datagram from the kernel; a reply cut to fit the buffer is an error
+ * (ENOSPC, as mnl_socket_recvfrom() says it). @nowait: none queued is EAGAIN.
+ */
+static ssize_t nl_recv(struct nl_sock *nl, void *buf, size_t size, int nowait)
 {
 	struct sockaddr_nl addr;
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
-	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr),
-			      .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n = recvmsg(fd, &msg, flags);
+	struct msghdr msg = { .msg_name = &addr,
+			      .msg_namelen = sizeof(addr),
+			      .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+	ssize_t n;
 
+	if (!nowait)
+		return mnl_socket_recvfrom(nl->mnl, buf, size);
+	n = recvmsg(mnl_socket_get_fd(nl->mnl), &msg, MSG_DONTWAIT);
 	if (n >= 0 && (msg.msg_flags & MSG_TRUNC)) {
 		errno = ENOSPC;
 		return -1;
@@ -255,7 +263,6 @@ static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t
 		       void *data, int drain)
 {
 	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
-	int fd = mnl_socket_get_fd(nl->mnl);
 	struct nl_wait w;
 	ssize_t n;
 	int ret;
@@ -268,7 +275,7 @@ static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t
 	if (mnl_socket_sendto(nl->mnl, buf, len) < 0)
 		return -errno;
 	while (drain || w.pending) {
-		n = nl_recv(fd, reply, sizeof(reply), drain ? MSG_DONTWAIT : 0);
+		n = nl_recv(nl, reply, sizeof(reply), drain);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && drain && (errno == EAGAIN || errno == EWOULDBLOCK))
