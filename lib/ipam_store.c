@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include <plumb/cni.h>
+#include <plumb/fault.h>
 #include <plumb/log.h>
 #include <plumb/state.h>
 
@@ -478,6 +479,8 @@ int ipam_index_write(struct ipam *ipam, const char *id, const char *ifname,
 					inet_addr_str(&leases[i].addr.addr, addr,
 						      sizeof(addr)));
 	ret = ipam_store_write(ipam->indexfd, tmp, buf, len, 0);
+	if (!ret)
+		fault_point("index-tmp-written");
 	if (!ret && renameat(ipam->indexfd, tmp, ipam->indexfd, name) < 0) {
 		ret = -errno;
 		unlinkat(ipam->indexfd, tmp, 0);
@@ -493,13 +496,17 @@ int ipam_index_write(struct ipam *ipam, const char *id, const char *ifname,
  * @id:		container id
  * @ifname:	interface name
  *
+ * The temporary file of a write killed before its rename goes too.
+ *
  * Return: 0 (also when there is no entry) or negative errno (logged).
  */
 int ipam_index_del(struct ipam *ipam, const char *id, const char *ifname)
 {
-	char name[IPAM_NAME_MAX];
+	char name[IPAM_NAME_MAX], tmp[sizeof(IPAM_TMP_PREFIX) + IPAM_NAME_MAX];
 
 	ipam_entry_name(id, ifname, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), IPAM_TMP_PREFIX "%s", name);
+	unlinkat(ipam->indexfd, tmp, 0);
 	if (unlinkat(ipam->indexfd, name, 0) < 0 && errno != ENOENT)
 		return log_err(-errno, "remove index entry %s", name);
 	return 0;
@@ -527,12 +534,11 @@ int ipam_index_release(struct ipam *ipam, const char *id, const char *ifname)
 
 	ipam_entry_name(id, ifname, name, sizeof(name));
 	ret = ipam_entry_read(ipam, name, &e);
-	if (ret == -ENOENT)
-		return ret;
-	if (ret < 0) {
+	if (ret < 0 && ret != -ENOENT)
 		log_warn("index entry %s unreadable (%s); removing it", name,
 			 strerror(-ret));
-		unlinkat(ipam->indexfd, name, 0);
+	if (ret < 0) {
+		ipam_index_del(ipam, id, ifname);
 		return -ENOENT;
 	}
 	for (i = 0; i < e.n; i++) {
