@@ -9,8 +9,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <plumb/log.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Every harness is quiet: a message per input would drown the fuzzer. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	log_set_quiet(1);
+	return 0;
+}
 
 /*
  * A memfd holding @data, positioned at its start, as a runtime's pipe on

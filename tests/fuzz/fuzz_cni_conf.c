@@ -110,14 +110,6 @@ static const struct cni_plugin fz_plugin = {
 	.gc = fz_gc,
 };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_quiet(1);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cni_env env = {

@@ -270,14 +270,6 @@ static void fz_run(enum fz_mode mode, uint8_t param)
 	assert(strnlen(nl.ext_ack, sizeof(nl.ext_ack)) < sizeof(nl.ext_ack));
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_quiet(1);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)

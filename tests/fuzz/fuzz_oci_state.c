@@ -41,14 +41,6 @@ static void fz_read(const uint8_t *data, size_t size, enum oci_stage stage)
 	assert(!s.json);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_quiet(1);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz_read(data, size, OCI_DELETE);

@@ -74,14 +74,6 @@ static void fz_publish(const json_t *j)
 	assert(p.host.family == q.host.family && inet_addr_eq(&p.addr, &q.addr));
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_quiet(1);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *j = json_loadb((const char *)data, size, 0, NULL);

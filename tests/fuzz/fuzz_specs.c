@@ -142,14 +142,6 @@ static void fz_one(const char *s)
 	json_decref(json_string_lossy(s));
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_quiet(1);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size + 1), *arg[FZ_ARGS + 1], *p, *end;

@@ -51,15 +51,6 @@ addrs() {
 		select(.scope == "global") | "\(.local)/\(.prefixlen)"' | sort
 }
 
-# has_link NS IF, no_link NS IF: IF exists (does not) inside NS, "" being
-# the sandbox host
-link_exists() {
-	if [ -n "$1" ]; then
-		ip -n "$1" link show dev "$2" > /dev/null 2>&1
-	else
-		ip link show dev "$2" > /dev/null 2>&1
-	fi
-}
 has_link() {
 	link_exists "$1" "$2" || fail "no $2 in ${1:-the sandbox host}"
 }
@@ -67,32 +58,9 @@ no_link() {
 	! link_exists "$1" "$2" || fail "$2 still in ${1:-the sandbox host}"
 }
 
-# settle BRIDGE: wait until the kernel has finished reporting on BRIDGE and
-# its ports. A bridge's carrier comes on, and with it its IPv6 link-local
-# address, up to a second after its first port (linkwatch batches
-# non-urgent events, net/core/link_watch.c), so a state taken at once could
-# differ from one taken later for no fault of plumb's.
-settle() {
-	local i
-	for i in $(seq 40); do
-		ip -j addr show | jq -e --arg br "$1" '[.[] |
-			select(.ifname == $br or .master == $br) |
-			select((.flags | index("LOWER_UP") | not) or
-			       ([.addr_info[] | select(.scope == "link")] | length == 0))] |
-			length == 0' > /dev/null && return 0
-		sleep 0.1
-	done
-	fail "$1 did not settle: $(ip -br addr)"
-}
-
 # hairpin IF: the hairpin flag of bridge port IF in the sandbox host
 hairpin() {
 	ip -d -j link show dev "$1" | jq -r '.[0].linkinfo.info_slave_data.hairpin'
-}
-
-# ping1 NS ADDR: one echo from NS to ADDR is answered
-ping1() {
-	ip netns exec "$1" ping -c 1 -W 2 "$2" > /dev/null 2>&1
 }
 
 # ifaces: the interfaces of the sandbox host, one a line, sorted

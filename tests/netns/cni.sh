@@ -138,15 +138,6 @@ ports() {
 		"\(.[0]) \(.[1])"' | sort
 }
 
-# link_exists NS IF: IF exists inside NS, "" being the sandbox host
-link_exists() {
-	if [ -n "$1" ]; then
-		ip -n "$1" link show dev "$2" > /dev/null 2>&1
-	else
-		ip link show dev "$2" > /dev/null 2>&1
-	fi
-}
-
 # gone NETWORK ID IF [VETH]: nothing of the attachment is left: no lease,
 # index entry, record, NAT element, cached result, or host veth
 gone() {
@@ -159,28 +150,6 @@ gone() {
 	eq "$(owned "$n" "$id" "$if")" "[]" "NAT elements of $id"
 	[ ! -e "$CACHE/$n-$id-$if" ] || fail "cached result of $id left"
 	[ -z "${4:-}" ] || ! link_exists "" "$4" || fail "host veth $4 of $id left"
-}
-
-# settle BRIDGE: wait until the kernel has finished reporting on BRIDGE and
-# its ports (carrier, link-local addresses: up to a second after a port is
-# added, as net/core/link_watch.c batches the events), so that two looks at
-# the kernel differ only by what plumb did
-settle() {
-	local i
-	for i in $(seq 40); do
-		ip -j addr show | jq -e --arg br "$1" '[.[] |
-			select(.ifname == $br or .master == $br) |
-			select((.flags | index("LOWER_UP") | not) or
-			       ([.addr_info[] | select(.scope == "link")] | length == 0))] |
-			length == 0' > /dev/null && return 0
-		sleep 0.1
-	done
-	fail "$1 did not settle: $(ip -br addr)"
-}
-
-# ping1 NS ADDR: one echo from NS to ADDR is answered
-ping1() {
-	ip netns exec "$1" ping -c 1 -W 2 "$2" > /dev/null 2>&1
 }
 
 # serve NS PORT: a TCP server in NS on PORT that answers each connection

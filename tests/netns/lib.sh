@@ -106,6 +106,42 @@ left() {
 	return 1
 }
 
+# link_exists NS IF: IF exists inside NS, "" being the sandbox host
+link_exists() {
+	if [ -n "$1" ]; then
+		ip -n "$1" link show dev "$2" > /dev/null 2>&1
+	else
+		ip link show dev "$2" > /dev/null 2>&1
+	fi
+}
+
+# ping1 NS ADDR: one echo from NS to ADDR is answered
+ping1() {
+	ip netns exec "$1" ping -c 1 -W 2 "$2" > /dev/null 2>&1
+}
+
+# settle BRIDGE: wait until the kernel has finished reporting on BRIDGE and
+# its ports, so that two looks at the kernel differ only by what plumb did.
+# A bridge's carrier, and with it its IPv6 link-local address, comes on up to
+# a second after its first port (linkwatch batches non-urgent events,
+# net/core/link_watch.c), and goes with its last port.
+settle() {
+	local i
+	for i in $(seq 40); do
+		ip -j addr show | jq -e --arg br "$1" '
+			if any(.[]; .master == $br) then
+				[.[] | select(.ifname == $br or .master == $br) |
+				 select((.flags | index("LOWER_UP") | not) or
+					([.addr_info[] | select(.scope == "link")] |
+					 length == 0))] | length == 0
+			else
+				all(.[]; .ifname != $br or (.flags | index("LOWER_UP") | not))
+			end' > /dev/null && return 0
+		sleep 0.1
+	done
+	fail "$1 did not settle: $(ip -br addr)"
+}
+
 # --- main ------------------------------------------------------------------
 if [ "${1:-}" = --run ]; then
 	sandbox_guard

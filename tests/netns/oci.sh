@@ -238,27 +238,6 @@ nat_elems() {
 		(if type == "array" then .[0] else . end) | "\($n) \(.elem.comment)"' | sort
 }
 
-# settle BRIDGE: wait until the kernel has finished reporting on BRIDGE and
-# its ports (as in bridge.sh: carrier and link-local addresses come up to a
-# second late, and a bridge's carrier goes with its last port), so that two
-# states differ only for what plumb did
-settle() {
-	local i
-	for i in $(seq 40); do
-		ip -j addr show | jq -e --arg br "$1" '
-			if any(.[]; .master == $br) then
-				[.[] | select(.ifname == $br or .master == $br) |
-				 select((.flags | index("LOWER_UP") | not) or
-					([.addr_info[] | select(.scope == "link")] |
-					 length == 0))] | length == 0
-			else
-				any(.[]; .ifname == $br and (.flags | index("NO-CARRIER")))
-			end' > /dev/null && return 0
-		sleep 0.1
-	done
-	fail "$1 did not settle: $(ip -br addr)"
-}
-
 # state_but_kinds: state, but for the directory of name records that
 # plumb-netns's hook makes the first time (it stays, as /run/plumb/attach)
 state_but_kinds() {

@@ -1,0 +1,3 @@
+tests/fuzz/obj/log.o: lib/log.c include/plumb/log.h
+
+include/plumb/log.h:
