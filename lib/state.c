@@ -7,7 +7,7 @@
  * record's type ("attach", "nat"), group its network. It is written to a
  * temporary file, synced, then renamed over the old one, so a reader sees the
  * old record or the new one, never half of one; a crash leaves at most a
- * temporary file, which readers skip.
+ * temporary file, which readers skip and the record's delete removes.
  *
  * Directories are created 0700 and files 0600. A directory plumb keeps state
  * in is refused when it is a symlink, belongs to another user or is writable
@@ -18,12 +18,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <plumb/fault.h>
 #include <plumb/log.h>
 #include <plumb/state.h>
 
@@ -260,6 +262,8 @@ int state_record_write(const char *root, const char *kind, const char *group,
 		return fd;
 	ret = state_write_fd(fd, rec);
 	close(fd);
+	if (ret == 0)
+		fault_point("record-tmp-written");
 	if (ret == 0 && renameat(dirfd, tmp, dirfd, file) < 0)
 		ret = -errno;
 	if (ret < 0) {
@@ -340,12 +344,48 @@ json_t *state_record_read(const char *root, const char *kind, const char *group,
 	return rec;
 }
 
+/*
+ * Remove what writers of @file killed before their rename left behind:
+ * ".<file>.<pid>" of a process that is gone. A live writer's file stays.
+ */
+static void state_tmp_reap(int dirfd, const char *file)
+{
+	size_t len = strlen(file);
+	struct dirent *de;
+	char *end;
+	long pid;
+	DIR *dir;
+	int fd;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] != '.' || strncmp(de->d_name + 1, file, len) ||
+		    de->d_name[len + 1] != '.')
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + len + 2, &end, 10);
+		if (*end || errno || pid <= 0 || pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(dir);
+}
+
 /**
  * state_record_del() - delete a record
  * @root:	the state directory
  * @kind:	its kind
  * @group:	its group, or NULL
  * @name:	its name
+ *
+ * The temporary files of its writers that were killed go too.
  *
  * Return: 0 (also when there was no such record) or negative errno (logged).
  */
@@ -366,6 +406,7 @@ int state_record_del(const char *root, const char *kind, const char *group,
 	ret = 0;
 	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
 		ret = log_err(-errno, "delete record %s", file);
+	state_tmp_reap(dirfd, file);
 	close(dirfd);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -122,6 +123,62 @@ static void test_state_group_del_refuses_a_path(void **state)
 	assert_true(group_exists(f, "c1"));
 }
 
+/* Plant an empty <root>/nat/<group>/<name>. */
+static void plant(const struct fx *f, const char *group, const char *name)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/nat/%s/%s", f->root, group, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+}
+
+/* Does <root>/nat/<group>/<name> exist? */
+static int planted(const struct fx *f, const char *group, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/nat/%s/%s", f->root, group, name);
+	return stat(path, &st) == 0;
+}
+
+/* A pid no process has: a child's, once reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static void test_state_record_del_reaps_killed_writers_tmp_files(void **state)
+{
+	struct fx *f = *state;
+	char dead[64], live[64], other[64];
+
+	assert_int_equal(state_record_write(f->root, "nat", "c1", "pub", f->rec), 0);
+	snprintf(dead, sizeof(dead), ".pub.json.%d", (int)dead_pid());
+	snprintf(live, sizeof(live), ".pub.json.%d", (int)getpid());
+	snprintf(other, sizeof(other), ".pubx.json.%d", (int)dead_pid());
+	plant(f, "c1", dead);
+	plant(f, "c1", live);
+	plant(f, "c1", other);
+	plant(f, "c1", ".pub.json.x1");
+	assert_int_equal(state_record_del(f->root, "nat", "c1", "pub"), 0);
+	assert_false(planted(f, "c1", "pub.json"));
+	assert_false(planted(f, "c1", dead));
+	/* A live writer's, another record's and a stranger's stay. */
+	assert_true(planted(f, "c1", live));
+	assert_true(planted(f, "c1", other));
+	assert_true(planted(f, "c1", ".pub.json.x1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +187,7 @@ int main(void)
 		T(test_state_group_del_keeps_a_group_with_records),
 		T(test_state_record_write_makes_a_removed_group_again),
 		T(test_state_group_del_refuses_a_path),
+		T(test_state_record_del_reaps_killed_writers_tmp_files),
 #undef T
 	};
 
