@@ -135,7 +135,7 @@ settle() {
 					([.addr_info[] | select(.scope == "link")] |
 					 length == 0))] | length == 0
 			else
-				all(.[]; .ifname != $br or (.flags | index("LOWER_UP") | not))
+				all(.[]; .ifname != $br or (.flags | index("NO-CARRIER")))
 			end' > /dev/null && return 0
 		sleep 0.1
 	done
