@@ -34,7 +34,7 @@ CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude \
 ifneq ($(STATIC_PKGS),)
 LDLIBS += -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(STATIC_PKGS)) -Wl,-Bdynamic
 endif
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(DYNAMIC_PKGS)) -pthread
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(DYNAMIC_PKGS))
 
 # Hardened as Debian builds packages with hardening=+all: the tools run as
 # root on input from runtimes and users.

@@ -3,8 +3,8 @@
  * floor: the least a program can do to wire one container, to measure what
  * the kernel itself costs.
  *
- * It is linked with the same four libraries as plumb (libmnl, libnftnl,
- * libcap, jansson, and -pthread), so that its process start, dynamic linking
+ * It is linked as the plumb tools are (libmnl shared; libnftnl, libcap and
+ * jansson from their archives), so that its process start, dynamic linking
  * included, is the one a plumb tool pays: "floor true" does nothing else.
  *
  * "floor add" wires a container with two netlink round trips:

@@ -7,15 +7,14 @@
  * /run/netns, which is itself made a shared mount point so that the name is
  * seen by every mount namespace that later forks from this one.
  *
- * Code that must run inside another namespace runs in a short-lived thread
- * that entered it (netns_run()): setns() for CLONE_NEWNET changes only the
- * calling thread, so the caller's namespace is never changed, on any path.
+ * Code that must run inside another namespace runs between a setns() into
+ * it and one back (netns_run()); what it opens there (sockets, files under
+ * /proc/sys/net) stays in that namespace.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,60 +219,44 @@ int netns_same(int fd_a, int fd_b)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-struct netns_call {
-	int netns_fd;
-	int (*fn)(void *arg);
-	void *arg;
-	int ret;
-};
-
-static void *netns_thread(void *p)
-{
-	struct netns_call *c = p;
-	int ret;
-
-	ret = c->netns_fd >= 0 ? setns(c->netns_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET);
-	if (ret < 0) {
-		c->ret = log_err(-errno, c->netns_fd >= 0 ? "enter network namespace" :
-							    "create network namespace");
-		return NULL;
-	}
-	c->ret = c->fn(c->arg);
-	return NULL;
-}
-
 /**
  * netns_run() - run a function inside a network namespace and come back
  * @netns_fd:	the namespace, or -1 for a new, empty one
  * @fn:		the function; it returns 0 or negative errno
  * @arg:	passed to @fn
  *
- * @fn runs in a thread of its own that entered the namespace; the caller's
- * thread never changes namespace. A socket that @fn opens, or a file under
- * /proc/sys/net or /proc/thread-self/ns it opens, belongs to that namespace.
- * With @netns_fd of -1 the new namespace lives only as long as something
- * (a bind mount of /proc/thread-self/ns/net, an open file) holds it.
+ * A socket that @fn opens, or a file under /proc/sys/net or
+ * /proc/thread-self/ns it opens, belongs to that namespace. With @netns_fd
+ * of -1 the new namespace lives only as long as something (a bind mount of
+ * /proc/thread-self/ns/net, an open file) holds it. @fn must not change the
+ * calling thread's capabilities: coming back needs CAP_SYS_ADMIN. If coming
+ * back fails all the same, the process aborts rather than go on in the wrong
+ * namespace, where it would wire the host as if it were a container.
  *
- * Return: what @fn returned, or negative errno (logged) if the thread could
- * not start or enter the namespace.
+ * Return: what @fn returned, or negative errno (logged) if the namespace
+ * could not be entered.
  */
 int netns_run(int netns_fd, int (*fn)(void *arg), void *arg)
 {
-	struct netns_call c = { .netns_fd = netns_fd, .fn = fn, .arg = arg };
-	pthread_attr_t attr;
-	pthread_t thread;
-	int ret;
+	int self, ret;
 
-	ret = pthread_attr_init(&attr);
-	if (ret)
-		return log_err(-ret, "start namespace thread");
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	ret = pthread_create(&thread, &attr, netns_thread, &c);
-	pthread_attr_destroy(&attr);
-	if (ret)
-		return log_err(-ret, "start namespace thread");
-	pthread_join(thread, NULL);
-	return c.ret;
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return log_err(-errno, "open our network namespace");
+	ret = netns_fd >= 0 ? setns(netns_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET);
+	if (ret < 0) {
+		ret = log_err(-errno, netns_fd >= 0 ? "enter network namespace" :
+						      "create network namespace");
+		close(self);
+		return ret;
+	}
+	ret = fn(arg);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		log_err(-errno, "come back to our network namespace");
+		abort();
+	}
+	close(self);
+	return ret;
 }
 
 /*

@@ -96,10 +96,8 @@ static int nl_socket_in_netns(void *arg)
  * @bus:	NETLINK_ROUTE, NETLINK_NETFILTER...
  * @netns_fd:	the network namespace, or -1 for the caller's own
  *
- * A netlink socket belongs to the namespace it was created in, whatever
- * thread uses it later. The socket is made by a short-lived thread that
- * entered @netns_fd (see netns_run()), so the caller never changes namespace,
- * on any path.
+ * A netlink socket belongs to the namespace it was created in, wherever it
+ * is used later: it is made inside @netns_fd (see netns_run()).
  *
  * Return: 0 or negative errno.
  */

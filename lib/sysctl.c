@@ -3,7 +3,7 @@
  * sysctl: kernel settings under /proc/sys, written by plumb itself (the
  * sysctl program is never run). Files under /proc/sys/net belong to the
  * network namespace of the thread that opens them, so a setting for another
- * namespace is read and written by a thread inside it (netns_run()).
+ * namespace is opened from inside it (netns_run()).
  */
 #include <errno.h>
 #include <fcntl.h>
