@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <plumb/fault.h>
+#include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/state.h>
 
@@ -301,7 +302,7 @@ static json_t *state_read_at(int dirfd, const char *file, int *err)
 				file);
 		return NULL;
 	}
-	rec = json_loadfd(fd, 0, &jerr);
+	rec = json_read_fd(fd, &jerr);
 	close(fd);
 	if (!rec || !json_is_object(rec)) {
 		json_decref(rec);
