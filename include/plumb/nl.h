@@ -9,9 +9,15 @@
 #include <libmnl/libmnl.h>
 
 #define NL_EXT_ACK_MAX 256
-#define NL_MSG_MAX 1024 /* room for one request of ours */
+/*
+ * Buffers live on the stack, whose pages a hardened build touches all of
+ * (-fstack-clash-protection probes each one): they are no larger than they
+ * need to be. Our largest request (a veth with its peer) takes 160 bytes;
+ * the kernel sizes a dump's replies to the reader's buffer.
+ */
+#define NL_MSG_MAX 512 /* room for one request of ours */
 #define NL_BATCH_MSGS 32 /* requests in one nl_batch */
-#define NL_RECV_SIZE 32768 /* the kernel fills dump replies up to 32 KiB */
+#define NL_RECV_SIZE 16384 /* one datagram of replies */
 
 /**
  * struct nl_sock - a netlink socket bound to one network namespace
