@@ -69,8 +69,8 @@ pool_whole() {
 
 kill_at() {	# STEP COMMAND...: run with the fault, which must kill it
 	local rc
-	# A subshell, so that bash's "Killed" notice does not fill the log.
-	(PLUMB_FAULT=$1 "${@:2}") 2> /dev/null
+	# Braces around a subshell: bash's "Killed" notice goes where they say.
+	{ (PLUMB_FAULT=$1 "${@:2}"); } 2> /dev/null
 	rc=$?
 	[ $rc != 0 ] || fail "PLUMB_FAULT=$1 did not stop ${*:2}"
 	echo kill >> /tmp/kills
