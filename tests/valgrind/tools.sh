@@ -58,19 +58,6 @@ hook() {
 	vg "$rc" "$@" < /tmp/state
 }
 
-# left PID: wait until PID (just started with "unshare --net") has left the
-# sandbox's network namespace, so that its /proc/PID/ns/net is its own
-left() {
-	local _
-	for _ in $(seq 250); do
-		[ "$(readlink /proc/"$1"/ns/net 2> /dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
-			return 0
-		kill -0 "$1" 2> /dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
 need_valgrind() {
 	command -v valgrind > /dev/null || skip "needs valgrind"
 }
