@@ -191,10 +191,16 @@ static int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cros
 	int attempt, create = 0, clashes = 0, ret;
 	size_t missing;
 
-	/* All there already (the masquerade of a network's next container): done. */
-	ret = nat_missing(nat, e, n, &missing);
-	if (ret < 0 || !missing)
-		return ret;
+	/*
+	 * What is shared (a network's masquerade, a bridge in localnet) is
+	 * usually there already: one look, without the generation, settles it.
+	 * A published port is usually new: looking first would look twice.
+	 */
+	if (!cross) {
+		ret = nat_missing(nat, e, n, &missing);
+		if (ret < 0 || !missing)
+			return ret;
+	}
 	for (attempt = 0; attempt < NAT_RETRIES; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
 		if (ret == 0)

@@ -2,7 +2,6 @@
 /* test_exec: finding programs on a search path with exec_find() (lib/exec.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +15,8 @@
 #include <cmocka.h>
 
 #include <plumb/exec.h>
+
+#include "tmpdir.h"
 
 /* A scratch directory with three empty search directories a, b and c. */
 struct tmp {
@@ -45,18 +46,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct tmp *t = *state;
-	int ret = nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	int ret = tmpdir_remove(t->dir);
 
 	free(t);
 	return ret;

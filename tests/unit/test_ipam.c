@@ -2,7 +2,6 @@
 /* test_ipam: the IPAM lease store, in temp dirs, and next to host-local. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +19,8 @@
 
 #include <plumb/ipam.h>
 #include <plumb/log.h>
+
+#include "tmpdir.h"
 
 #define HOST_LOCAL "/usr/lib/cni/host-local"
 #define NET "net1"
@@ -47,14 +48,6 @@ static void set_init(struct ipam_set *set, const char *subnet, const char *start
 	assert_int_equal(ipam_range_fill(&set->range[0]), 0);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void dac_restore(struct fx *f);
 
 static int teardown(void **state)
@@ -68,7 +61,7 @@ static int teardown(void **state)
 	snprintf(path, sizeof(path), "%s/plumb-index", f->net);
 	chmod(path, 0700);
 	ipam_close(&f->ipam);
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

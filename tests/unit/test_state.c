@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_state: records and their group directories (lib/state.c), in a temp dir. */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +15,8 @@
 
 #include <plumb/log.h>
 #include <plumb/state.h>
+
+#include "tmpdir.h"
 
 struct fx {
 	char root[64];
@@ -38,21 +39,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 	int ret;
 
 	json_decref(f->rec);
-	ret = nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ret = tmpdir_remove(f->root);
 	free(f);
 	return ret;
 }
