@@ -145,13 +145,60 @@ out:
 	return ret;
 }
 
+/* Write all of @buf to @fd. Return: 0 or negative errno. */
+static int ipam_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A lease is born whole: its content goes into an unnamed file, which is
+ * then linked under the lease's name; the link fails when the name is
+ * taken. A process killed in between leaves nothing, where creating the
+ * name with O_EXCL and then writing would leave an empty lease that names
+ * nobody and holds its address for good.
+ *
+ * Return: 0, 1 when the file system has no O_TMPFILE or /proc is not
+ * there (the caller creates the name with O_EXCL then), or negative errno.
+ */
+static int ipam_store_create(int dirfd, const char *name, const char *buf, size_t len)
+{
+	char path[sizeof("/proc/self/fd/") + 10];
+	int fd, ret;
+
+	fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EOPNOTSUPP || errno == EISDIR ? 1 : -errno;
+	ret = ipam_write_all(fd, buf, len);
+	if (!ret) {
+		fault_point("lease-written");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) < 0)
+			ret = errno == ENOENT ? 1 : -errno;
+	}
+	close(fd);
+	return ret;
+}
+
 /**
  * ipam_store_write() - write a file of ours, 0600
  * @dirfd:	the directory it goes in
  * @name:	its name
  * @buf:	its content
  * @len:	the length of @buf
- * @excl:	create it exclusively (a lease), else create or truncate it
+ * @excl:	create it exclusively and whole (a lease), else create or
+ *		truncate it
  *
  * A file that could not be written in full is removed. O_NONBLOCK so that a
  * FIFO planted under the name cannot block us (and the lock we hold) for
@@ -165,9 +212,13 @@ int ipam_store_write(int dirfd, const char *name, const char *buf, size_t len, i
 	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 		    (excl ? O_EXCL : O_TRUNC);
 	struct stat st;
-	ssize_t n;
-	int fd, ret = 0;
+	int fd, ret;
 
+	if (excl) {
+		ret = ipam_store_create(dirfd, name, buf, len);
+		if (ret <= 0)
+			return ret;
+	}
 	fd = openat(dirfd, name, flags, 0600);
 	if (fd < 0)
 		/* ENXIO: a FIFO without a reader; ELOOP: a symbolic link. */
@@ -176,17 +227,7 @@ int ipam_store_write(int dirfd, const char *name, const char *buf, size_t len, i
 		close(fd);
 		return -EINVAL;
 	}
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
+	ret = ipam_write_all(fd, buf, len);
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
 	if (ret)
@@ -268,6 +309,23 @@ static int ipam_lease_drop(struct ipam *ipam, const char *name, const char *id,
 	return 1;
 }
 
+/*
+ * An empty lease file seen under the lock is a dead writer's: plumb's
+ * leases are born whole (ipam_store_create()), and host-local creates the
+ * file, then writes it, under the same lock. It names nobody, so no
+ * release would ever remove it, and its address would stay taken for good.
+ */
+static void ipam_lease_reap_empty(struct ipam *ipam, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(ipam->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size)
+		return;
+	if (unlinkat(ipam->dirfd, name, 0) == 0)
+		log_warn("removed lease %s: empty, its writer was killed", name);
+}
+
 /**
  * ipam_store_scan() - call a function for every lease file
  * @ipam:	the store, locked
@@ -277,7 +335,8 @@ static int ipam_lease_drop(struct ipam *ipam, const char *name, const char *id,
  * A lease file is a regular file named by an address whose content names
  * an owner; anything else in the directory is never passed on. The
  * directory is opened anew, so a walk may run inside another. This reads
- * every lease: only for attachments without an index entry, and GC.
+ * every lease: only for attachments without an index entry, and GC. An
+ * empty lease file, which a writer killed halfway leaves, is removed.
  *
  * Return: 0, what @fn returned when negative, or negative errno (logged).
  */
@@ -300,9 +359,12 @@ int ipam_store_scan(struct ipam *ipam,
 	}
 	while ((de = readdir(dir))) {
 		s.name = de->d_name;
-		if (!ipam_lease_name(de->d_name, &s.addr) ||
-		    ipam_store_owner_read(ipam->dirfd, de->d_name, &s.owner) < 0)
+		if (!ipam_lease_name(de->d_name, &s.addr))
 			continue;
+		if (ipam_store_owner_read(ipam->dirfd, de->d_name, &s.owner) < 0) {
+			ipam_lease_reap_empty(ipam, de->d_name);
+			continue;
+		}
 		ret = fn(ipam, &s, arg);
 		if (ret < 0)
 			break;

@@ -13,8 +13,8 @@
 
 KILLS=${STRESS_KILLS:-24}
 FAULT=$TOP/tests/fault
-CLI_STEPS="index-tmp-written ipam-claimed record-tmp-written record-written veth-created attached nat-recorded nft-committed"
-CNI_STEPS="index-tmp-written ipam-claimed record-tmp-written record-written veth-created attached"
+CLI_STEPS="lease-written index-tmp-written ipam-claimed record-tmp-written record-written veth-created attached nat-recorded nft-committed"
+CNI_STEPS="lease-written index-tmp-written ipam-claimed record-tmp-written record-written veth-created attached"
 DEL_STEPS="veth-deleted ipam-released nft-deleted"
 
 cni_conf='{"cniVersion":"1.1.0","name":"knet","type":"plumb-bridge","bridge":"cni0",

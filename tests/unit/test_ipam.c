@@ -364,6 +364,18 @@ static void test_ipam_release_finds_host_local_lease_by_scan(void **state)
 	assert_true(exists(f, "10.1.0.8"));
 }
 
+/* An empty lease is a writer's killed between create and write: host-local's. */
+static void test_ipam_scan_removes_empty_lease_of_a_killed_writer(void **state)
+{
+	struct fx *f = *state;
+
+	put(f, "10.1.0.5", "");
+	put(f, "10.1.0.6", " \n");
+	assert_int_equal(ipam_lease_release(&f->ipam, "h1", "eth0"), 0);
+	assert_false(exists(f, "10.1.0.5"));
+	assert_true(exists(f, "10.1.0.6"));
+}
+
 static void test_ipam_release_removes_legacy_id_only_lease(void **state)
 {
 	struct fx *f = *state;
@@ -953,6 +965,7 @@ int main(void)
 		T(test_ipam_claim_does_not_scan_leases),
 		T(test_ipam_release_twice_succeeds),
 		T(test_ipam_release_finds_host_local_lease_by_scan),
+		T(test_ipam_scan_removes_empty_lease_of_a_killed_writer),
 		T(test_ipam_release_removes_legacy_id_only_lease),
 		T(test_ipam_release_never_deletes_file_of_another_container),
 		T(test_ipam_lease_file_content_is_id_crlf_ifname),
