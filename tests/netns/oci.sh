@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The OCI hook front end of the three tools, run by real OCI runtimes (crun,
 # runc) on busybox-static containers, with iproute2, nft, ping and socat as
-# witnesses.
+# witnesses; and podman, with the hooks.d examples and with plumb's CNI
+# plugins as its network backend.
 #
 #   wan netns                           sandbox "host" (runtimes, hooks, bridge)
 #     eth0 192.0.2.2/24 ==veth== uplink 192.0.2.1/24
@@ -24,6 +25,8 @@
 # sandbox's mount namespace: crun 1.8 refuses hybrid cgroups), so it never
 # touches the machine's cgroup tree; runc makes a cgroup per container and
 # removes it at delete, and an EXIT trap deletes whatever a failed test left.
+# podman keeps its storage and state under /tmp/podman and runs crun without
+# cgroups; its conmon and containers die with the sandbox's PID namespace.
 # Every function test_* runs in a sandbox of its own (tests/netns/sandbox).
 
 NET=oci0
@@ -249,15 +252,15 @@ ifaces() {
 	ip -j link show | jq -r '.[].ifname' | sort
 }
 
-# nothing_left: no container's veth, lease, NAT element, record or netns
-# name is left; what the network shares stays (bridge oci0, the
-# masquerade of its subnet)
+# nothing_left [ELEMENTS]: no container's veth, lease, NAT element, record
+# or netns name is left; what the network shares stays (bridge oci0, the
+# masquerade of its subnet, or the nat_elems ELEMENTS on one line)
 nothing_left() {
 	eq "$(ifaces | grep -vx uplink | tr '\n' ' ')" "lo $NET " "interfaces"
 	eq "$(leases)" "" "leases"
 	eq "$(ls -A "$IPAM/$NET/plumb-index" 2> /dev/null)" "" "lease index"
 	eq "$(ls -A "$RECORDS/$NET" 2> /dev/null)" "" "attachment records"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 $NET " "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" "${1:-masq4 $NET }" "nftables elements"
 	# No directory either: one a container would pile up forever.
 	eq "$(cd /run/plumb && find nat -mindepth 1 | sort | tr '\n' ' ')" \
 		"nat/$NET nat/$NET/masq-${SUBNET/\//_}.json " "NAT records"
@@ -662,5 +665,137 @@ test_16_containers_in_parallel_get_distinct_addresses_and_clean_up() {
 		wait "${pids[i]}" || fail "$r delete p$i: $(cat "$BUNDLES/p$i/delete.log")"
 	done
 	eq "$(rt "$r" list -q)" "" "$r list after delete"
+	nothing_left
+}
+
+# --- podman: its hooks.d and its CNI backend --------------------------------------
+
+PODMAN=/tmp/podman
+
+# need_podman: podman and crun here, with everything podman keeps in the
+# sandbox: storage (vfs; the containers run from $ROOTFS, read-only) and
+# run state under $PODMAN, no cgroups, hooks from $PODMAN/hooks.d (the
+# examples, pointing at the tools built here), CNI networks from
+# $PODMAN/net.d served by plumb's plugins
+need_podman() {
+	local f
+	command -v podman > /dev/null || skip "needs podman (apt-get install podman)"
+	need_runtime crun
+	mkdir -p "$PODMAN/hooks.d" "$PODMAN/net.d"
+	for f in "$TOP"/examples/oci/hooks.d/*.json; do
+		jq --arg top "$TOP" "$HERE"'.hook |= here' "$f" > "$PODMAN/hooks.d/${f##*/}" ||
+			fail "hooks.d/${f##*/}"
+	done
+	cat > "$PODMAN/containers.conf" <<- EOC
+		[containers]
+		cgroups = "disabled"
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		runtime = "crun"
+		[network]
+		network_backend = "cni"
+		cni_plugin_dirs = ["$TOP/netns", "$TOP/bridge", "$TOP/nat"]
+		network_config_dir = "$PODMAN/net.d"
+	EOC
+	export CONTAINERS_CONF=$PODMAN/containers.conf
+}
+
+pm() {
+	podman --root "$PODMAN/root" --runroot "$PODMAN/run" --storage-driver vfs \
+		--hooks-dir "$PODMAN/hooks.d" "$@"
+}
+
+# pm_run ID PODMAN-RUN-OPTIONS...: a container serving its id over HTTP on
+# port 80, started in the background
+pm_run() {
+	local id=$1
+	shift
+	pm run -d --name "$id" --read-only --cap-add NET_RAW "$@" --rootfs "$ROOTFS" \
+		sh -c "mkdir /tmp/www && echo $id > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www"
+}
+
+# pm_pid ID: the pid of podman's container ID
+pm_pid() {
+	pm inspect -f '{{.State.Pid}}' "$1"
+}
+
+# oci0_conflist: network oci0 for podman's CNI backend, plumb's plugins
+# with the capabilities podman passes (--ip, --mac-address, -p), a default
+# route through the bridge, leases where $IPAM says
+oci0_conflist() {
+	jq -n --arg net "$NET" --arg subnet "$SUBNET" --arg ipam "$IPAM" '{
+		cniVersion: "1.0.0", name: $net,
+		plugins: [
+			{type: "plumb-bridge", bridge: $net, isDefaultGateway: true, ipMasq: true,
+			 capabilities: {ips: true, mac: true},
+			 ipam: {type: "plumb-ipam", ranges: [[{subnet: $subnet}]], dataDir: $ipam}},
+			{type: "plumb-nat", capabilities: {portMappings: true}}
+		]}' > "$PODMAN/net.d/$NET.conflist" || fail "$NET.conflist"
+}
+
+test_podman_runs_containers_on_plumbs_cni_plugins() {
+	local p1 p2
+	need_podman
+	wan
+	oci0_conflist
+	eq "$(pm network ls --format '{{.Name}} {{.Driver}}' | grep "^$NET ")" \
+		"$NET plumb-bridge" "podman network ls"
+	ok pm_run c2 --network "$NET"
+	ok pm_run c1 --network "$NET" --ip 10.89.0.50 --mac-address 02:00:00:89:00:50 \
+		-p 8080:80
+	p1=$(pm_pid c1)
+	p2=$(pm_pid c2)
+	eq "$(eth0 "$p1")" "10.89.0.50/24 1500 02:00:00:89:00:50" "eth0 of c1"
+	eq "$(eth0 "$p2" | cut -d' ' -f1)" 10.89.0.2/24 "eth0 of c2"
+	# podman read plumb's result.
+	eq "$(pm inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" c2)" \
+		10.89.0.2 "podman inspect c2"
+	eq "$(leases | tr '\n' ' ')" "10.89.0.2 10.89.0.50 " "leases"
+
+	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
+	# busybox 1.35's static wget crashes with -T: its timeout bounds it.
+	eq "$(pm exec c2 timeout 5 wget -q -O - http://10.89.0.50/)" c1 "c1 from c2"
+	ok pm exec c1 ping -c 1 -W 2 "$GW"
+	ok pm exec c2 ping -c 1 -W 2 192.0.2.2
+	eq "$(nat_elems | cut -d' ' -f1 | tr '\n' ' ')" "localnet masq4 pub4 publocal4 " \
+		"nftables elements"
+
+	ok pm rm -f -t 0 c1 c2
+	eq "$(pm ps -aq)" "" "podman ps after rm"
+	# A CNI network publishes on 127.0.0.1 too, as portmap does: the
+	# bridge joins plumb's localnet set for good.
+	nothing_left "localnet plumb masq4 $NET "
+	eq "$(get 192.0.2.1 8080)" "" "port 8080 after rm"
+}
+
+test_podman_fails_a_container_whose_port_is_taken_and_keeps_the_first() {
+	need_podman
+	wan
+	oci0_conflist
+	ok pm_run c1 --network "$NET" -p 8080:80
+	! pm_run c2 --network "$NET" -p 8080:80 > /tmp/c2.out 2>&1 ||
+		fail "podman started c2 on c1's port"
+	grep -q "plumb-nat.*8080.*$NET/$(pm inspect -f '{{.Id}}' c1)/eth0" /tmp/c2.out ||
+		fail "podman said: $(cat /tmp/c2.out)"
+	# Nothing of c2: one lease, one port on the bridge, c1 still served.
+	eq "$(leases)" 10.89.0.2 "leases"
+	eq "$(ip -j link show master "$NET" | jq length)" 1 "bridge ports"
+	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
+	ok pm rm -f -t 0 c1 c2
+	nothing_left "localnet plumb masq4 $NET "
+}
+
+test_podman_runs_the_hooks_d_examples() {
+	NET=plumb0 SUBNET=10.88.0.0/16 GW=10.88.0.1
+	need_podman
+	wan
+	# No network of podman's: the hooks wire the namespace crun made.
+	ok pm_run c1 --network none --annotation plumb.network=plumb0 \
+		--annotation plumb.publish=8080:80/tcp
+	eq "$(eth0 "$(pm_pid c1)" | cut -d' ' -f1)" 10.88.0.2/16 "eth0 of c1"
+	ok pm exec c1 ping -c 1 -W 2 192.0.2.2
+	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
+	ok pm rm -f -t 0 c1
 	nothing_left
 }
