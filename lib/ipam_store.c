@@ -9,8 +9,9 @@
  *
  *	lock			flock(LOCK_EX) around every change, by both
  *	10.88.0.2, fd00::2	one file per address, "<id>\r\n<ifname>"
- *				(older host-local: "<id>"); creating it with
- *				O_CREAT|O_EXCL is the reservation
+ *				(older host-local: "<id>"); creating the name
+ *				is the reservation (host-local: O_EXCL, then
+ *				write; plumb: link a written O_TMPFILE file)
  *	last_reserved_ip.<n>	the last address handed out from range set n;
  *				the next search starts after it (round robin)
  *
