@@ -69,13 +69,22 @@ static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_
 	return inet_addr_bits(start);
 }
 
+/* With -s: the connections an element counted (when it has a counter). */
+static int nat_elem_stats(const struct nft_elem *e, json_t *j)
+{
+	if (!e->counted)
+		return 0;
+	return json_object_set_new(j, "connections",
+				   json_integer((json_int_t)e->packets));
+}
+
 /*
  * Interval sets list starts and ends apart. Sorted, the starts come first,
  * then the ends, each in order; the intervals do not overlap, so the i-th
  * start goes with the i-th end. Only the last interval can lack its end:
  * it runs to the end of the address space.
  */
-static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
+static int nat_list_masq(struct nat *nat, enum nft_set_id set, int stats, json_t *out)
 {
 	struct nat_masq_walk w = { 0 };
 	struct inet_prefix p = { .addr.family = set == NFT_MASQ6 ? AF_INET6 : AF_INET };
@@ -89,25 +98,36 @@ static int nat_list_masq(struct nat *nat, enum nft_set_id set, json_t *out)
 	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
 		;
 	for (i = 0; ret == 0 && i < n_start; i++) {
+		json_t *j;
+
 		memcpy(p.addr.b, w.v[i].key, len);
 		p.len = nat_interval_len(&p.addr,
 					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
 					 n_start + i >= w.n);
-		if (json_array_append_new(
-			    out, json_pack("{s:s, s:o}", "subnet",
-					   inet_prefix_str(&p, buf, sizeof(buf)), "owner",
-					   json_string_lossy(w.v[i].owner))))
+		j = json_pack("{s:s, s:o}", "subnet",
+			      inet_prefix_str(&p, buf, sizeof(buf)), "owner",
+			      json_string_lossy(w.v[i].owner));
+		if (!j || (stats && nat_elem_stats(&w.v[i], j)) ||
+		    json_array_append_new(out, j))
 			ret = -ENOMEM;
 	}
 	free(w.v);
 	return ret;
 }
 
+struct nat_list_walk {
+	json_t *out;
+	int stats;
+};
+
 static int nat_list_pub(const struct nft_elem *e, void *arg)
 {
+	struct nat_list_walk *w = arg;
 	json_t *j;
 
-	if (nat_elem_describe(e, &j) < 0 || json_array_append_new(arg, j))
+	if (nat_elem_describe(e, &j) < 0)
+		return -ENOMEM;
+	if ((w->stats && nat_elem_stats(e, j)) || json_array_append_new(w->out, j))
 		return -ENOMEM;
 	return 0;
 }
@@ -115,25 +135,27 @@ static int nat_list_pub(const struct nft_elem *e, void *arg)
 /**
  * nat_list() - what plumb's table holds, as the kernel has it
  * @nat:	the handle
+ * @stats:	add each element's "connections", when it has a counter
  * @out:	{"masquerade": [{subnet, owner}], "published": [{proto, host_ip,
  *		host_port, addr, port, owner, localhost}]}, one entry per port
  *
  * Return: 0 or negative errno (logged).
  */
-int nat_list(struct nat *nat, json_t **out)
+int nat_list(struct nat *nat, int stats, json_t **out)
 {
 	static const enum nft_set_id pubs[] = { NFT_PUB4, NFT_PUBADDR4, NFT_PUBLOCAL4,
 						NFT_PUB6, NFT_PUBADDR6 };
 	json_t *masq = json_array(), *pub = json_array();
+	struct nat_list_walk w = { .out = pub, .stats = stats };
 	size_t i;
 	int ret = masq && pub ? 0 : -ENOMEM;
 
 	if (ret == 0)
-		ret = nat_list_masq(nat, NFT_MASQ4, masq);
+		ret = nat_list_masq(nat, NFT_MASQ4, stats, masq);
 	if (ret == 0)
-		ret = nat_list_masq(nat, NFT_MASQ6, masq);
+		ret = nat_list_masq(nat, NFT_MASQ6, stats, masq);
 	for (i = 0; ret == 0 && i < sizeof(pubs) / sizeof(pubs[0]); i++)
-		ret = nft_elem_for_each(&nat->nl, pubs[i], nat_list_pub, pub);
+		ret = nft_elem_for_each(&nat->nl, pubs[i], nat_list_pub, &w);
 	*out = ret == 0 ? json_pack("{s:o, s:o}", "masquerade", masq, "published", pub) :
 			  NULL;
 	if (!*out) {

@@ -12,6 +12,7 @@
  * taken over. The table itself is created in the same transaction as the
  * first elements, so it never exists half-made.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,57 @@ static void nft_udata_owner(const uint8_t *u, size_t len, char *owner, size_t si
 	}
 }
 
+/* The packets of a counter expression (NFTA_EXPR_NAME, NFTA_EXPR_DATA). */
+static int nft_expr_counter(const struct nlattr *expr, struct nft_elem *e)
+{
+	const struct nlattr *attr, *data = NULL;
+	int counter = 0;
+
+	mnl_attr_for_each_nested(attr, expr) {
+		if (mnl_attr_get_type(attr) == NFTA_EXPR_NAME) {
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -EBADMSG;
+			counter = !strcmp(mnl_attr_get_str(attr), "counter");
+		} else if (mnl_attr_get_type(attr) == NFTA_EXPR_DATA) {
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			data = attr;
+		}
+	}
+	if (!counter || !data)
+		return 0;
+	mnl_attr_for_each_nested(attr, data) {
+		if (mnl_attr_get_type(attr) != NFTA_COUNTER_PACKETS)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return -EBADMSG;
+		e->packets = be64toh(mnl_attr_get_u64(attr));
+		e->counted = 1;
+	}
+	return 0;
+}
+
+/*
+ * An element's expressions: NFTA_SET_ELEM_EXPR holds the one of a set that
+ * has one (as plumb's have), NFTA_SET_ELEM_EXPRESSIONS a list of several.
+ */
+static int nft_elem_exprs(const struct nlattr *attr, struct nft_elem *e)
+{
+	const struct nlattr *expr;
+
+	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+		return -EBADMSG;
+	if (mnl_attr_get_type(attr) == NFTA_SET_ELEM_EXPR)
+		return nft_expr_counter(attr, e);
+	mnl_attr_for_each_nested(expr, attr) {
+		if (mnl_attr_get_type(expr) != NFTA_LIST_ELEM ||
+		    mnl_attr_validate(expr, MNL_TYPE_NESTED) < 0 ||
+		    nft_expr_counter(expr, e) < 0)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
 /* One NFTA_LIST_ELEM; an element without a key of the set's length is skipped. */
 static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *p)
 {
@@ -402,6 +454,11 @@ static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *
 			nft_udata_owner(mnl_attr_get_payload(attr),
 					mnl_attr_get_payload_len(attr), e.owner,
 					sizeof(e.owner));
+			break;
+		case NFTA_SET_ELEM_EXPR:
+		case NFTA_SET_ELEM_EXPRESSIONS:
+			if (nft_elem_exprs(attr, &e) < 0)
+				return -EBADMSG;
 			break;
 		}
 	}

@@ -3,11 +3,13 @@
  * nft_rules: plumb's table, built once and never changed. In nft's words:
  *
  *	table inet plumb {
- *		set masq4 { type ipv4_addr; flags interval; }	(and masq6)
- *		map pub4 { type inet_proto . inet_service : ipv4_addr . inet_service; }
+ *		set masq4 { type ipv4_addr; flags interval; counter; }	(and masq6)
+ *		map pub4 { type inet_proto . inet_service : ipv4_addr . inet_service;
+ *			   counter; }
  *		map pubaddr4 { type ipv4_addr . inet_proto . inet_service :
- *			       ipv4_addr . inet_service; }	(and pub6, pubaddr6)
- *		map publocal4 { type inet_proto . inet_service : ipv4_addr . inet_service; }
+ *			       ipv4_addr . inet_service; counter; }	(and pub6, pubaddr6)
+ *		map publocal4 { type inet_proto . inet_service : ipv4_addr . inet_service;
+ *				counter; }
  *		set localnet { type ifname; }
  *
  *		chain prerouting { type nat hook prerouting priority dstnat;
@@ -52,6 +54,12 @@
  * The rules name sets, never elements: adding a container or a port adds
  * elements, so the rule count is the same with one container or ten
  * thousand, and each packet does one hash lookup per map.
+ *
+ * Each element of the masquerade sets and the maps of published ports gets
+ * a counter of its own (the set's "counter"), bumped when a rule finds the
+ * element. Only the first packet of a connection goes through NAT chains,
+ * so what it counts is connections: those DNATed to a published port, and
+ * those leaving a container subnet through the host.
  */
 #include <errno.h>
 #include <string.h>
@@ -97,25 +105,26 @@ static const struct {
 	uint32_t key_len;
 	uint32_t data_type;
 	uint32_t data_len;
+	int counter; /* a counter on every element */
 } sets[NFT_SET_COUNT] = {
-	[NFT_MASQ4] = { "masq4", NFT_SET_INTERVAL, TYPE_IPADDR, 4, 0, 0 },
-	[NFT_MASQ6] = { "masq6", NFT_SET_INTERVAL, TYPE_IP6ADDR, 16, 0, 0 },
+	[NFT_MASQ4] = { "masq4", NFT_SET_INTERVAL, TYPE_IPADDR, 4, 0, 0, 1 },
+	[NFT_MASQ6] = { "masq6", NFT_SET_INTERVAL, TYPE_IP6ADDR, 16, 0, 0, 1 },
 	[NFT_PUB4] = { "pub4", NFT_SET_MAP,
 		       CONCAT2(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), 8,
-		       CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8 },
+		       CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8, 1 },
 	[NFT_PUB6] = { "pub6", NFT_SET_MAP,
 		       CONCAT2(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), 8,
-		       CONCAT2(TYPE_IP6ADDR, TYPE_INET_SERVICE), 20 },
+		       CONCAT2(TYPE_IP6ADDR, TYPE_INET_SERVICE), 20, 1 },
 	[NFT_PUBADDR4] = { "pubaddr4", NFT_SET_MAP,
 			   CONCAT3(TYPE_IPADDR, TYPE_INET_PROTOCOL, TYPE_INET_SERVICE),
-			   12, CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8 },
+			   12, CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8, 1 },
 	[NFT_PUBADDR6] = { "pubaddr6", NFT_SET_MAP,
 			   CONCAT3(TYPE_IP6ADDR, TYPE_INET_PROTOCOL, TYPE_INET_SERVICE),
-			   24, CONCAT2(TYPE_IP6ADDR, TYPE_INET_SERVICE), 20 },
+			   24, CONCAT2(TYPE_IP6ADDR, TYPE_INET_SERVICE), 20, 1 },
 	[NFT_PUBLOCAL4] = { "publocal4", NFT_SET_MAP,
 			    CONCAT2(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), 8,
-			    CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8 },
-	[NFT_LOCALNET] = { "localnet", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0 },
+			    CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8, 1 },
+	[NFT_LOCALNET] = { "localnet", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0, 0 },
 };
 
 /**
@@ -430,14 +439,21 @@ static int put_set(struct nft_buf *b, enum nft_set_id id)
 {
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_expr *counter = NULL;
 	struct nlmsghdr *nlh;
 	char *room = nft_buf_room(b);
 
-	if (!s || !ud || !room) {
+	if (sets[id].counter)
+		counter = nftnl_expr_alloc("counter");
+	if (!s || !ud || !room || (sets[id].counter && !counter)) {
+		if (counter) /* unlike the other _free()s, not NULL-safe */
+			nftnl_expr_free(counter);
 		nftnl_set_free(s);
 		nftnl_udata_buf_free(ud);
 		return -ENOMEM;
 	}
+	if (counter) /* the set owns it from here */
+		nftnl_set_add_expr(s, counter);
 	/*
 	 * Without it nft reads an interface name as a big endian number and
 	 * lists every element of localnet as "" (nft 1.0.6); nft itself

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* plumb-nat list, flush, reconcile: the table as a whole. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,15 +9,31 @@
 
 #include "nat.h"
 
+static const struct option list_options[] = {
+	{ "stats", no_argument, NULL, 's' },
+	{ 0 },
+};
+
+/* With -s, as ip -s: what an element counted, on a line of its own. */
+static void list_stats(const json_t *e)
+{
+	const json_t *n = json_object_get(e, "connections");
+
+	if (n)
+		printf("    connections %lld\n", json_integer_value(n));
+}
+
 static void list_text(const json_t *all)
 {
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(all, "masquerade"), i, e)
+	json_array_foreach(json_object_get(all, "masquerade"), i, e) {
 		printf("masquerade %s owner %s\n",
 		       json_string_value(json_object_get(e, "subnet")),
 		       json_string_value(json_object_get(e, "owner")));
+		list_stats(e);
+	}
 	json_array_foreach(json_object_get(all, "published"), i, e) {
 		const char *host = json_string_value(json_object_get(e, "host_ip"));
 		const char *addr = json_string_value(json_object_get(e, "addr"));
@@ -33,6 +50,7 @@ static void list_text(const json_t *all)
 		       json_string_value(json_object_get(e, "owner")),
 		       json_is_true(json_object_get(e, "localhost")) ? " (localhost)" :
 								       "");
+		list_stats(e);
 	}
 }
 
@@ -40,13 +58,20 @@ int cmd_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct nat nat;
 	json_t *all = NULL;
-	int ret;
+	int c, stats = 0, ret;
 
-	if (argc != 1)
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "s", list_options, NULL)) != -1) {
+		if (c != 's')
+			return cmd_usage(argv[0], CMD_USAGE);
+		stats = 1;
+	}
+	if (optind != argc)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (nat_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
-	ret = nat_list(&nat, &all);
+	ret = nat_list(&nat, stats, &all);
 	nat_end(&nat);
 	if (ret < 0)
 		return CMD_FAILED;

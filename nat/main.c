@@ -70,10 +70,13 @@ static const struct cmd cmds[] = {
 	{
 		.name = "list",
 		.fn = cmd_list,
-		.args = "",
+		.args = "[-s]",
 		.help = "masqueraded subnets and published ports, with owners",
 		.need = NET,
 		.keep = NET_KEEP,
+		.options = "  -s, --stats    the connections each element counted: "
+			   "DNATed to a port,\n"
+			   "                 or leaving a subnet through the host\n",
 	},
 	{
 		.name = "flush",

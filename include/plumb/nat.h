@@ -74,7 +74,7 @@ int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_owner_release(struct nat *nat, const char *owner);
-int nat_list(struct nat *nat, json_t **out);
+int nat_list(struct nat *nat, int stats, json_t **out);
 int nat_flush(struct nat *nat);
 int nat_reconcile(struct nat *nat);
 

@@ -36,6 +36,8 @@ enum nft_set_id {
  *		the first past it)
  * @data:	for a map, the value
  * @owner:	who added it, kept in the element's comment; "" when unknown
+ * @counted:	in a listing, the element has a counter (nft_rules.c)
+ * @packets:	its packets: the connections that matched it
  */
 struct nft_elem {
 	enum nft_set_id set;
@@ -45,6 +47,8 @@ struct nft_elem {
 	int is_end;
 	uint8_t data[20];
 	char owner[NFT_OWNER_MAX + 1];
+	int counted;
+	uint64_t packets;
 };
 
 /**

@@ -214,7 +214,7 @@ static void cap_netfilter(const char *dir)
 	nft_elem_get(&nl, &e);
 	cap_end(&nl);
 	cap_start(dir, "nat-list", FZ_NAT_LIST, 0, &nat.nl, NETLINK_NETFILTER);
-	if (nat_list(&nat, &out) == 0)
+	if (nat_list(&nat, 1, &out) == 0)
 		json_decref(out);
 	cap_end(&nat.nl);
 	cap_start(dir, "conntrack-udp-8080", FZ_CONNTRACK, 0, &nl, NETLINK_NETFILTER);

@@ -254,7 +254,7 @@ static void fz_run(enum fz_mode mode, uint8_t param)
 			assert(strnlen(e.owner, sizeof(e.owner)) < sizeof(e.owner));
 		break;
 	case FZ_NAT_LIST:
-		if (nat_list(&nat, &out) == 0)
+		if (nat_list(&nat, 1, &out) == 0)
 			assert(json_is_object(out));
 		json_decref(out);
 		break;

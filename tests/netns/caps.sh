@@ -153,7 +153,7 @@ test_nat_publish_keeps_net_admin_and_sys_admin() {
 	stopped $pid
 	caps_are $pid "$(mask $CAP_NET_ADMIN $CAP_SYS_ADMIN)" "plumb-nat publish"
 	finish $pid "plumb-nat publish"
-	grep -q 'tcp . 8080 comment "x" : 10.88.0.2 . 80' <<< "$(nft list ruleset)" ||
+	grep -q 'tcp \. 8080 .*comment "x" : 10\.88\.0\.2 \. 80' <<< "$(nft list ruleset)" ||
 		fail "8080 not published: $(nft list ruleset)"
 }
 

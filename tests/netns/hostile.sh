@@ -99,7 +99,7 @@ now() {
 		a: [.addr_info[] | select(.scope != "link") | .local]}] | sort_by(.ifname)'
 	ls -A /run/netns
 	find /run/plumb /var/lib/cni 2> /dev/null | sort
-	nft list ruleset 2> /dev/null
+	nft -s list ruleset 2> /dev/null
 }
 
 # up NS IF: IF is up inside NS ("" for the sandbox host)
@@ -179,7 +179,7 @@ test_cni_netns_of_a_process_with_more_capabilities_is_used() {
 	cni_ok plumb-nat ADD /proc/$pid/ns/net c1 eth0 "$(jq -c --argjson p "$prev" \
 		'.prevResult = $p | .runtimeConfig.portMappings =
 		[{hostPort: 8080, containerPort: 80, protocol: "tcp"}]' <<< "$NAT")"
-	grep -q 'tcp . 8080 comment "net1/c1/eth0" : 10.22.0.2 . 80' <<< "$(nft list ruleset)" ||
+	grep -q 'tcp \. 8080 .*comment "net1/c1/eth0" : 10\.22\.0\.2 \. 80' <<< "$(nft list ruleset)" ||
 		fail "port 8080 not published: $(nft list ruleset)"
 	cni_ok plumb-ipam ADD /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"
 	cni_ok plumb-ipam DEL /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"

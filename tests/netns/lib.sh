@@ -78,13 +78,14 @@ fails() {
 }
 
 # state: what the kernel and the file system hold, to show nothing changed.
+# nft -s: without the counters of the elements, which traffic moves.
 state() {
 	{
 		ip -j link show | jq -c '[.[] | {ifname, flags, master}] | sort_by(.ifname)'
 		ip -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[].local]}] | sort_by(.ifname)'
 		ls -A /run/netns
 		find /run/plumb /var/lib/cni 2>/dev/null | sort
-		nft list ruleset 2>/dev/null
+		nft -s list ruleset 2>/dev/null
 	}
 }
 

@@ -143,9 +143,10 @@ n_rules() {
 	nft -j list table inet plumb | jq '[.nftables[] | select(.rule)] | length'
 }
 
-# table: table inet plumb as nft -j prints it, and plumb-nat's records.
+# table: table inet plumb as nft -j prints it without the counters of the
+# elements (-s: traffic moves them), and plumb-nat's records.
 table() {
-	nft -j list table inet plumb 2>&1
+	nft -j -s list table inet plumb 2>&1
 	find /run/plumb/nat -type f 2> /dev/null | sort
 }
 
@@ -424,20 +425,20 @@ test_same_owner_publishing_twice_changes_nothing() {
 	local before
 	setup
 	ok plumb-nat publish 8080 "$C1:80" --id alice
-	before=$(nft -a list ruleset; table)
+	before=$(nft -a -s list ruleset; table)
 	ok plumb-nat publish 8080 "$C1:80" --id alice
-	eq "$(nft -a list ruleset; table)" "$before" "ruleset after the same publish"
+	eq "$(nft -a -s list ruleset; table)" "$before" "ruleset after the same publish"
 	# The same port to somewhere else is a change, which must be undone first.
 	fails 1 'alice already has pub-tcp-any-8080, with other settings; undo it first' \
 		plumb-nat publish 8080 "$C2:80" --id alice
-	eq "$(nft -a list ruleset; table)" "$before" "ruleset after a refused change"
+	eq "$(nft -a -s list ruleset; table)" "$before" "ruleset after a refused change"
 	ok plumb-nat unpublish 8080 --id alice
 	eq "$(elems pub4)" "" "pub4 after unpublish"
-	before=$(nft -a list ruleset; table)
+	before=$(nft -a -s list ruleset; table)
 	ok plumb-nat unpublish 8080 --id alice
 	ok plumb-nat unpublish 8080 "$C1:80"
 	ok plumb-nat unpublish --id alice
-	eq "$(nft -a list ruleset; table)" "$before" "ruleset after unpublishing again"
+	eq "$(nft -a -s list ruleset; table)" "$before" "ruleset after unpublishing again"
 }
 
 test_port_on_every_address_and_on_one_address_clash_both_ways() {
@@ -563,18 +564,18 @@ test_reconcile_after_nft_flush_ruleset_restores_everything_once() {
 		fail "nft monitor saw no reconcile: $(cat /tmp/monitor)"
 	# Nothing missing: nothing printed, nothing sent to the kernel.
 	: > /tmp/monitor
-	before=$(nft -a list ruleset)
+	before=$(nft -a -s list ruleset)
 	eq "$(plumb-nat reconcile)" "" "second reconcile"
 	eq "$(plumb-nat -j reconcile)" '{"added":0}' "second reconcile, JSON"
 	sleep 0.2
 	eq "$(cat /tmp/monitor)" "" "what nft monitor saw of a second reconcile"
-	eq "$(nft -a list ruleset)" "$before" "ruleset after a second reconcile"
+	eq "$(nft -a -s list ruleset)" "$before" "ruleset after a second reconcile"
 	# One element lost: that one comes back, and nothing else changes.
 	ok nft delete element inet plumb pub4 '{ udp . 8053 }'
 	refused wan udp $WAN_HOST 8053
 	eq "$(plumb-nat reconcile)" "added 1 elements" "reconcile of one element"
 	reaches wan udp $WAN_HOST 8053 "c1 $WAN_PEER"
-	eq "$(nft -a list ruleset | grep -v 8053)" "$(echo "$before" | grep -v 8053)" \
+	eq "$(nft -a -s list ruleset | grep -v 8053)" "$(echo "$before" | grep -v 8053)" \
 		"rules and other elements after reconcile"
 }
 
@@ -753,6 +754,39 @@ test_list_shows_owners_plain_and_json() {
 	ok plumb-nat unpublish --id web/1
 	eq "$(plumb-nat -j list | jq -r '[.published[].owner] | unique | join(" ")')" \
 		"dns web/2" "owners after unpublish --id web/1"
+}
+
+test_list_s_counts_the_connections_of_each_element() {
+	local i before
+	setup
+	ok plumb-nat masq add "$SUBNET" --id net
+	ok plumb-nat publish 8080 "$C1:80" --id web/1
+	ok plumb-nat publish 8081 "$C2:80" --id web/2
+	serve c1 tcp 80
+	serve wan tcp 9000
+	# The containers' own chatter (IGMP, say) counts too: compare deltas.
+	before=$(plumb-nat -j list -s) || fail "list -s"
+	for i in 1 2 3; do
+		reaches wan tcp $WAN_HOST 8080 "c1 $WAN_PEER"
+	done
+	for i in 1 2; do
+		reaches c1 tcp $WAN_PEER 9000 "wan $WAN_HOST"
+	done
+	# Only a connection's first packet goes through NAT: one count each.
+	# At least: a SYN whose connection the kernel dropped before confirming
+	# it comes again as a new one.
+	eq "$(plumb-nat -j list -s | jq -c --argjson b "$before" '
+		def n($x; $k; $v): [$x[$k][] | select(.[$v[0]] == $v[1])][0].connections;
+		[n(.; "masquerade"; ["subnet", $b.masquerade[0].subnet]) -
+		 n($b; "masquerade"; ["subnet", $b.masquerade[0].subnet]) >= 2,
+		 n(.; "published"; ["host_port", 8080]) - n($b; "published"; ["host_port", 8080]) >= 3,
+		 n(.; "published"; ["host_port", 8081])]')" \
+		"[true,true,0]" "counters"
+	eq "$(plumb-nat list -s | grep -A1 '^publish \*:8081/tcp')" \
+		"$(printf 'publish *:8081/tcp -> %s:80 owner web/2\n    connections 0' "$C2")" \
+		"list -s"
+	eq "$(plumb-nat -j list | jq -c '[.. | .connections? // empty]')" "[]" \
+		"no counters without -s"
 }
 
 test_netns_option_works_in_another_namespace_only() {

@@ -7,6 +7,7 @@
  * libmnl's, so the requests go nowhere and the answers come from here: no
  * socket, no kernel. nat_list() is read here too, as it is a walk of sets.
  */
+#include <endian.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +69,18 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t size)
 	return (ssize_t)answer.len;
 }
 
+/* End the answer to the first request (seq 1) with NLMSG_DONE. */
+static void answer_done(void)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
+
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = 1;
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
 /* An answer to the first request (seq 1): one element of pub4, then DONE. */
 static void answer_elem(const void *udata, uint32_t udata_len)
 {
@@ -95,12 +108,7 @@ static void answer_elem(const void *udata, uint32_t udata_len)
 	answer.len = MNL_ALIGN(nlh->nlmsg_len);
 	nftnl_set_free(s);
 
-	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
-	nlh->nlmsg_type = NLMSG_DONE;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	nlh->nlmsg_seq = 1;
-	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
-	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+	answer_done();
 }
 
 /* An answer whose one element has FLAGS of @flags_len bytes, then DONE. */
@@ -121,12 +129,55 @@ static void answer_bad_flags(size_t flags_len)
 	mnl_attr_nest_end(nlh, list);
 	answer.len = MNL_ALIGN(nlh->nlmsg_len);
 
-	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
-	nlh->nlmsg_type = NLMSG_DONE;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	nlh->nlmsg_seq = 1;
-	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
-	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+	answer_done();
+}
+
+/* The counter expression of an element, its packets @packets_len bytes long. */
+static void put_counter(struct nlmsghdr *nlh, uint16_t type, size_t packets_len)
+{
+	uint64_t packets = htobe64(7), bytes = htobe64(420);
+	struct nlattr *expr, *data;
+
+	expr = mnl_attr_nest_start(nlh, type);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "counter");
+	data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put(nlh, NFTA_COUNTER_BYTES, sizeof(bytes), &bytes);
+	mnl_attr_put(nlh, NFTA_COUNTER_PACKETS, packets_len, &packets);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, expr);
+}
+
+/*
+ * An answer whose one pub4 element has a counter of 7 packets, as the kernel
+ * gives it for a set with one expression (NFTA_SET_ELEM_EXPR) or with
+ * several (a list in NFTA_SET_ELEM_EXPRESSIONS); then DONE.
+ */
+static void answer_counted(int list, size_t packets_len)
+{
+	static const uint8_t key[8] = { IPPROTO_TCP, 0, 0, 0, 0x1f, 0x90 };
+	struct nlattr *elems, *elem, *nest;
+	struct nlmsghdr *nlh;
+
+	memset(&answer, 0, sizeof(answer));
+	nlh = nftnl_nlmsg_build_hdr(answer.buf, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+				    NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_TABLE);
+	elems = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof(key), key);
+	mnl_attr_nest_end(nlh, nest);
+	if (list) {
+		nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_EXPRESSIONS);
+		put_counter(nlh, NFTA_LIST_ELEM, packets_len);
+		mnl_attr_nest_end(nlh, nest);
+	} else {
+		put_counter(nlh, NFTA_SET_ELEM_EXPR, packets_len);
+	}
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, elems);
+	answer.len = MNL_ALIGN(nlh->nlmsg_len);
+	answer_done();
 }
 
 /* An answer of masq4 elements, in the order given, then DONE. */
@@ -177,18 +228,15 @@ static void answer_masq4(const struct interval_key *k, size_t n)
 	answer.len = MNL_ALIGN(nlh->nlmsg_len);
 	nftnl_set_free(s);
 
-	nlh = mnl_nlmsg_put_header(answer.buf + answer.len);
-	nlh->nlmsg_type = NLMSG_DONE;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	nlh->nlmsg_seq = 1;
-	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
-	answer.len += MNL_ALIGN(nlh->nlmsg_len);
+	answer_done();
 }
 
 struct seen {
 	int calls;
 	char owner[NFT_OWNER_MAX + 1];
 	uint8_t data[20];
+	int counted;
+	uint64_t packets;
 };
 
 static int record_elem(const struct nft_elem *e, void *arg)
@@ -198,6 +246,8 @@ static int record_elem(const struct nft_elem *e, void *arg)
 	s->calls++;
 	memcpy(s->owner, e->owner, sizeof(s->owner));
 	memcpy(s->data, e->data, sizeof(s->data));
+	s->counted = e->counted;
+	s->packets = e->packets;
 	return 0;
 }
 
@@ -210,8 +260,9 @@ static int setup(void **state)
 
 static void test_nft_elem_owner_read_from_comment(void **state)
 {
-	static const char udata[] = { NFTNL_UDATA_SET_ELEM_COMMENT, 6, 'n', '/',
-				      'c', '/', 'e', '\0' };
+	static const char udata[] = {
+		NFTNL_UDATA_SET_ELEM_COMMENT, 6, 'n', '/', 'c', '/', 'e', '\0'
+	};
 	struct nl_sock nl = { 0 };
 	struct seen s = { 0 };
 
@@ -273,6 +324,47 @@ static void test_nft_elem_malformed_flags_is_an_error(void **state)
 	assert_int_equal(s.calls, 0);
 }
 
+static void test_nft_elem_counter_read_alone_or_in_a_list(void **state)
+{
+	struct nl_sock nl = { 0 };
+	struct seen s = { 0 };
+	int list;
+
+	(void)state;
+	for (list = 0; list < 2; list++) {
+		s = (struct seen){ 0 };
+		nl.seq = 0;
+		answer_counted(list, sizeof(uint64_t));
+		assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s), 0);
+		assert_int_equal(s.calls, 1);
+		assert_int_equal(s.counted, 1);
+		assert_int_equal(s.packets, 7);
+	}
+	/* No expression, no counter. */
+	s = (struct seen){ 0 };
+	nl.seq = 0;
+	answer_elem("", 0);
+	assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s), 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.counted, 0);
+}
+
+static void test_nft_elem_counter_of_the_wrong_size_is_an_error(void **state)
+{
+	struct nl_sock nl = { 0 };
+	struct seen s = { 0 };
+	int list;
+
+	(void)state;
+	for (list = 0; list < 2; list++) {
+		nl.seq = 0;
+		answer_counted(list, sizeof(uint32_t));
+		assert_int_equal(nft_elem_for_each(&nl, NFT_PUB4, record_elem, &s),
+				 -EBADMSG);
+		assert_int_equal(s.calls, 0);
+	}
+}
+
 /* Found by tests/fuzz/fuzz_netlink: qsort(NULL, 0, ...), undefined (UBSan). */
 static void test_nat_list_of_empty_table_is_empty(void **state)
 {
@@ -281,7 +373,7 @@ static void test_nat_list_of_empty_table_is_empty(void **state)
 
 	(void)state;
 	memset(&answer, 0, sizeof(answer));
-	assert_int_equal(nat_list(&nat, &out), 0);
+	assert_int_equal(nat_list(&nat, 0, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "masquerade")), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "published")), 0);
 	json_decref(out);
@@ -312,7 +404,7 @@ static void test_nat_list_gives_each_masquerade_interval_its_length(void **state
 
 	(void)state;
 	answer_masq4(k, sizeof(k) / sizeof(k[0]));
-	assert_int_equal(nat_list(&nat, &out), 0);
+	assert_int_equal(nat_list(&nat, 0, &out), 0);
 	masq = json_object_get(out, "masquerade");
 	assert_int_equal(json_array_size(masq), 4);
 	for (i = 0; i < 4; i++) {
@@ -332,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_nft_elem_comment_past_user_data_is_ignored),
 		cmocka_unit_test(test_nft_elem_half_record_header_is_ignored),
 		cmocka_unit_test(test_nft_elem_malformed_flags_is_an_error),
+		cmocka_unit_test(test_nft_elem_counter_read_alone_or_in_a_list),
+		cmocka_unit_test(test_nft_elem_counter_of_the_wrong_size_is_an_error),
 		cmocka_unit_test(test_nat_list_of_empty_table_is_empty),
 		cmocka_unit_test(test_nat_list_gives_each_masquerade_interval_its_length),
 	};
