@@ -48,7 +48,7 @@ show plumb-nat masq add 10.88.0.0/16 --id demo
 show plumb-nat publish 8080/tcp 10.88.0.2:80 --id c1
 sleep 0.2
 show plumb-netns exec wan -- socat -T 2 - TCP:192.0.2.1:8080
-show plumb-nat list
+show plumb-nat list -s
 echo "rules in table inet plumb: $(nft -j list table inet plumb | jq '[.nftables[] | select(.rule)] | length')"
 
 step "tear down: ports, containers, bridge; nothing is left"
