@@ -497,8 +497,9 @@ static int ipam_lease_fit(const struct ipam_set *sets, size_t n_sets,
  * @max:	room at @leases
  *
  * From the index entry, else by reading every lease (a host-local lease,
- * or an entry left stale by host-local's DEL). Leases in none of the ranges
- * of @sets are left out.
+ * or an entry left stale by host-local's DEL); that scan also removes the
+ * empty leases of killed writers (ipam_store_scan()). Leases in none of the
+ * ranges of @sets are left out.
  *
  * Return: how many leases were stored (at most @max), or negative errno
  * (logged).

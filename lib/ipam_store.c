@@ -170,8 +170,9 @@ static int ipam_write_all(int fd, const char *buf, size_t len)
  * name with O_EXCL and then writing would leave an empty lease that names
  * nobody and holds its address for good.
  *
- * Return: 0, 1 when the file system has no O_TMPFILE or /proc is not
- * there (the caller creates the name with O_EXCL then), or negative errno.
+ * Return: 0, 1 when the file system has no O_TMPFILE, or /proc is not
+ * there or a security module refuses the link through it (the caller
+ * creates the name with O_EXCL then), or negative errno.
  */
 static int ipam_store_create(int dirfd, const char *name, const char *buf, size_t len)
 {
@@ -186,7 +187,9 @@ static int ipam_store_create(int dirfd, const char *name, const char *buf, size_
 		fault_point("lease-written");
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) < 0)
-			ret = errno == ENOENT ? 1 : -errno;
+			ret = errno == ENOENT || errno == EACCES || errno == EPERM ?
+				      1 :
+				      -errno;
 	}
 	close(fd);
 	return ret;

@@ -107,8 +107,11 @@ static int nat_list_masq(struct nat *nat, enum nft_set_id set, int stats, json_t
 		j = json_pack("{s:s, s:o}", "subnet",
 			      inet_prefix_str(&p, buf, sizeof(buf)), "owner",
 			      json_string_lossy(w.v[i].owner));
-		if (!j || (stats && nat_elem_stats(&w.v[i], j)) ||
-		    json_array_append_new(out, j))
+		if (j && stats && nat_elem_stats(&w.v[i], j)) {
+			json_decref(j);
+			j = NULL;
+		}
+		if (!j || json_array_append_new(out, j))
 			ret = -ENOMEM;
 	}
 	free(w.v);
@@ -127,9 +130,11 @@ static int nat_list_pub(const struct nft_elem *e, void *arg)
 
 	if (nat_elem_describe(e, &j) < 0)
 		return -ENOMEM;
-	if ((w->stats && nat_elem_stats(e, j)) || json_array_append_new(w->out, j))
+	if (w->stats && nat_elem_stats(e, j)) {
+		json_decref(j);
 		return -ENOMEM;
-	return 0;
+	}
+	return json_array_append_new(w->out, j) ? -ENOMEM : 0;
 }
 
 /**

@@ -27,9 +27,9 @@
  *		chain postrouting { type nat hook postrouting priority srcnat;
  *			ip saddr 127.0.0.0/8 ct status dnat masquerade
  *			ct status dnat ip saddr @masq4 masquerade
- *			ip saddr @masq4 ip daddr != @masq4 masquerade
+ *			ip daddr != @masq4 ip saddr @masq4 masquerade
  *			ct status dnat ip6 saddr @masq6 masquerade
- *			ip6 saddr @masq6 ip6 daddr != @masq6 masquerade }
+ *			ip6 daddr != @masq6 ip6 saddr @masq6 masquerade }
  *		chain guard { type filter hook prerouting priority raw;
  *			iifname @localnet ip saddr 127.0.0.0/8 drop
  *			iifname @localnet ip daddr 127.0.0.0/8 drop }
@@ -59,7 +59,10 @@
  * a counter of its own (the set's "counter"), bumped when a rule finds the
  * element. Only the first packet of a connection goes through NAT chains,
  * so what it counts is connections: those DNATed to a published port, and
- * those leaving a container subnet through the host.
+ * those masqueraded. An inverted lookup ("!=") never bumps a counter, so
+ * the masquerade rules test the destination first: the source's lookup is
+ * then the last thing before "masquerade", and a connection between two
+ * container subnets is not counted.
  */
 #include <errno.h>
 #include <string.h>
@@ -372,14 +375,14 @@ static void rules_postrouting(struct nftnl_rule *r, int i)
 	if (i == 1 || i == 3)
 		r_ct_dnat(r);
 	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, v6 ? 16 : 4,
-		  NFT_REG_1);
-	r_lookup(r, masq, 0, 0);
 	if (i == 2 || i == 4) {
 		r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR,
 			  v6 ? 16 : 4, NFT_REG_1);
 		r_lookup(r, masq, 0, 1);
 	}
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, v6 ? 16 : 4,
+		  NFT_REG_1);
+	r_lookup(r, masq, 0, 0);
 	r_masq(r);
 }
 

@@ -20,7 +20,8 @@ static void list_stats(const json_t *e)
 	const json_t *n = json_object_get(e, "connections");
 
 	if (n)
-		printf("    connections %lld\n", json_integer_value(n));
+		printf("    connections %" JSON_INTEGER_FORMAT "\n",
+		       json_integer_value(n));
 }
 
 static void list_text(const json_t *all)

@@ -125,9 +125,10 @@ leases() {
 	done | sort
 }
 
-# owned NETWORK ID IF: the NAT elements of attachment NETWORK/ID/IF
+# owned NETWORK ID IF: the NAT elements of attachment NETWORK/ID/IF, without
+# their counters (nft -s), which traffic moves
 owned() {
-	{ nft -j list table inet plumb 2> /dev/null || echo '{}'; } |
+	{ nft -j -s list table inet plumb 2> /dev/null || echo '{}'; } |
 		jq -c --arg o "$1/$2/$3" '[.. | objects | select(.comment? == $o)]'
 }
 
