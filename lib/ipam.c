@@ -340,6 +340,21 @@ static int ipam_attachment_check(const char *id, const char *ifname)
 }
 
 /*
+ * Check the attachment and fill in @sets (on the copy @filled; no sets for
+ * a release), then take the store's lock. Return: 0, or negative errno
+ * (logged).
+ */
+static int ipam_begin(struct ipam *ipam, const char *id, const char *ifname,
+		      const struct ipam_set *sets, size_t n_sets, struct ipam_set *filled)
+{
+	int ret = ipam_attachment_check(id, ifname);
+
+	if (!ret && sets)
+		ret = ipam_sets_fill(sets, n_sets, filled);
+	return ret < 0 ? ret : ipam_store_lock(ipam);
+}
+
+/*
  * An attachment is added once (CNI SPEC: ADD is not repeated without DEL).
  * Only its index entry is read, never every lease: an entry whose files no
  * longer name the attachment is stale and is removed.
@@ -393,11 +408,7 @@ int ipam_lease_claim(struct ipam *ipam, const struct ipam_set *sets, size_t n_se
 	size_t done = 0;
 	int ret;
 
-	ret = ipam_attachment_check(id, ifname);
-	if (!ret)
-		ret = ipam_sets_fill(sets, n_sets, filled);
-	if (!ret)
-		ret = ipam_store_lock(ipam);
+	ret = ipam_begin(ipam, id, ifname, sets, n_sets, filled);
 	if (ret < 0)
 		return ret;
 	ret = ipam_store_boot_reclaim(ipam);
@@ -452,9 +463,7 @@ int ipam_lease_release(struct ipam *ipam, const char *id, const char *ifname)
 {
 	int ret;
 
-	ret = ipam_attachment_check(id, ifname);
-	if (!ret)
-		ret = ipam_store_lock(ipam);
+	ret = ipam_begin(ipam, id, ifname, NULL, 0, NULL);
 	if (ret < 0)
 		return ret;
 	ret = ipam_index_release(ipam, id, ifname);
@@ -514,11 +523,7 @@ int ipam_lease_find(struct ipam *ipam, const struct ipam_set *sets, size_t n_set
 	size_t i, j, n = 0;
 	int ret;
 
-	ret = ipam_attachment_check(id, ifname);
-	if (!ret)
-		ret = ipam_sets_fill(sets, n_sets, filled);
-	if (!ret)
-		ret = ipam_store_lock(ipam);
+	ret = ipam_begin(ipam, id, ifname, sets, n_sets, filled);
 	if (ret < 0)
 		return ret;
 	ret = ipam_index_held(ipam, id, ifname, &h);
