@@ -9,6 +9,7 @@
 #       |-- plXXXXXXXXXXXX ==veth== eth0  a  10.89.0.2        (no route to 10.89/16)
 #       `-- plXXXXXXXXXXXX ==veth== eth0  b  10.89.0.3
 #     plumb-hl0  10.90.0.1/16   plumb-bridge + host-local (+ portmap)
+#     plumb-st0  10.71.0.1/24   plumb-bridge + the reference static IPAM
 #     cni-ref0   10.91.0.1/16   reference bridge + plumb-ipam (+ plumb-nat)
 #     other0     10.93.0.1/16   a second plumb network, which GC leaves alone
 #     small0     10.94.0.1/30   a pool of one address
@@ -327,6 +328,36 @@ test_loopback_plugin_answers_as_the_reference_one() {
 }
 
 # --- interoperability with the reference plugins ------------------------------
+
+test_plumb_bridge_with_reference_static_ipam() {
+	local list=/tmp/static.conflist veth
+	reference
+	wan
+	# The reference "static" IPAM plugin: the address, gateway and route
+	# the config names, no state of its own.
+	jq -n '{cniVersion: "1.0.0", name: "plumb-st", plugins: [
+		{type: "plumb-bridge", bridge: "plumb-st0", isGateway: true, ipMasq: true,
+		 ipam: {type: "static",
+			addresses: [{address: "10.71.0.5/24", gateway: "10.71.0.1"}],
+			routes: [{dst: "0.0.0.0/0", gw: "10.71.0.1"}]}}]}' > $list
+	ok ip netns add a
+	cni ADD $list ctr-a /run/netns/a eth0
+	veth=$(jq -r '.interfaces[1].name' <<< "$R")
+	eq "$(jq -c '.ips' <<< "$R")" \
+		'[{"interface":2,"address":"10.71.0.5/24","gateway":"10.71.0.1"}]' "result's ips"
+	eq "$(addrs a eth0)" 10.71.0.5/24 "address in a"
+	eq "$(ip -j addr show dev plumb-st0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | "\(.local)/\(.prefixlen)"')" 10.71.0.1/24 \
+		"gateway on the bridge"
+	eq "$(ip -n a -j route show default | jq -r '.[0].gateway')" 10.71.0.1 "default route"
+	ok ip netns exec a ping -c 1 -W 2 10.71.0.1
+	# Masqueraded by plumb's nat core: the world answers without a route back.
+	ok ip netns exec a ping -c 1 -W 2 192.0.2.2
+	cni CHECK $list ctr-a /run/netns/a eth0
+	cni DEL $list ctr-a /run/netns/a eth0
+	gone plumb-st ctr-a eth0 "$veth"
+	cni DEL $list ctr-a /run/netns/a eth0
+}
 
 test_plumb_bridge_with_reference_host_local_and_portmap() {
 	local list=$EX/plumb-host-local-portmap.conflist veth
