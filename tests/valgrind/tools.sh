@@ -171,6 +171,8 @@ test_plumb_nat_under_valgrind() {
 	vg 0 plumb-nat masq add 10.88.0.0/16 --id x
 	vg 0 plumb-nat list
 	vg 0 plumb-nat -j list
+	vg 0 plumb-nat list -s
+	vg 0 plumb-nat -j list -s
 	ok nft flush ruleset
 	vg 0 plumb-nat reconcile
 	vg 0 plumb-nat unpublish 8080 --id x
