@@ -69,13 +69,19 @@ static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_
 	return inet_addr_bits(start);
 }
 
-/* With -s: the connections an element counted (when it has a counter). */
-static int nat_elem_stats(const struct nft_elem *e, json_t *j)
+/*
+ * Append @j, the entry of element @e, to @out, with the connections @e
+ * counted when @stats asks for them and @e has a counter. Takes @j, which
+ * may be NULL (out of memory).
+ */
+static int nat_list_append(json_t *out, json_t *j, const struct nft_elem *e, int stats)
 {
-	if (!e->counted)
-		return 0;
-	return json_object_set_new(j, "connections",
-				   json_integer((json_int_t)e->packets));
+	if (j && stats && e->counted &&
+	    json_object_set_new(j, "connections", json_integer((json_int_t)e->packets))) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	return !j || json_array_append_new(out, j) ? -ENOMEM : 0;
 }
 
 /*
@@ -98,21 +104,15 @@ static int nat_list_masq(struct nat *nat, enum nft_set_id set, int stats, json_t
 	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
 		;
 	for (i = 0; ret == 0 && i < n_start; i++) {
-		json_t *j;
-
 		memcpy(p.addr.b, w.v[i].key, len);
 		p.len = nat_interval_len(&p.addr,
 					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
 					 n_start + i >= w.n);
-		j = json_pack("{s:s, s:o}", "subnet",
-			      inet_prefix_str(&p, buf, sizeof(buf)), "owner",
-			      json_string_lossy(w.v[i].owner));
-		if (j && stats && nat_elem_stats(&w.v[i], j)) {
-			json_decref(j);
-			j = NULL;
-		}
-		if (!j || json_array_append_new(out, j))
-			ret = -ENOMEM;
+		ret = nat_list_append(out,
+				      json_pack("{s:s, s:o}", "subnet",
+						inet_prefix_str(&p, buf, sizeof(buf)),
+						"owner", json_string_lossy(w.v[i].owner)),
+				      &w.v[i], stats);
 	}
 	free(w.v);
 	return ret;
@@ -130,11 +130,7 @@ static int nat_list_pub(const struct nft_elem *e, void *arg)
 
 	if (nat_elem_describe(e, &j) < 0)
 		return -ENOMEM;
-	if (w->stats && nat_elem_stats(e, j)) {
-		json_decref(j);
-		return -ENOMEM;
-	}
-	return json_array_append_new(w->out, j) ? -ENOMEM : 0;
+	return nat_list_append(w->out, j, e, w->stats);
 }
 
 /**
