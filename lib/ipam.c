@@ -4,9 +4,9 @@
  * allocates them.
  *
  * Theory of operation: this file holds the ranges and the allocation; the
- * store they are kept in (host-local's directory of lease files, plumb's
- * index by attachment, the lock, boot reclaim) is lib/ipam_store.c, whose
- * top comment describes the layout.
+ * store they are kept in (host-local's directory of lease files, the lock)
+ * is lib/ipam_store.c, whose top comment describes the layout, and plumb's
+ * index by attachment, with boot reclaim, is lib/ipam_index.c.
  *
  * A range set is a list of ranges, one address taken from the set per
  * claim. ipam_range_fill() gives a range host-local's defaults and refuses
@@ -411,7 +411,7 @@ int ipam_lease_claim(struct ipam *ipam, const struct ipam_set *sets, size_t n_se
 	ret = ipam_begin(ipam, id, ifname, sets, n_sets, filled);
 	if (ret < 0)
 		return ret;
-	ret = ipam_store_boot_reclaim(ipam);
+	ret = ipam_index_boot_reclaim(ipam);
 	if (!ret)
 		ret = ipam_claim_once(ipam, id, ifname);
 	if (ret < 0)
