@@ -214,16 +214,11 @@ int ipam_index_walk(struct ipam *ipam,
 	char id[IPAM_NAME_MAX], *colon;
 	struct dirent *de;
 	DIR *dir;
-	int fd, ret = 0;
+	int ret;
 
-	fd = openat(ipam->indexfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		ret = log_err(-errno, "read " IPAM_INDEX_DIR);
-		if (fd >= 0)
-			close(fd);
+	ret = ipam_store_opendir(ipam->indexfd, IPAM_INDEX_DIR, &dir);
+	if (ret < 0)
 		return ret;
-	}
 	while ((de = readdir(dir))) {
 		if (!strncmp(de->d_name, IPAM_TMP_PREFIX, strlen(IPAM_TMP_PREFIX)))
 			unlinkat(ipam->indexfd, de->d_name, 0); /* we hold the lock */

@@ -330,6 +330,31 @@ static void ipam_lease_reap_empty(struct ipam *ipam, const char *name)
 }
 
 /**
+ * ipam_store_opendir() - open a directory of the store anew, to walk it
+ * @dirfd:	the directory
+ * @what:	what it is, for the message
+ * @dir:	set to the stream, which the caller closes
+ *
+ * Anew: the walk has a position of its own, so a walk may run inside
+ * another.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int ipam_store_opendir(int dirfd, const char *what, DIR **dir)
+{
+	int fd, ret;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*dir = fd < 0 ? NULL : fdopendir(fd);
+	if (*dir)
+		return 0;
+	ret = log_err(-errno, "read %s", what);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/**
  * ipam_store_scan() - call a function for every lease file
  * @ipam:	the store, locked
  * @fn:		called with each lease; a negative return stops the walk
@@ -350,16 +375,11 @@ int ipam_store_scan(struct ipam *ipam,
 	struct ipam_seen s;
 	struct dirent *de;
 	DIR *dir;
-	int fd, ret = 0;
+	int ret;
 
-	fd = openat(ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		ret = log_err(-errno, "read lease directory");
-		if (fd >= 0)
-			close(fd);
+	ret = ipam_store_opendir(ipam->dirfd, "lease directory", &dir);
+	if (ret < 0)
 		return ret;
-	}
 	while ((de = readdir(dir))) {
 		s.name = de->d_name;
 		if (!ipam_lease_name(de->d_name, &s.addr))

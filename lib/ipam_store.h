@@ -3,6 +3,7 @@
 #ifndef PLUMB_IPAM_STORE_H
 #define PLUMB_IPAM_STORE_H
 
+#include <dirent.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stddef.h>
@@ -46,6 +47,7 @@ int ipam_store_owner_read(int dirfd, const char *name, struct ipam_owner *o);
 int ipam_store_owner_is(const struct ipam_owner *o, const char *id, const char *ifname);
 int ipam_store_lease_drop(struct ipam *ipam, const char *name, const char *id,
 			  const char *ifname);
+int ipam_store_opendir(int dirfd, const char *what, DIR **dir);
 int ipam_store_lock(struct ipam *ipam);
 void ipam_store_unlock(struct ipam *ipam);
 int ipam_store_scan(struct ipam *ipam,
