@@ -177,18 +177,6 @@ peer() {
 	fi
 }
 
-# wan: the outside world, a namespace joined to the sandbox host by a veth,
-# with TEST-NET-1 addresses and no route to the containers
-wan() {
-	ok ip netns add wan
-	ok ip link add wan0 type veth peer name eth0 netns wan
-	ok ip addr add 192.0.2.1/24 dev wan0
-	ok ip link set wan0 up
-	ok ip -n wan addr add 192.0.2.2/24 dev eth0
-	ok ip -n wan link set eth0 up
-	ok ip -n wan link set lo up
-}
-
 # --- the plumb chain, version by version --------------------------------------
 
 # flat: a JSON value as "path value" lines, sorted: what eq can compare and

@@ -116,6 +116,19 @@ link_exists() {
 	fi
 }
 
+# wan: the outside world, namespace "wan" joined to the sandbox host by a
+# veth (wan0 here, eth0 there) with TEST-NET-1 addresses, 192.0.2.1 and
+# 192.0.2.2, and no route to the containers: it sees only what NAT shows it
+wan() {
+	ok ip netns add wan
+	ok ip link add wan0 type veth peer name eth0 netns wan
+	ok ip addr add 192.0.2.1/24 dev wan0
+	ok ip link set wan0 up
+	ok ip -n wan addr add 192.0.2.2/24 dev eth0
+	ok ip -n wan link set eth0 up
+	ok ip -n wan link set lo up
+}
+
 # ping1 NS ADDR: one echo from NS to ADDR is answered
 ping1() {
 	ip netns exec "$1" ping -c 1 -W 2 "$2" > /dev/null 2>&1

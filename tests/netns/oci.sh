@@ -5,7 +5,7 @@
 # plugins as its network backend.
 #
 #   wan netns                           sandbox "host" (runtimes, hooks, bridge)
-#     eth0 192.0.2.2/24 ==veth== uplink 192.0.2.1/24
+#     eth0 192.0.2.2/24 ==veth== wan0 192.0.2.1/24  (lib.sh's wan)
 #                                 oci0  10.89.0.1/24   made by plumb-bridge's hook
 #                                  |-- plXXXXXXXXXXXX ==veth== eth0  c1  10.89.0.50/24
 #                                  |        (plumb.ip, plumb.mtu, plumb.mac,
@@ -214,17 +214,6 @@ fetch() {
 	return 1
 }
 
-# wan: the "outside world", a namespace behind a veth to the sandbox host
-wan() {
-	ok ip netns add wan
-	ok ip link add uplink type veth peer name eth0 netns wan
-	ok ip addr add 192.0.2.1/24 dev uplink
-	ok ip link set uplink up
-	ok ip -n wan addr add 192.0.2.2/24 dev eth0
-	ok ip -n wan link set eth0 up
-	ok ip -n wan link set lo up
-}
-
 # --- witnesses ---------------------------------------------------------------
 
 # leases: the addresses leased in the network's store, one a line, sorted
@@ -256,7 +245,7 @@ ifaces() {
 # or netns name is left; what the network shares stays (bridge oci0, the
 # masquerade of its subnet, or the nat_elems ELEMENTS on one line)
 nothing_left() {
-	eq "$(ifaces | grep -vx uplink | tr '\n' ' ')" "lo $NET " "interfaces"
+	eq "$(ifaces | grep -vx wan0 | tr '\n' ' ')" "lo $NET " "interfaces"
 	eq "$(leases)" "" "leases"
 	eq "$(ls -A "$IPAM/$NET/plumb-index" 2> /dev/null)" "" "lease index"
 	eq "$(ls -A "$RECORDS/$NET" 2> /dev/null)" "" "attachment records"
