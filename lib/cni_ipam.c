@@ -519,9 +519,8 @@ int cni_ipam_gc(struct cni_req *req)
 
 	if (!type)
 		return 0;
-	if (strcmp(type, CNI_IPAM_SELF)) {
+	if (strcmp(type, CNI_IPAM_SELF))
 		return cni_ipam_exec_new(req, "GC");
-	}
 	ret = cni_attachment_valid(req, "", "");
 	if (ret < 0)
 		return ret;

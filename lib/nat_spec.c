@@ -276,6 +276,18 @@ int nat_owner_check(const char *owner)
 	return 0;
 }
 
+/* Copy @s to @buf, every @from in it becoming @to. */
+static void nat_name_swap(const char *s, char from, char to, char *buf, size_t size)
+{
+	char *c;
+
+	snprintf(buf, size, "%s", s);
+	for (c = buf; *c; c++) {
+		if (*c == from)
+			*c = to;
+	}
+}
+
 /**
  * nat_owner_group() - the directory of an owner's records
  * @owner:	the owner; '/' becomes ':', which owners never hold
@@ -284,13 +296,7 @@ int nat_owner_check(const char *owner)
  */
 void nat_owner_group(const char *owner, char *buf, size_t size)
 {
-	size_t i;
-
-	snprintf(buf, size, "%s", owner);
-	for (i = 0; buf[i]; i++) {
-		if (buf[i] == '/')
-			buf[i] = ':';
-	}
+	nat_name_swap(owner, '/', ':', buf, size);
 }
 
 /**
@@ -301,13 +307,7 @@ void nat_owner_group(const char *owner, char *buf, size_t size)
  */
 void nat_group_owner(const char *group, char *buf, size_t size)
 {
-	size_t i;
-
-	snprintf(buf, size, "%s", group);
-	for (i = 0; buf[i]; i++) {
-		if (buf[i] == ':')
-			buf[i] = '/';
-	}
+	nat_name_swap(group, ':', '/', buf, size);
 }
 
 /* proto . port, each in a 4-byte register, port in network order */
