@@ -88,12 +88,16 @@ int state_dir_openat(int dirfd, const char *name, int create)
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return log_errx(-EINVAL, "invalid directory name \"%s\"", name);
-	if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST) {
-		ret = -errno;
-		return log_err(ret, "create directory %s",
-			       state_path(dirfd, name, what, sizeof(what)));
-	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Made only when missing: on the path of every ADD, it nearly never is. */
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST) {
+			ret = -errno;
+			return log_err(ret, "create directory %s",
+				       state_path(dirfd, name, what, sizeof(what)));
+		}
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
