@@ -892,6 +892,7 @@ test_bad_input_is_refused_precisely_and_changes_nothing() {
 	fails 2 '^usage: plumb-nat masq ' plumb-nat masq add
 	fails 2 '^usage: plumb-nat masq ' plumb-nat masq frob 10.99.0.0/16
 	fails 2 '^usage: plumb-nat list' plumb-nat list extra
+	fails 2 '^usage: plumb-nat list \[-s\]' plumb-nat list --counters
 	fails 2 '^usage: plumb-nat flush' plumb-nat flush extra
 	fails 2 '^usage: plumb-nat reconcile' plumb-nat reconcile extra
 	fails 2 'unknown verb "frobnicate"' plumb-nat frobnicate
