@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <plumb/cni.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
@@ -103,7 +103,7 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NETWORK:
 		/* Checked here: "" would pass for "not given" later. */
-		if (cni_name_check("network name", arg) < 0)
+		if (name_check("network name", arg) < 0)
 			return -EINVAL;
 		return opt_copy("network name", arg, a->network, sizeof(a->network));
 	case OPT_SUBNET:
@@ -136,7 +136,7 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		a->mtu = (unsigned int)mtu;
 		return 0;
 	case OPT_ID:
-		if (cni_name_check("container id", arg) < 0)
+		if (name_check("container id", arg) < 0)
 			return -EINVAL;
 		return opt_copy("container id", arg, a->id, sizeof(a->id));
 	case OPT_NO_DEFAULT_ROUTE:
@@ -282,7 +282,7 @@ int add_opts_finish(struct add_opts *o)
 				a->data_dir);
 	if (o->netns)
 		return attach_key_check(a->network, a->id, a->ifname);
-	return cni_name_check("network name", a->network);
+	return name_check("network name", a->network);
 }
 
 /**

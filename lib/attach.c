@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include <plumb/attach.h>
-#include <plumb/cni.h>
 #include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
@@ -38,8 +38,8 @@
  */
 int attach_key_check(const char *network, const char *id, const char *ifname)
 {
-	if (cni_name_check("network name", network) < 0 ||
-	    cni_name_check("container id", id) < 0 || nl_link_name_check(ifname) < 0)
+	if (name_check("network name", network) < 0 ||
+	    name_check("container id", id) < 0 || nl_link_name_check(ifname) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -25,9 +25,8 @@
 #include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
-
-#define CNI_NAME_MAX 200 /* ids and names become file names: keep room */
 
 static const char *const cni_versions[CNI_VERSION_COUNT] = {
 	[CNI_V030] = "0.3.0", [CNI_V031] = "0.3.1", [CNI_V040] = "0.4.0",
@@ -116,39 +115,6 @@ int cni_fail(struct cni_req *req, int code, int err, const char *fmt, ...)
 	return err ? err : -EINVAL;
 }
 
-/**
- * cni_name_check() - check a container id or network name as libcni does
- * @what:	"container id" or "network name", for the message
- * @s:		the string
- *
- * Both must start with a letter or digit and hold only letters, digits, '_',
- * '.' and '-'; plumb also bounds their length, as they become file names.
- *
- * Return: 0 or -EINVAL (logged).
- */
-int cni_name_check(const char *what, const char *s)
-{
-	const char *c;
-
-	if (!*s)
-		return log_errx(-EINVAL, "missing %s", what);
-	if (strlen(s) > CNI_NAME_MAX)
-		return log_errx(-EINVAL, "invalid %s: longer than %d bytes", what,
-				CNI_NAME_MAX);
-	for (c = s; *c; c++) {
-		int alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			    (*c >= '0' && *c <= '9');
-
-		if (alnum || (c != s && (*c == '_' || *c == '.' || *c == '-')))
-			continue;
-		return log_errx(-EINVAL,
-				"invalid %s \"%s\": only letters, digits, "
-				"'_', '.' and '-' (not first) are allowed",
-				what, s);
-	}
-	return 0;
-}
-
 /*
  * The checks of a variable's value log what is wrong with it; say it once,
  * naming the variable, as code 4 wants ("must contain the names of invalid
@@ -193,7 +159,7 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 	if (!per_container)
 		return 0;
 	log_set_quiet(1);
-	if (cni_name_check("container id", req->container_id) < 0) {
+	if (name_check("container id", req->container_id) < 0) {
 		log_set_quiet(0);
 		return cni_env_fail(req, "CNI_CONTAINERID");
 	}
@@ -236,7 +202,7 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 	if (json_get_string(req->conf, "name", &req->name) < 0 ||
 	    json_get_string(req->conf, "type", &req->type) < 0)
 		return -EINVAL;
-	if (cni_name_check("network name", req->name ? req->name : "") < 0)
+	if (name_check("network name", req->name ? req->name : "") < 0)
 		return -EINVAL;
 	req->code = 0;
 	return 0;

@@ -33,10 +33,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <plumb/cni.h>
 #include <plumb/ipam.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 
 #include "ipam_store.h"
 
@@ -334,7 +334,7 @@ static int ipam_set_static(struct ipam *ipam, const struct ipam_set *set, size_t
 
 static int ipam_attachment_check(const char *id, const char *ifname)
 {
-	int ret = cni_name_check("container id", id);
+	int ret = name_check("container id", id);
 
 	return ret < 0 ? ret : nl_link_name_check(ifname);
 }
@@ -378,7 +378,7 @@ static int ipam_claim_once(struct ipam *ipam, const char *id, const char *ifname
  * @sets:	the range sets; ranges not yet filled are filled in (see
  *		ipam_range_fill()) on a copy
  * @n_sets:	how many, 1 to IPAM_SETS_MAX
- * @id:		container id (cni_name_check() rules)
+ * @id:		container id (name_check() rules)
  * @ifname:	interface name in the container
  * @want:	NULL, or @n_sets addresses: a family other than 0 asks for that
  *		address in that set

@@ -53,9 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <plumb/cni.h>
 #include <plumb/fault.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/state.h>
 
 #include "ipam_store.h"
@@ -538,7 +538,7 @@ static int ipam_boot_id_read(char *buf, size_t size)
  * @ipam:	the store to fill
  * @data_dir:	the directory of all networks (host-local's dataDir), an
  *		absolute path
- * @network:	the network's name (cni_name_check() rules)
+ * @network:	the network's name (name_check() rules)
  *
  * Missing directories are created 0700. The data directory, the network's
  * directory and its plumb-index are opened as state_dir_open() opens a
@@ -555,7 +555,7 @@ int ipam_open(struct ipam *ipam, const char *data_dir, const char *network)
 			       .indexfd = -1,
 			       .lockfd = -1,
 			       .lock_timeout_ms = IPAM_LOCK_TIMEOUT_MS };
-	ret = cni_name_check("network name", network);
+	ret = name_check("network name", network);
 	if (!ret)
 		ret = ipam_boot_id_read(ipam->boot_id, sizeof(ipam->boot_id));
 	if (ret < 0)

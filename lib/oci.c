@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <plumb/cni.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/oci.h>
 
 /**
@@ -85,7 +85,7 @@ int oci_state_read(int fd, enum oci_stage stage, struct oci_state *s)
 	else if (json_get_string(s->json, "status", &status) < 0)
 		ret = -EINVAL;
 	else
-		ret = cni_name_check("container id", id);
+		ret = name_check("container id", id);
 	if (ret == 0) {
 		snprintf(s->id, sizeof(s->id), "%s", id);
 		snprintf(s->status, sizeof(s->status), "%s", status);

@@ -18,8 +18,8 @@
 
 #include <plumb/attach.h>
 #include <plumb/bridge.h>
-#include <plumb/cni.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/oci.h>
 #include <plumb/state.h>
 
@@ -157,7 +157,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;
 	ret = hook_annotations(&h, &s);
-	if (ret == 0 && (cni_name_check("network name", h.network) < 0 ||
+	if (ret == 0 && (name_check("network name", h.network) < 0 ||
 			 nl_link_name_check(h.ifname) < 0))
 		ret = -EINVAL;
 	if (ret == 0)

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <plumb/cni.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/oci.h>
 
 #include "fuzz.h"
@@ -31,7 +31,7 @@ static void fz_read(const uint8_t *data, size_t size, enum oci_stage stage)
 	}
 	/* What a hook goes on with: an id fit for file names, a live pid. */
 	assert(json_is_object(s.json));
-	assert(cni_name_check("container id", s.id) == 0);
+	assert(name_check("container id", s.id) == 0);
 	assert(strlen(s.id) <= OCI_ID_MAX);
 	assert(stage == OCI_DELETE || s.pid > 0);
 	(void)oci_annotation(&s, "plumb.network");

@@ -17,12 +17,12 @@
 #include <strings.h>
 
 #include <plumb/cmd.h>
-#include <plumb/cni.h>
 #include <plumb/inet.h>
 #include <plumb/ipam.h>
 #include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/nat.h>
 #include <plumb/netns.h>
 
@@ -134,7 +134,7 @@ static void fz_one(const char *s)
 		nl_link_mac_str(mac, small, sizeof(small));
 		assert(!strcasecmp(small, s));
 	}
-	(void)cni_name_check("container id", s);
+	(void)name_check("container id", s);
 	(void)nat_owner_check(s);
 	if (cmd_parse_uint("MTU", s, 68, 65535, &v) == 0)
 		assert(v >= 68 && v <= 65535);

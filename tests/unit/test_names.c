@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_names: checks of names and numbers given by users (netns, link, cni, cmd). */
+/* test_names: checks of names and numbers given by users (netns, link, name, cmd). */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include <plumb/cmd.h>
-#include <plumb/cni.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
 
 static int setup(void **state)
@@ -261,19 +261,19 @@ static void test_nl_link_name_check_refuses_what_is_not_utf8(void **state)
 	assert_last_contains("not UTF-8");
 }
 
-static void test_cni_name_check_accepts_letters_digits_and_inner_punctuation(void **state)
+static void test_name_check_accepts_letters_digits_and_inner_punctuation(void **state)
 {
 	char name[256];
 
 	(void)state;
-	assert_int_equal(cni_name_check("container id", "abc123"), 0);
-	assert_int_equal(cni_name_check("container id", "0a_b.c-d"), 0);
-	assert_int_equal(cni_name_check("container id", "Z"), 0);
+	assert_int_equal(name_check("container id", "abc123"), 0);
+	assert_int_equal(name_check("container id", "0a_b.c-d"), 0);
+	assert_int_equal(name_check("container id", "Z"), 0);
 	assert_int_equal(
-		cni_name_check("container id", repeat(name, sizeof(name), 'c', 200)), 0);
+		name_check("container id", repeat(name, sizeof(name), 'c', 200)), 0);
 }
 
-static void test_cni_name_check_refuses_punctuation_first(void **state)
+static void test_name_check_refuses_punctuation_first(void **state)
 {
 	static const char *const bad[] = { "_a", ".a", "-a", "../x", "." };
 	size_t i;
@@ -281,14 +281,14 @@ static void test_cni_name_check_refuses_punctuation_first(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		log_clear();
-		if (cni_name_check("network name", bad[i]) != -EINVAL)
-			fail_msg("cni_name_check(\"%s\") did not refuse it", bad[i]);
+		if (name_check("network name", bad[i]) != -EINVAL)
+			fail_msg("name_check(\"%s\") did not refuse it", bad[i]);
 		assert_last_contains("invalid network name \"");
 		assert_last_contains("(not first)");
 	}
 }
 
-static void test_cni_name_check_refuses_other_characters(void **state)
+static void test_name_check_refuses_other_characters(void **state)
 {
 	static const char *const bad[] = {
 		"a/b", "a b", "a:b", "a\xc3\xa9", "a@b", "a\nb"
@@ -297,22 +297,22 @@ static void test_cni_name_check_refuses_other_characters(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (cni_name_check("container id", bad[i]) != -EINVAL)
-			fail_msg("cni_name_check(\"%s\") did not refuse it", bad[i]);
+		if (name_check("container id", bad[i]) != -EINVAL)
+			fail_msg("name_check(\"%s\") did not refuse it", bad[i]);
 	}
 }
 
-static void test_cni_name_check_refuses_empty_and_201_bytes(void **state)
+static void test_name_check_refuses_empty_and_201_bytes(void **state)
 {
 	char name[256];
 
 	(void)state;
 	log_clear();
-	assert_int_equal(cni_name_check("container id", ""), -EINVAL);
+	assert_int_equal(name_check("container id", ""), -EINVAL);
 	assert_string_equal(log_last(), "missing container id");
 
 	log_clear();
-	assert_int_equal(cni_name_check("container id",
+	assert_int_equal(name_check("container id",
 					repeat(name, sizeof(name), 'c', 201)),
 			 -EINVAL);
 	assert_string_equal(log_last(), "invalid container id: longer than 200 bytes");
@@ -417,10 +417,10 @@ int main(void)
 		cmocka_unit_test(test_nl_link_name_check_refuses_no_break_space),
 		cmocka_unit_test(test_nl_link_name_check_refuses_what_is_not_utf8),
 		cmocka_unit_test(
-			test_cni_name_check_accepts_letters_digits_and_inner_punctuation),
-		cmocka_unit_test(test_cni_name_check_refuses_punctuation_first),
-		cmocka_unit_test(test_cni_name_check_refuses_other_characters),
-		cmocka_unit_test(test_cni_name_check_refuses_empty_and_201_bytes),
+			test_name_check_accepts_letters_digits_and_inner_punctuation),
+		cmocka_unit_test(test_name_check_refuses_punctuation_first),
+		cmocka_unit_test(test_name_check_refuses_other_characters),
+		cmocka_unit_test(test_name_check_refuses_empty_and_201_bytes),
 		cmocka_unit_test(test_cmd_parse_uint_accepts_bounds),
 		cmocka_unit_test(test_cmd_parse_uint_refuses_out_of_bounds_with_message),
 		cmocka_unit_test(test_cmd_parse_uint_refuses_signs_junk_and_overflow),

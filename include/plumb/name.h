@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* name: the names that become file names: container ids and network names. */
+#ifndef PLUMB_NAME_H
+#define PLUMB_NAME_H
+
+int name_check(const char *what, const char *s);
+
+#endif
