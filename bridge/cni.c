@@ -66,7 +66,7 @@ static int br_conf_unsupported(struct cni_req *req)
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = json_object_get(req->conf, keys[i]);
+		v = json_member(req->conf, keys[i]);
 		if (v && !json_is_false(v) && !json_is_null(v) &&
 		    !(json_is_integer(v) && !json_integer_value(v)))
 			return cni_fail(req, CNI_ERR_FIELD, 0,
@@ -79,8 +79,8 @@ static int br_conf_unsupported(struct cni_req *req)
 
 static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 {
-	json_t *args_mac = json_object_get(
-		json_object_get(json_object_get(req->conf, "args"), "cni"), "mac");
+	json_t *args_mac =
+		json_member(json_member(json_member(req->conf, "args"), "cni"), "mac");
 	int ret;
 
 	*c = (struct br_conf){ .bridge = CNI_BRIDGE_DEFAULT };
@@ -118,7 +118,7 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 static int br_addrs(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 		    struct attachment *a)
 {
-	json_t *ips = json_object_get(ipam, "ips");
+	json_t *ips = json_member(ipam, "ips");
 	struct inet_prefix net;
 	size_t i;
 
@@ -149,7 +149,7 @@ static int br_routes(struct cni_req *req, const struct br_conf *c, json_t *ipam,
 	struct nl_route *r;
 	size_t i, k;
 
-	if (attach_routes_parse(json_object_get(ipam, "routes"), a) < 0)
+	if (attach_routes_parse(json_member(ipam, "routes"), a) < 0)
 		return cni_fail(req, CNI_ERR_DECODE, 0,
 				"IPAM result: bad \"routes\" (at most "
 				"%d)",
@@ -213,8 +213,8 @@ static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 		json_object_set(res, "ips", ips);
 	if (res && json_array_size(routes))
 		json_object_set(res, "routes", routes);
-	if (res && (dns || json_object_get(ipam, "dns")))
-		json_object_set(res, "dns", dns ? dns : json_object_get(ipam, "dns"));
+	if (res && (dns || json_member(ipam, "dns")))
+		json_object_set(res, "dns", dns ? dns : json_member(ipam, "dns"));
 	json_decref(ips);
 	json_decref(routes);
 	return res;
@@ -278,7 +278,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	if (ret == 0 && c.ip_masq)
 		ret = br_masq(req, a);
 	if (ret == 0)
-		*result = br_result(&r, ipam, json_object_get(req->conf, "dns"));
+		*result = br_result(&r, ipam, json_member(req->conf, "dns"));
 	if (ret == 0 && !*result)
 		ret = log_err(-ENOMEM, "build result");
 	if (ret < 0) {

@@ -179,8 +179,8 @@ int attach_ips_parse(const json_t *ips, struct attachment *a)
 	if (!json_is_array(ips) || json_array_size(ips) > BRIDGE_ADDRS_MAX)
 		return -EBADMSG;
 	json_array_foreach(ips, i, ip) {
-		addr = json_string_value(json_object_get(ip, "address"));
-		gw = json_string_value(json_object_get(ip, "gateway"));
+		addr = json_string_value(json_member(ip, "address"));
+		gw = json_string_value(json_member(ip, "gateway"));
 		memset(&a->gateway[i], 0, sizeof(a->gateway[i]));
 		if (!addr || inet_prefix_parse(addr, &a->ip[i]) < 0 ||
 		    (gw && inet_addr_parse(gw, &a->gateway[i]) < 0))
@@ -210,8 +210,8 @@ int attach_routes_parse(const json_t *routes, struct attachment *a)
 	if (!json_is_array(routes) || json_array_size(routes) > BRIDGE_ROUTES_MAX)
 		return -EBADMSG;
 	json_array_foreach(routes, i, r) {
-		dst = json_string_value(json_object_get(r, "dst"));
-		gw = json_string_value(json_object_get(r, "gw"));
+		dst = json_string_value(json_member(r, "dst"));
+		gw = json_string_value(json_member(r, "gw"));
 		memset(&a->routes[i], 0, sizeof(a->routes[i]));
 		if (!dst || inet_prefix_parse(dst, &a->routes[i].dst) < 0 ||
 		    (gw && inet_addr_parse(gw, &a->routes[i].gateway) < 0))

@@ -265,7 +265,7 @@ static int cni_ips_add_version(json_t *ips)
 	size_t i;
 
 	json_array_foreach(ips, i, ip) {
-		const char *addr = json_string_value(json_object_get(ip, "address"));
+		const char *addr = json_string_value(json_member(ip, "address"));
 
 		if (!addr)
 			return -EINVAL;
@@ -288,7 +288,7 @@ static int cni_ips_add_version(json_t *ips)
  */
 int cni_result_convert(json_t *result, enum cni_version v)
 {
-	json_t *ips = json_object_get(result, "ips");
+	json_t *ips = json_member(result, "ips");
 
 	if (json_object_set_new(result, "cniVersion", json_string(cni_version_str(v))))
 		return -ENOMEM;
@@ -309,7 +309,7 @@ static int cni_prev_result_normalize(struct cni_req *req)
 		req->code = CNI_ERR_DECODE;
 		return ret;
 	}
-	ips = json_object_get(req->prev_result, "ips");
+	ips = json_member(req->prev_result, "ips");
 	json_array_foreach(ips, i, ip) {
 		if (json_is_object(ip))
 			json_object_del(ip, "version");

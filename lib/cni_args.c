@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include <plumb/cni.h>
+#include <plumb/json.h>
 #include <plumb/log.h>
 
 typedef int (*cni_pair_fn)(const char *key, size_t klen, const char *val, size_t vlen,
@@ -139,7 +140,7 @@ int cni_args_check(struct cni_req *req, const char *const known[])
  */
 json_t *cni_runtime_config(const struct cni_req *req, const char *key)
 {
-	return json_object_get(json_object_get(req->conf, "runtimeConfig"), key);
+	return json_member(json_member(req->conf, "runtimeConfig"), key);
 }
 
 /**
@@ -156,18 +157,18 @@ json_t *cni_runtime_config(const struct cni_req *req, const char *key)
  */
 int cni_attachment_valid(const struct cni_req *req, const char *id, const char *ifname)
 {
-	json_t *list = json_object_get(req->conf, "cni.dev/valid-attachments"), *a;
+	json_t *list = json_member(req->conf, "cni.dev/valid-attachments"), *a;
 	size_t i;
 
 	if (!json_is_array(list))
-		list = json_object_get(req->conf, "cni.dev/attachments");
+		list = json_member(req->conf, "cni.dev/attachments");
 	if (!json_is_array(list)) {
 		((struct cni_req *)req)->code = CNI_ERR_CONFIG;
 		return log_errx(-EINVAL, "GC needs \"cni.dev/valid-attachments\"");
 	}
 	json_array_foreach(list, i, a) {
-		const char *cid = json_string_value(json_object_get(a, "containerID"));
-		const char *ifn = json_string_value(json_object_get(a, "ifname"));
+		const char *cid = json_string_value(json_member(a, "containerID"));
+		const char *ifn = json_string_value(json_member(a, "ifname"));
 
 		if (cid && ifn && !strcmp(cid, id) && !strcmp(ifn, ifname))
 			return 1;

@@ -30,8 +30,7 @@
 
 static const char *cni_ipam_type(const struct cni_req *req)
 {
-	return json_string_value(
-		json_object_get(json_object_get(req->conf, "ipam"), "type"));
+	return json_string_value(json_member(json_member(req->conf, "ipam"), "type"));
 }
 
 /* --- another plugin, run ------------------------------------------------- */
@@ -71,8 +70,8 @@ static int cni_ipam_failed(struct cni_req *req, const char *type, int status,
 			   const char *out)
 {
 	json_t *err = out ? json_loads(out, 0, NULL) : NULL;
-	const char *msg = json_string_value(json_object_get(err, "msg"));
-	json_int_t code = json_integer_value(json_object_get(err, "code"));
+	const char *msg = json_string_value(json_member(err, "msg"));
+	json_int_t code = json_integer_value(json_member(err, "code"));
 	int ret;
 
 	ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
@@ -147,9 +146,7 @@ static int cni_ipam_requested(struct cni_req *req,
 			      char ips[CNI_IPS_MAX][INET_PREFIX_STRLEN], size_t *n)
 {
 	json_t *lists[] = {
-		json_object_get(json_object_get(json_object_get(req->conf, "args"),
-						"cni"),
-				"ips"),
+		json_member(json_member(json_member(req->conf, "args"), "cni"), "ips"),
 		cni_runtime_config(req, "ips"),
 	};
 	const char *s;
@@ -227,7 +224,7 @@ static int cni_ipam_open(struct cni_req *req, struct ipam *ipam,
 
 static int cni_ipam_conf(struct cni_req *req, struct ipam_conf *c)
 {
-	if (ipam_conf_parse(json_object_get(req->conf, "ipam"), c) < 0) {
+	if (ipam_conf_parse(json_member(req->conf, "ipam"), c) < 0) {
 		req->code = CNI_ERR_CONFIG;
 		return -EINVAL;
 	}
@@ -386,7 +383,7 @@ static int cni_ipam_self_open(struct cni_req *req, struct ipam *ipam, struct ipa
 
 static void cni_ipam_normalize(json_t *result)
 {
-	json_t *ips = json_object_get(result, "ips"), *ip;
+	json_t *ips = json_member(result, "ips"), *ip;
 	size_t i;
 
 	json_array_foreach(ips, i, ip)

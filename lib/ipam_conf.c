@@ -97,7 +97,7 @@ static int conf_ranges(const json_t *ipam, struct ipam_conf *c)
 	char path[64];
 	size_t i;
 
-	if (json_object_get(ipam, "subnet")) {
+	if (json_member(ipam, "subnet")) {
 		c->sets[0].n = 1;
 		if (conf_range(ipam, "ipam", &c->sets[0].range[0]) < 0)
 			return -EINVAL;
@@ -167,7 +167,7 @@ static int conf_routes(const json_t *ipam, struct ipam_conf *c)
 				IPAM_ROUTES_MAX);
 	json_array_foreach(routes, i, r) {
 		snprintf(path, sizeof(path), "ipam.routes[%zu]", i);
-		dst = json_string_value(json_object_get(r, "dst"));
+		dst = json_string_value(json_member(r, "dst"));
 		if (!dst || inet_prefix_parse(dst, &c->route_dst[i]) < 0)
 			return log_errx(-EINVAL, "invalid \"%s.dst\": want a subnet",
 					path);

@@ -153,9 +153,92 @@ json_t *json_read_fd(int fd, json_error_t *err)
 	return j;
 }
 
+/*
+ * Does @key name the member @name, folded as Go's encoding/json folds (its
+ * fold.go)? Go maps every rune of both to the smallest rune of its
+ * unicode.SimpleFold orbit and compares the results. @name is ASCII (every
+ * name plumb asks for is), and the only orbits that hold an ASCII letter
+ * besides its two cases are {K, k, U+212A KELVIN SIGN} and {S, s, U+017F
+ * LATIN SMALL LETTER LONG S}: so an ASCII letter matches either case of
+ * itself, 'k' and 's' also those two signs, and any other byte only itself.
+ * (U+0130 and U+0131, the dotted and dotless i, fold to nothing else in Go's
+ * tables.)
+ */
+static int json_key_folds_to(const char *key, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	const unsigned char *n = (const unsigned char *)name;
+	unsigned char up;
+
+	for (; *n; n++) {
+		up = *n >= 'a' && *n <= 'z' ? *n - ('a' - 'A') : *n;
+		if (*k < 0x80) {
+			if (*k != *n && !(up >= 'A' && up <= 'Z' && (*k & ~0x20) == up))
+				return 0;
+			k++;
+		} else if (up == 'K' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa) {
+			k += 3;
+		} else if (up == 'S' && k[0] == 0xc5 && k[1] == 0xbf) {
+			k += 2;
+		} else {
+			return 0;
+		}
+	}
+	return !*k;
+}
+
+static int json_name_ascii(const char *name)
+{
+	for (; *name; name++) {
+		if ((unsigned char)*name >= 0x80)
+			return 0;
+	}
+	return 1;
+}
+
+/**
+ * json_member() - a member, matched as Go's encoding/json matches keys
+ * @obj:	the object (anything else has no members)
+ * @name:	the name the CNI spec, or the runtime's Go type, gives it
+ *
+ * Runtimes and plugins written in Go (libcni, containerd, CRI-O, Multus)
+ * decode JSON into structs, and Go's decoder takes a key for a field when
+ * it matches the field's name exactly or, failing that, case-insensitively:
+ * containerd 1.6 sends {"HostPort":18080,"ContainerPort":8080,...} where the
+ * spec writes "hostPort", and the reference plugins read both. Every reader
+ * of a CNI configuration, runtimeConfig, args or result goes through here,
+ * so plumb reads a document as the runtime that wrote it does.
+ *
+ * An exact match comes first, as in Go's decoder; failing that, a key equal
+ * under Go's case folding (see json_key_folds_to()). Where several keys fold
+ * to @name and none is exact, Go fills the field once per key and keeps the
+ * last, and so does this. (Where the exact spelling and another both occur,
+ * Go keeps whichever comes later and plumb the exact one; no runtime writes
+ * both.) A map's keys (OCI annotations, "capabilities") are matched exactly
+ * by Go, and by plumb with json_object_get().
+ *
+ * Return: the member (borrowed), or NULL.
+ */
+json_t *json_member(const json_t *obj, const char *name)
+{
+	json_t *v, *found = NULL;
+	const char *key;
+
+	if (!json_is_object(obj))
+		return NULL;
+	found = json_object_get(obj, name);
+	if (found || !json_name_ascii(name))
+		return found;
+	json_object_foreach((json_t *)obj, key, v) {
+		if (json_key_folds_to(key, name))
+			found = v;
+	}
+	return found;
+}
+
 static json_t *json_lookup(const json_t *obj, const char *key)
 {
-	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	json_t *v = json_member(obj, key);
 
 	/* An explicit null is as good as absent, as in Go's decoder. */
 	return json_is_null(v) ? NULL : v;

@@ -105,7 +105,7 @@ int oci_state_read(int fd, enum oci_stage stage, struct oci_state *s)
  */
 const char *oci_annotation(const struct oci_state *s, const char *key)
 {
-	json_t *a = json_object_get(s->json, "annotations");
+	json_t *a = json_member(s->json, "annotations");
 
 	return json_string_value(json_object_get(a, key));
 }

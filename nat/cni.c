@@ -40,30 +40,30 @@ struct pm_conf {
 /* An entry of prevResult's ips that belongs to the container's interface. */
 static int pm_ip_ours(const struct cni_req *req, const json_t *ip)
 {
-	json_t *idx = json_object_get(ip, "interface"), *ifs, *iface;
+	json_t *idx = json_member(ip, "interface"), *ifs, *iface;
 	const char *name, *sandbox;
 
 	if (!json_is_integer(idx))
 		return 1;
-	ifs = json_object_get(req->prev_result, "interfaces");
+	ifs = json_member(req->prev_result, "interfaces");
 	iface = json_array_get(ifs, (size_t)json_integer_value(idx));
 	if (!iface)
 		return 1;
-	name = json_string_value(json_object_get(iface, "name"));
-	sandbox = json_string_value(json_object_get(iface, "sandbox"));
+	name = json_string_value(json_member(iface, "name"));
+	sandbox = json_string_value(json_member(iface, "sandbox"));
 	return name && !strcmp(name, req->ifname) && sandbox && *sandbox;
 }
 
 static int pm_addrs(struct cni_req *req, struct pm_conf *c)
 {
-	json_t *ips = json_object_get(req->prev_result, "ips"), *ip;
+	json_t *ips = json_member(req->prev_result, "ips"), *ip;
 	struct inet_prefix p;
 	const char *s;
 	size_t i;
 	int k;
 
 	json_array_foreach(ips, i, ip) {
-		s = json_string_value(json_object_get(ip, "address"));
+		s = json_string_value(json_member(ip, "address"));
 		if (!s || inet_prefix_parse(s, &p) < 0)
 			return cni_fail(req, CNI_ERR_DECODE, 0,
 					"prevResult: bad address in \"ips\"");

@@ -576,6 +576,21 @@ test_chain_connects_containers_publishes_masquerades_and_hairpins() {
 	eq "$(peer b 192.0.2.2 7000)" 192.0.2.1 "b to wan after a left"
 }
 
+# containerd 1.6 writes port mappings with Go's field names ("HostPort"),
+# which Go's decoder, and so every reference plugin, matches whatever the case.
+test_chain_publishes_port_mappings_in_containerd_1_6_spelling() {
+	wan
+	ok ip netns add a
+	cni ADD "$PLUMB" ctr-a /run/netns/a eth0 '{"portMappings":
+		[{"HostPort":18080,"ContainerPort":8080,"Protocol":"tcp","HostIP":""}]}'
+	eq "$(ports)" "tcp 18080" "published ports"
+	serve a 8080
+	eq "$(peer wan 192.0.2.1 18080)" 192.0.2.2 "wan to the published port"
+	cni DEL "$PLUMB" ctr-a /run/netns/a eth0
+	gone $NET ctr-a eth0
+	eq "$(ports)" "" "published ports after DEL"
+}
+
 # --- DEL ----------------------------------------------------------------------
 
 test_del_without_netns_or_with_a_deleted_one_leaves_nothing() {

@@ -17,6 +17,7 @@
 
 #include <plumb/caps.h>
 #include <plumb/cni.h>
+#include <plumb/json.h>
 #include <plumb/log.h>
 
 #define CONF(version) \
@@ -38,6 +39,9 @@ struct seen {
 	int has_prev_result;
 	int prev_ip_has_version;
 	int has_conf;
+	long long host_port, container_port;
+	char protocol[8];
+	char prev_address[32];
 };
 
 static struct seen seen;
@@ -60,7 +64,8 @@ static void copy(char *dst, size_t size, const char *src)
 
 static int dummy_record(struct cni_req *req)
 {
-	json_t *ip;
+	const char *proto = NULL;
+	json_t *ip, *pm;
 
 	seen.cmd = req->cmd;
 	seen.version = req->version;
@@ -76,6 +81,15 @@ static int dummy_record(struct cni_req *req)
 	seen.has_prev_result = req->prev_result != NULL;
 	ip = json_array_get(json_object_get(req->prev_result, "ips"), 0);
 	seen.prev_ip_has_version = json_object_get(ip, "version") != NULL;
+	copy(seen.prev_address, sizeof(seen.prev_address),
+	     json_string_value(json_member(
+		     json_array_get(json_member(req->prev_result, "ips"), 0), "address")));
+	/* The first port mapping, read as plumb-nat reads it. */
+	pm = json_array_get(cni_runtime_config(req, "portMappings"), 0);
+	json_get_int(pm, "hostPort", 1, 65535, &seen.host_port);
+	json_get_int(pm, "containerPort", 1, 65535, &seen.container_port);
+	json_get_string(pm, "protocol", &proto);
+	copy(seen.protocol, sizeof(seen.protocol), proto);
 
 	if (!answer.err)
 		return 0;
@@ -966,6 +980,55 @@ static void test_cni_run_prev_result_not_object_is_refused(void **state)
 	json_decref(out);
 }
 
+/*
+ * Go's decoder matches keys case-insensitively, and the runtimes that use it
+ * write Go's spellings: containerd 1.6 sends port mappings with capitalised
+ * keys. plumb reads them, and every other key, as the runtime meant them.
+ */
+static void test_cni_run_reads_containerd_1_6_port_mappings(void **state)
+{
+	struct cni_env env = env_for("DEL");
+	json_t *out;
+
+	(void)state;
+	assert_int_equal(run(&env,
+			     "{\"cniVersion\": \"1.0.0\", \"name\": \"net1\","
+			     " \"type\": \"plumb\", \"runtimeConfig\": {\"portMappings\":"
+			     " [{\"HostPort\":18080,\"ContainerPort\":8080,"
+			     "\"Protocol\":\"tcp\",\"HostIP\":\"\"}]}}",
+			     &out),
+			 0);
+	assert_int_equal(seen.del, 1);
+	assert_int_equal(seen.host_port, 18080);
+	assert_int_equal(seen.container_port, 8080);
+	assert_string_equal(seen.protocol, "tcp");
+}
+
+static void test_cni_run_reads_go_spellings_of_every_key(void **state)
+{
+	struct cni_env env = env_for("DEL");
+	json_t *out;
+
+	(void)state;
+	assert_int_equal(run(&env,
+			     "{\"CNIVersion\": \"0.4.0\", \"Name\": \"net1\","
+			     " \"TYPE\": \"plumb\", \"RuntimeConfig\": {\"PortMappings\":"
+			     " [{\"hostport\":80,\"containerport\":81,"
+			     "\"PROTOCOL\":\"udp\"}]}, \"PrevResult\": {\"IPs\":"
+			     " [{\"Version\": \"4\", \"Address\": \"10.0.0.2/24\"}]}}",
+			     &out),
+			 0);
+	assert_int_equal(seen.del, 1);
+	assert_int_equal(seen.version, CNI_V040);
+	assert_string_equal(seen.name, "net1");
+	assert_string_equal(seen.type, "plumb");
+	assert_int_equal(seen.host_port, 80);
+	assert_int_equal(seen.container_port, 81);
+	assert_string_equal(seen.protocol, "udp");
+	assert_true(seen.has_prev_result);
+	assert_string_equal(seen.prev_address, "10.0.0.2/24");
+}
+
 static void test_cni_run_plugin_without_function_succeeds(void **state)
 {
 	struct cni_env env = env_for("DEL");
@@ -1187,6 +1250,8 @@ int main(void)
 		T(test_cni_run_status_and_gc_need_no_container),
 		T(test_cni_run_prev_result_reaches_plugin_in_1_0_0_form),
 		T(test_cni_run_prev_result_not_object_is_refused),
+		T(test_cni_run_reads_containerd_1_6_port_mappings),
+		T(test_cni_run_reads_go_spellings_of_every_key),
 		T(test_cni_run_plugin_without_function_succeeds),
 		T(test_cni_run_plugin_failure_with_code_is_answered),
 		T(test_cni_run_plugin_failure_without_code_maps_errno),

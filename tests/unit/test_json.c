@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_json: typed getters of JSON members and json_write (lib/json.c). */
+/* test_json: members matched as Go matches them, typed getters, json_write (lib/json.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,6 +249,135 @@ static void test_json_write_prints_scalars(void **state)
 	json_decref(j);
 }
 
+/* json_member() on one object given as JSON text; NULL when absent. */
+static json_t *member_of(const char *text, const char *name, json_t **doc)
+{
+	json_error_t err;
+
+	*doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!*doc)
+		fail_msg("%s: %s", text, err.text);
+	return json_member(*doc, name);
+}
+
+/* The integer json_member() finds for @name in @text, or -1 when none. */
+static long long member_int(const char *text, const char *name)
+{
+	json_t *doc, *v = member_of(text, name, &doc);
+	long long n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+	json_decref(doc);
+	return n;
+}
+
+static void test_json_member_containerd_1_6_port_mapping(void **state)
+{
+	static const char m[] = "{\"HostPort\":18080,\"ContainerPort\":8080,"
+				"\"Protocol\":\"tcp\",\"HostIP\":\"\"}";
+	const char *proto = NULL, *host_ip = NULL;
+	long long host = 0, cont = 0;
+	json_t *j = json_loads(m, 0, NULL);
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(json_get_int(j, "hostPort", 1, 65535, &host), 1);
+	assert_int_equal(json_get_int(j, "containerPort", 1, 65535, &cont), 1);
+	assert_int_equal(json_get_string(j, "protocol", &proto), 1);
+	assert_int_equal(json_get_string(j, "hostIP", &host_ip), 1);
+	assert_int_equal(host, 18080);
+	assert_int_equal(cont, 8080);
+	assert_string_equal(proto, "tcp");
+	assert_string_equal(host_ip, "");
+	json_decref(j);
+}
+
+static void test_json_member_folds_ascii_case_only(void **state)
+{
+	(void)state;
+	assert_int_equal(member_int("{\"hostPort\": 1}", "hostPort"), 1);
+	assert_int_equal(member_int("{\"HOSTPORT\": 2}", "hostPort"), 2);
+	assert_int_equal(member_int("{\"hostport\": 3}", "hostPort"), 3);
+	assert_int_equal(member_int("{\"HoStPoRt\": 4}", "hostPort"), 4);
+	/* Only letters have a case: '@' (0x40) is not '`' (0x60), '[' not '{'. */
+	assert_int_equal(member_int("{\"a@b\": 5}", "a`b"), -1);
+	assert_int_equal(member_int("{\"a[b\": 5}", "a{b"), -1);
+	assert_int_equal(member_int("{\"cni.dev/ATTACHMENTS\": 6}", "cni.dev/attachments"),
+			 6);
+	/* Nor is a prefix, a longer key, or a key with '_' or '-' a match. */
+	assert_int_equal(member_int("{\"hostPor\": 7}", "hostPort"), -1);
+	assert_int_equal(member_int("{\"hostPorts\": 7}", "hostPort"), -1);
+	assert_int_equal(member_int("{\"host_port\": 7}", "hostPort"), -1);
+	assert_int_equal(member_int("{\"host-port\": 7}", "hostPort"), -1);
+	assert_int_equal(member_int("{\"\": 7}", "hostPort"), -1);
+}
+
+static void test_json_member_folds_kelvin_sign_and_long_s_as_go(void **state)
+{
+	(void)state;
+	/* U+212A KELVIN SIGN folds to k and K, U+017F LONG S to s and S. */
+	assert_int_equal(member_int("{\"\\u212Aey\": 1}", "key"), 1);
+	assert_int_equal(member_int("{\"\\u212Aey\": 1}", "Key"), 1);
+	assert_int_equal(member_int("{\"ho\\u017FtPort\": 2}", "hostPort"), 2);
+	assert_int_equal(member_int("{\"\\u017Fnat\": 3}", "SNAT"), 3);
+	/* They fold to nothing else. */
+	assert_int_equal(member_int("{\"\\u212Aey\": 4}", "hey"), -1);
+	assert_int_equal(member_int("{\"\\u017Fnat\": 5}", "fnat"), -1);
+	/* Neither does any other non-ASCII letter to an ASCII one: the dotted
+	 * and dotless i are alone in their orbits, and full case folding
+	 * (sharp s to "ss", the ligature "fi") is not Go's. */
+	assert_int_equal(member_int("{\"\\u0130p\": 6}", "ip"), -1);
+	assert_int_equal(member_int("{\"\\u0131p\": 6}", "IP"), -1);
+	assert_int_equal(member_int("{\"\\u00DFnat\": 7}", "ssnat"), -1);
+	assert_int_equal(member_int("{\"\\uFB01le\": 8}", "file"), -1);
+	/* The other kelvin-like sign, U+212B ANGSTROM, folds to a ring, not A. */
+	assert_int_equal(member_int("{\"\\u212Bb\": 9}", "ab"), -1);
+}
+
+static void test_json_member_exact_match_comes_first(void **state)
+{
+	(void)state;
+	assert_int_equal(member_int("{\"HostPort\": 1, \"hostPort\": 2}", "hostPort"), 2);
+	assert_int_equal(member_int("{\"hostPort\": 2, \"HostPort\": 1}", "hostPort"), 2);
+	/* Without one, the last folded key, as Go's decoder overwrites. */
+	assert_int_equal(member_int("{\"HostPort\": 1, \"HOSTPORT\": 2, \"hostport\": 3}",
+				    "hostPort"),
+			 3);
+}
+
+static void test_json_member_non_ascii_name_matches_exactly(void **state)
+{
+	(void)state;
+	assert_int_equal(member_int("{\"\\u00E9t\\u00E9\": 1}", "\xc3\xa9t\xc3\xa9"), 1);
+	assert_int_equal(member_int("{\"\\u00C9T\\u00C9\": 1}", "\xc3\xa9t\xc3\xa9"), -1);
+}
+
+static void test_json_member_of_non_object_is_null(void **state)
+{
+	json_t *a = json_array();
+
+	(void)state;
+	assert_null(json_member(NULL, "x"));
+	assert_null(json_member(a, "x"));
+	json_decref(a);
+}
+
+static void test_json_get_folded_null_is_absent(void **state)
+{
+	json_t *j = json_loads("{\"MTU\": null, \"Name\": 7}", 0, NULL);
+	const char *s = "untouched";
+	long long v = -1;
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(json_get_int(j, "mtu", 0, 65535, &v), 0);
+	assert_int_equal(v, -1);
+	/* A wrong type found by folding is named as the reader asked for it. */
+	log_clear();
+	assert_int_equal(json_get_string(j, "name", &s), -EINVAL);
+	assert_string_equal(log_last(), "invalid \"name\": want a string");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +417,13 @@ int main(void)
 			test_json_get_from_non_object_finds_nothing, setup, teardown),
 		cmocka_unit_test(test_json_write_prints_one_compact_line),
 		cmocka_unit_test(test_json_write_prints_scalars),
+		cmocka_unit_test(test_json_member_containerd_1_6_port_mapping),
+		cmocka_unit_test(test_json_member_folds_ascii_case_only),
+		cmocka_unit_test(test_json_member_folds_kelvin_sign_and_long_s_as_go),
+		cmocka_unit_test(test_json_member_exact_match_comes_first),
+		cmocka_unit_test(test_json_member_non_ascii_name_matches_exactly),
+		cmocka_unit_test(test_json_member_of_non_object_is_null),
+		cmocka_unit_test(test_json_get_folded_null_is_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
