@@ -115,6 +115,29 @@ int cni_fail(struct cni_req *req, int code, int err, const char *fmt, ...)
 	return err ? err : -EINVAL;
 }
 
+/**
+ * cni_plugin_name_check() - check the name of a plugin a configuration gives
+ * @key:	"type" or "ipam.type", for the message
+ * @name:	its value, or NULL when absent
+ *
+ * A plugin is named, never given by path: a name holding '/', or "." or
+ * "..", would run a program outside CNI_PATH, as root (libcni refuses the
+ * same: CVE-2021-20206).
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int cni_plugin_name_check(const char *key, const char *name)
+{
+	if (!name)
+		return 0;
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
+		return log_errx(-EINVAL,
+				"invalid \"%s\" \"%s\": want the name of a plugin on "
+				"CNI_PATH, not a path",
+				key, name);
+	return 0;
+}
+
 /*
  * The checks of a variable's value log what is wrong with it; say it once,
  * naming the variable, as code 4 wants ("must contain the names of invalid
@@ -173,7 +196,8 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 
 static int cni_conf_read(struct cni_req *req, int in_fd)
 {
-	const char *version = NULL;
+	const char *version = NULL, *ipam_type = NULL;
+	json_t *ipam = NULL;
 	json_error_t jerr;
 
 	req->conf = json_read_fd(in_fd, &jerr);
@@ -200,9 +224,13 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 
 	req->code = CNI_ERR_CONFIG;
 	if (json_get_string(req->conf, "name", &req->name) < 0 ||
-	    json_get_string(req->conf, "type", &req->type) < 0)
+	    json_get_string(req->conf, "type", &req->type) < 0 ||
+	    json_get_object(req->conf, "ipam", &ipam) < 0 ||
+	    json_get_string(ipam, "type", &ipam_type) < 0)
 		return -EINVAL;
-	if (name_check("network name", req->name ? req->name : "") < 0)
+	if (name_check("network name", req->name ? req->name : "") < 0 ||
+	    cni_plugin_name_check("type", req->type) < 0 ||
+	    cni_plugin_name_check("ipam.type", ipam_type) < 0)
 		return -EINVAL;
 	req->code = 0;
 	return 0;

@@ -123,6 +123,7 @@ int cni_run(const struct cni_plugin *plugin, const struct cni_env *env, int in_f
 	    json_t **out);
 int cni_fail(struct cni_req *req, int code, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+int cni_plugin_name_check(const char *key, const char *name);
 const char *cni_version_str(enum cni_version v);
 int cni_version_parse(const char *s, enum cni_version *v);
 int cni_result_convert(json_t *result, enum cni_version v);

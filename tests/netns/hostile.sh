@@ -37,10 +37,11 @@ conf_of() {
 }
 
 # cni PLUGIN COMMAND NETNS ID IFNAME CONF: run PLUGIN as a CNI plugin (at
-# most 10 s: a hang is a failure, not a stuck test); stdout as it printed it
+# most 10 s: a hang is a failure, not a stuck test), CNI_PATH being
+# $CNI_PATH_TEST or the reference plugins'; stdout as it printed it
 cni() {
 	printf '%s' "$6" | CNI_COMMAND=$2 CNI_NETNS=$3 CNI_CONTAINERID=$4 CNI_IFNAME=$5 \
-		CNI_PATH=/usr/lib/cni timeout 10 "$1"
+		CNI_PATH=${CNI_PATH_TEST:-/usr/lib/cni} timeout 10 "$1"
 }
 
 # cni_ok PLUGIN COMMAND NETNS ID IFNAME CONF: it succeeds; its output in $OUT
@@ -634,4 +635,47 @@ test_planted_symlinks_and_fifos_are_never_followed() {
 		plumb-bridge add b
 	rm $IPAM/plumb0/lock
 	passwd_untouched
+}
+
+# --- delegated plugins -------------------------------------------------------
+
+# plugin NAME LINE...: an IPAM plugin /tmp/cni/NAME, a shell script of LINEs
+plugin() {
+	local name=$1
+	shift
+	mkdir -p /tmp/cni
+	printf '#!/bin/sh\n' > /tmp/cni/$name
+	printf '%s\n' "$@" >> /tmp/cni/$name
+	chmod 0755 /tmp/cni/$name
+}
+
+# A CNI "type" names a plugin on CNI_PATH, never a path: one holding '/',
+# or "." or "..", is refused with code 7 before anything runs, for every
+# verb and every plugin (libcni refuses the same: CVE-2021-20206).
+test_cni_type_that_is_a_path_is_refused_and_never_run() {
+	local t re v p conf before
+	ok ip netns add a
+	plugin evil.sh 'touch /tmp/ran' \
+		'echo "{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.22.0.9/24\"}]}"'
+	mkdir -p /tmp/cni/sub
+	before=$(state)
+	for t in /tmp/cni/evil.sh ../../../tmp/cni/evil.sh cni/evil.sh sub/../evil.sh . ..; do
+		re=$(sed 's/[.]/\\./g' <<< "$t")
+		conf=$(jq -c --arg t "$t" '.ipam.type = $t' <<< "$BR")
+		for v in ADD CHECK DEL GC STATUS; do
+			(cd / && CNI_PATH_TEST=/tmp/cni/sub cni_fails 7 \
+				"^invalid \"ipam.type\" \"$re\": want the name of a plugin on CNI_PATH, not a path\$" \
+				plumb-bridge $v /run/netns/a c1 eth0 "$conf") || exit 1
+		done
+		(cd /tmp && CNI_PATH_TEST=/tmp/cni/sub cni_fails 7 "^invalid \"ipam.type\" \"$re\"" \
+			plumb-ipam ADD /run/netns/a c1 eth0 "$(jq -c --arg t "$t" \
+			'.ipam.type = $t' <<< "$IPAM_CONF")") || exit 1
+		for p in plumb-netns plumb-bridge plumb-ipam plumb-nat; do
+			conf=$(jq -c --arg t "$t" '.type = $t' <<< "$(conf_of $p)")
+			cni_fails 7 "^invalid \"type\" \"$re\": want the name of a plugin" \
+				$p ADD /run/netns/a c1 eth0 "$conf"
+		done
+	done
+	[ ! -e /tmp/ran ] || fail "a plugin named by a path was run"
+	eq "$(state)" "$before" "state after plugin types that are paths"
 }

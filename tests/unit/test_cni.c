@@ -871,6 +871,47 @@ static void test_cni_run_bad_network_name_gives_code_7(void **state)
 	assert_int_equal(calls(), 0);
 }
 
+/* A plugin is named, never given by path: refused before any plugin runs. */
+static void test_cni_run_plugin_type_that_is_a_path_gives_code_7(void **state)
+{
+	static const struct {
+		const char *conf;
+		const char *msg;
+	} bad[] = {
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"/bin/x\"}",
+		  "invalid \"type\" \"/bin/x\": want the name of a plugin on CNI_PATH, "
+		  "not a path" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"p\", "
+		  "\"ipam\": {\"type\": \"../../tmp/x\"}}",
+		  "invalid \"ipam.type\" \"../../tmp/x\": want the name of a plugin on "
+		  "CNI_PATH, not a path" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"ipam\": {\"type\": \".\"}}",
+		  "invalid \"ipam.type\" \".\": want the name of a plugin on CNI_PATH, "
+		  "not a path" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"ipam\": {\"type\": \"..\"}}",
+		  "invalid \"ipam.type\" \"..\": want the name of a plugin on CNI_PATH, "
+		  "not a path" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"ipam\": {\"type\": \"\"}}",
+		  "invalid \"ipam.type\" \"\": want the name of a plugin on CNI_PATH, "
+		  "not a path" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"ipam\": {\"type\": 1}}",
+		  "invalid \"type\": want a string" },
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"ipam\": \"host-local\"}",
+		  "invalid \"ipam\": want an object" },
+	};
+	struct cni_env env = env_for("DEL");
+	json_t *out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run(&env, bad[i].conf, &out), 1);
+		assert_cni_error(out, CNI_ERR_CONFIG, bad[i].msg);
+		json_decref(out);
+	}
+	assert_int_equal(calls(), 0);
+}
+
 /*
  * cni_run: from here on tests reach caps_require(), which drops every
  * capability of this thread; they come last so that nothing above depends on
@@ -1244,6 +1285,7 @@ int main(void)
 		T(test_cni_run_gc_and_status_before_1_1_0_give_code_1),
 		T(test_cni_run_missing_network_name_gives_code_7),
 		T(test_cni_run_bad_network_name_gives_code_7),
+		T(test_cni_run_plugin_type_that_is_a_path_gives_code_7),
 		/* These reach caps_require(): keep them last. */
 		T(test_cni_run_del_without_netns_calls_plugin),
 		T(test_cni_run_del_of_vanished_netns_calls_plugin),
