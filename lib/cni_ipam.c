@@ -74,12 +74,60 @@ static int cni_ipam_failed(struct cni_req *req, const char *type, int status,
 	json_int_t code = json_integer_value(json_member(err, "code"));
 	int ret;
 
-	ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
-		       "IPAM plugin %s: %s", type,
-		       msg ? msg : "failed without an error object");
-	if (!msg)
-		log_warn("%s exited with status %d", type, status);
+	if (msg)
+		ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
+			       "IPAM plugin %s: %s", type, msg);
+	else if (status > EXEC_KILLED)
+		ret = cni_fail(req, CNI_ERR_INTERNAL, 0,
+			       "IPAM plugin %s: killed by signal %d (%s)", type,
+			       status - EXEC_KILLED, strsignal(status - EXEC_KILLED));
+	else
+		ret = cni_fail(req, CNI_ERR_INTERNAL, 0,
+			       "IPAM plugin %s: exited with status %d without an "
+			       "error object",
+			       type, status);
 	json_decref(err);
+	return ret;
+}
+
+/* "ipamTimeout", plumb's own key: how long a delegated plugin may take. */
+static int cni_ipam_timeout(struct cni_req *req, long long *seconds)
+{
+	*seconds = CNI_IPAM_TIMEOUT;
+	if (json_get_int(req->conf, "ipamTimeout", 1, 3600, seconds) < 0) {
+		req->code = CNI_ERR_CONFIG;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Run @path; what went wrong running it, in the plugin's name. */
+static int cni_ipam_run(struct cni_req *req, const char *type, const char *path,
+			char **env, const char *in, char **out, size_t *out_len)
+{
+	long long seconds;
+	int ret;
+
+	ret = cni_ipam_timeout(req, &seconds);
+	if (ret < 0)
+		return ret;
+	ret = exec_run(path, env, in, strlen(in), (int)seconds * 1000, out, out_len);
+	if (ret == -ETIMEDOUT) {
+		cni_fail(req, CNI_ERR_AGAIN, 0,
+			 "IPAM plugin %s: no answer within %lld s (\"ipamTimeout\"); "
+			 "killed it",
+			 type, seconds);
+		return ret;
+	}
+	if (ret == -EFBIG) {
+		cni_fail(req, CNI_ERR_INTERNAL, 0,
+			 "IPAM plugin %s: printed more than %d KiB; killed it", type,
+			 EXEC_OUT_MAX / 1024);
+		return ret;
+	}
+	if (ret < 0)
+		return cni_fail(req, CNI_ERR_INTERNAL, ret, "run IPAM plugin %s (%s)",
+				type, path);
 	return ret;
 }
 
@@ -91,7 +139,11 @@ static int cni_ipam_failed(struct cni_req *req, const char *type, int status,
  * @ifname:	interface to give it, or NULL for the invocation's
  * @result:	its result when it printed one (ADD), or NULL to drop it
  *
- * Return: 0, or negative errno (logged, req->code set from its error).
+ * The plugin gets at most "ipamTimeout" seconds (CNI_IPAM_TIMEOUT by
+ * default) and EXEC_OUT_MAX bytes of output; whatever goes wrong, the
+ * message names it.
+ *
+ * Return: 0 or negative errno (logged, req->code set from its error).
  */
 int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 		  const char *ifname, json_t **result)
@@ -114,7 +166,7 @@ int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 		ret = log_err(-ENOMEM, "run IPAM plugin %s", type);
 		goto out;
 	}
-	ret = exec_run(path, env, in, strlen(in), &out, &out_len);
+	ret = cni_ipam_run(req, type, path, env, in, &out, &out_len);
 	if (ret > 0) {
 		ret = cni_ipam_failed(req, type, ret, out);
 	} else if (ret == 0 && result) {

@@ -8,6 +8,7 @@
 #include <plumb/cni.h>
 
 #define CNI_IPAM_SELF "plumb-ipam"
+#define CNI_IPAM_TIMEOUT 120 /* s a delegated plugin may take ("ipamTimeout") */
 
 int cni_ipam_add(struct cni_req *req, json_t **result);
 int cni_ipam_del(struct cni_req *req, const char *id, const char *ifname);

@@ -679,3 +679,72 @@ test_cni_type_that_is_a_path_is_refused_and_never_run() {
 	[ ! -e /tmp/ran ] || fail "a plugin named by a path was run"
 	eq "$(state)" "$before" "state after plugin types that are paths"
 }
+
+# A delegated IPAM plugin runs with SIGPIPE at its default while plumb
+# ignores it, both pipes served by one poll(): one that answers without
+# reading its input, or writes more than a pipe holds before reading it,
+# is served as one that behaves.
+test_delegated_ipam_plugin_that_reads_late_or_never_is_served() {
+	local conf before
+	ok ip netns add a
+	ok ip netns add b
+	head -c 300000 /dev/zero | tr '\0' x > /tmp/pad
+	plugin unread 'echo "{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.22.0.9/24\"}]}"'
+	plugin late 'head -c 200000 /dev/zero | tr "\0" " "' 'cat > /tmp/late.in' \
+		'echo "{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.22.0.10/24\"}]}"'
+	export CNI_PATH_TEST=/tmp/cni
+	conf=$(jq -c --rawfile pad /tmp/pad '.ipam = {type: "unread", pad: $pad}' <<< "$BR")
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	eq "$(ip -n a -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.22.0.9 "address from a plugin that read nothing"
+	conf=$(jq -c --rawfile pad /tmp/pad '.ipam = {type: "late", pad: $pad}' <<< "$BR")
+	cni_ok plumb-bridge ADD /run/netns/b c2 eth0 "$conf"
+	eq "$(ip -n b -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.22.0.10 "address from a plugin that read late"
+	eq "$(jq -r .ipam.pad /tmp/late.in | wc -c)" 300001 "configuration the late reader got"
+	cni_ok plumb-bridge DEL /run/netns/a c1 eth0 "$conf"
+	cni_ok plumb-bridge DEL /run/netns/b c2 eth0 "$conf"
+	eq "$(ip -j link show master cni0 | jq length)" 0 "ports left on cni0"
+}
+
+# One that hangs, floods, crashes or exits without a word is killed (with
+# all it started) or reaped, and ADD fails with one error object naming it;
+# nothing is left behind.
+test_delegated_ipam_plugin_that_misbehaves_is_an_error_naming_it() {
+	local conf before
+	ok ip netns add a
+	plugin hang 'exec sleep 1000'
+	plugin forks 'sleep 1000 &' \
+		'echo "{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.22.0.9/24\"}]}"'
+	plugin flood 'exec head -c 3000000 /dev/zero'
+	plugin crash 'kill -SEGV $$'
+	plugin mute 'exit 3'
+	plugin silent 'exit 0'
+	export CNI_PATH_TEST=/tmp/cni
+	# A store and a record directory exist, so states compare.
+	cni_ok plumb-bridge ADD /run/netns/a c0 eth0 "$BR"
+	cni_ok plumb-bridge DEL /run/netns/a c0 eth0 "$BR"
+	before=$(now)
+	conf=$(jq -c '.ipamTimeout = 1 | .ipam.type = "hang"' <<< "$BR")
+	cni_fails 11 '^IPAM plugin hang: no answer within 1 s \("ipamTimeout"\); killed it$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	conf=$(jq -c '.ipamTimeout = 1 | .ipam.type = "forks"' <<< "$BR")
+	cni_fails 11 '^IPAM plugin forks: no answer within 1 s' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	eq "$(pgrep -x sleep)" "" "processes of the plugins left running"
+	cni_fails 999 '^IPAM plugin flood: printed more than 1024 KiB; killed it$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$(jq -c '.ipam.type = "flood"' <<< "$BR")"
+	cni_fails 999 '^IPAM plugin crash: killed by signal 11 \(Segmentation fault\)$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$(jq -c '.ipam.type = "crash"' <<< "$BR")"
+	cni_fails 999 '^IPAM plugin mute: exited with status 3 without an error object$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$(jq -c '.ipam.type = "mute"' <<< "$BR")"
+	cni_fails 6 '^IPAM plugin silent printed no result object$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$(jq -c '.ipam.type = "silent"' <<< "$BR")"
+	cni_fails 999 '^IPAM plugin crash: killed by signal 11' \
+		plumb-bridge DEL /run/netns/a c1 eth0 "$(jq -c '.ipam.type = "crash"' <<< "$BR")"
+	cni_fails 7 '^invalid "ipamTimeout": want an integer from 1 to 3600$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$(jq -c '.ipamTimeout = 0 |
+		.ipam.type = "hang"' <<< "$BR")"
+	eq "$(now)" "$before" "state after misbehaving plugins"
+	eq "$(ip -n a -j link show | jq -r '[.[].ifname] | join(" ")')" lo "a untouched"
+}

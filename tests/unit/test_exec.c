@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_exec: finding programs on a search path with exec_find() (lib/exec.c). */
+/*
+ * test_exec: finding programs on a search path with exec_find(), and running
+ * them with exec_run() (lib/exec.c): input, output, limits, signals.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -254,6 +258,161 @@ static void test_exec_find_null_search_uses_default_path(void **state)
 	assert_non_null(strstr(":" EXEC_DEFAULT_PATH ":", dir));
 }
 
+/* A shell script @name in @dir running @body; its path in @path. */
+static void script_in(const char *dir, const char *name, const char *body, char *path,
+		      size_t size)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static char *const no_env[] = { "PATH=" EXEC_DEFAULT_PATH, NULL };
+
+static char *big_input(size_t n)
+{
+	char *in = malloc(n + 1);
+
+	assert_non_null(in);
+	memset(in, 'x', n);
+	in[n] = '\0';
+	return in;
+}
+
+/* It answers without reading 300 KB of input: EPIPE for us, no SIGPIPE. */
+static void test_exec_run_program_that_reads_nothing_is_served(void **state)
+{
+	struct tmp *t = *state;
+	char path[PATH_MAX], *in = big_input(300000), *out;
+	struct sigaction now;
+	size_t len;
+
+	script_in(t->a, "prog", "echo done", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, in, 300000, 10000, &out, &len), 0);
+	assert_string_equal(out, "done\n");
+	assert_int_equal(len, 5);
+	/* Our SIGPIPE is as it was before. */
+	assert_int_equal(sigaction(SIGPIPE, NULL, &now), 0);
+	assert_ptr_equal(now.sa_handler, SIG_DFL);
+	free(out);
+	free(in);
+}
+
+/* It writes 200 KB, more than a pipe holds, before it reads 300 KB. */
+static void test_exec_run_program_that_writes_before_reading_is_served(void **state)
+{
+	struct tmp *t = *state;
+	char path[PATH_MAX], *in = big_input(300000), *out;
+	size_t len;
+
+	script_in(t->a, "prog", "head -c 200000 /dev/zero && cat", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, in, 300000, 60000, &out, &len), 0);
+	assert_int_equal(len, 500000);
+	assert_int_equal(out[199999], '\0');
+	assert_memory_equal(out + 200000, in, 300000);
+	free(out);
+	free(in);
+}
+
+/* Even when we ignore SIGPIPE, the program gets it at its default. */
+static void test_exec_run_program_gets_sigpipe_at_its_default(void **state)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct tmp *t = *state;
+	char path[PATH_MAX], *out;
+	unsigned long long mask;
+	size_t len;
+
+	script_in(t->a, "prog", "sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status",
+		  path, sizeof(path));
+	assert_int_equal(sigaction(SIGPIPE, &ign, &old), 0);
+	assert_int_equal(exec_run(path, no_env, "", 0, 10000, &out, &len), 0);
+	assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
+	assert_non_null(out);
+	mask = strtoull(out, NULL, 16);
+	assert_int_equal(mask & (1ULL << (SIGPIPE - 1)), 0);
+	free(out);
+}
+
+/* The state of process @pid: 'Z' for a zombie, 0 once it is gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] ? paren[2] : 0;
+}
+
+/* Past its time it is killed, with what it started in the background. */
+static void test_exec_run_past_the_time_limit_kills_the_group(void **state)
+{
+	struct tmp *t = *state;
+	char path[PATH_MAX], body[PATH_MAX + 64], pidfile[PATH_MAX], *out = NULL, st;
+	long pid = 0;
+	size_t len;
+	FILE *f;
+	int i;
+
+	join(pidfile, sizeof(pidfile), t->a, "pid");
+	snprintf(body, sizeof(body), "sleep 1000 & echo $! > %s; exec sleep 1000", pidfile);
+	script_in(t->a, "prog", body, path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, "", 0, 200, &out, &len), -ETIMEDOUT);
+	assert_null(out);
+	f = fopen(pidfile, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	/* SIGKILL was sent; the kernel finishes it off in its own time. */
+	for (i = 0; i < 1000 && (st = proc_state((pid_t)pid)) && st != 'Z'; i++)
+		usleep(10000);
+	assert_true(!st || st == 'Z');
+}
+
+static void test_exec_run_output_past_the_cap_is_efbig(void **state)
+{
+	struct tmp *t = *state;
+	char path[PATH_MAX], *out = NULL;
+	size_t len;
+
+	script_in(t->a, "prog", "exec head -c 3000000 /dev/zero", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, "", 0, 60000, &out, &len), -EFBIG);
+	assert_null(out);
+	/* Exactly the cap is fine. */
+	script_in(t->a, "prog2", "exec head -c 1048576 /dev/zero", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, "", 0, 60000, &out, &len), 0);
+	assert_int_equal(len, EXEC_OUT_MAX);
+	free(out);
+}
+
+static void test_exec_run_says_exit_status_and_signal(void **state)
+{
+	struct tmp *t = *state;
+	char path[PATH_MAX], *out;
+	size_t len;
+
+	script_in(t->a, "prog", "exit 7", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, "", 0, 10000, &out, &len), 7);
+	free(out);
+	script_in(t->a, "prog2", "kill -TERM $$", path, sizeof(path));
+	assert_int_equal(exec_run(path, no_env, "", 0, 10000, &out, &len),
+			 EXEC_KILLED + SIGTERM);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +441,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exec_find_skips_directory_too_long_for_out, setup, teardown),
 		cmocka_unit_test(test_exec_find_null_search_uses_default_path),
+		cmocka_unit_test_setup_teardown(
+			test_exec_run_program_that_reads_nothing_is_served, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exec_run_program_that_writes_before_reading_is_served, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exec_run_program_gets_sigpipe_at_its_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exec_run_past_the_time_limit_kills_the_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_run_output_past_the_cap_is_efbig,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_run_says_exit_status_and_signal,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
