@@ -124,6 +124,12 @@ fault: $(FAULT_TOOLS) tests/fault/plumb-ipam
 check: all $(UNIT_TESTS) fault
 	$(Q)tests/run $(UNIT_TESTS) $(wildcard tests/netns/*.sh) $(wildcard tests/stress/*.sh)
 
+# Rules of the code the compiler does not check (tests/lint says which).
+lint: $(LIB)
+	$(Q)tests/lint
+
+check: lint
+
 # The long torture and crash runs; each test prints its counts.
 stress: all fault
 	$(Q)VERBOSE=1 STRESS_WORKERS=64 STRESS_ROUNDS=20 STRESS_KILLS=500 \
@@ -203,6 +209,7 @@ clean:
 FORCE:
 .PHONY: all check unit valgrind fault stress bench fuzzers fuzz capture demo install \
 	install-cni clean FORCE
+.PHONY: lint
 .SECONDARY:
 
 -include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d \

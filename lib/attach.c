@@ -153,11 +153,15 @@ json_t *attach_to_json(const struct attachment *a)
 		"data_dir", a->data_dir);
 }
 
+/*
+ * A record is plumb's own writing: what is not as written is damage, said
+ * once, so it is read with jansson's own getters, which say nothing.
+ */
 static int attach_str(const json_t *j, const char *key, char *out, size_t size)
 {
-	const char *s = NULL;
+	const char *s = json_string_value(json_object_get(j, key));
 
-	if (json_get_string(j, key, &s) <= 0 || strlen(s) >= size)
+	if (!s || strlen(s) >= size)
 		return log_errx(-EBADMSG, "record: bad \"%s\"", key);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
@@ -232,8 +236,7 @@ int attach_routes_parse(const json_t *routes, struct attachment *a)
 int attach_from_json(const json_t *j, struct attachment *a)
 {
 	const char *mac = NULL, *host_mac = NULL;
-	long long mtu = 0;
-	int ret;
+	json_int_t mtu = 0;
 
 	memset(a, 0, sizeof(*a));
 	if (attach_str(j, "network", a->network, sizeof(a->network)) < 0 ||
@@ -245,16 +248,12 @@ int attach_from_json(const json_t *j, struct attachment *a)
 	    attach_str(j, "host_veth", a->host_veth, sizeof(a->host_veth)) < 0 ||
 	    attach_str(j, "data_dir", a->data_dir, sizeof(a->data_dir)) < 0)
 		return -EBADMSG;
-	log_set_quiet(1);
-	ret = json_get_string(j, "mac", &mac) <= 0 ||
-	      nl_link_mac_parse(mac, a->mac) < 0 ||
-	      json_get_string(j, "host_mac", &host_mac) <= 0 ||
-	      nl_link_mac_parse(host_mac, a->host_mac) < 0 ||
-	      json_get_int(j, "mtu", 0, 65535, &mtu) <= 0 ||
-	      json_get_bool(j, "default_route", &a->default_route) <= 0 ||
-	      json_get_bool(j, "hairpin", &a->hairpin) <= 0;
-	log_set_quiet(0);
-	if (ret)
+	if (json_unpack((json_t *)j, "{s:s, s:s, s:I, s:b, s:b}", "mac", &mac, "host_mac",
+			&host_mac, "mtu", &mtu, "default_route", &a->default_route,
+			"hairpin", &a->hairpin) < 0 ||
+	    nl_link_mac_parse_try(mac, a->mac, NULL) < 0 ||
+	    nl_link_mac_parse_try(host_mac, a->host_mac, NULL) < 0 || mtu < 0 ||
+	    mtu > 65535)
 		return log_errx(-EBADMSG,
 				"record %s:%s: bad mac, host_mac, mtu, "
 				"default_route or hairpin",

@@ -124,9 +124,7 @@ static void check_container(const struct attachment *a, json_t *diffs)
 	size_t i;
 	int fd;
 
-	log_set_quiet(1);
-	fd = netns_open_path(a->netns);
-	log_set_quiet(0);
+	fd = netns_open_path_try(a->netns, NULL);
 	if (fd < 0) {
 		differ(diffs, "namespace %s is gone", a->netns);
 		return;
@@ -174,9 +172,7 @@ int attach_check(const struct attachment *a, int host_netns_fd, json_t *diffs)
 	int fd = host_netns_fd;
 
 	if (fd < 0 && *a->host_netns) {
-		log_set_quiet(1);
-		fd = netns_open_path(a->host_netns);
-		log_set_quiet(0);
+		fd = netns_open_path_try(a->host_netns, NULL);
 		/* Not our own namespace instead: a veth of that name there is not it. */
 		if (fd < 0)
 			differ(diffs, "host namespace %s is gone", a->host_netns);

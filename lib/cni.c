@@ -139,16 +139,13 @@ int cni_plugin_name_check(const char *key, const char *name)
 }
 
 /*
- * The checks of a variable's value log what is wrong with it; say it once,
- * naming the variable, as code 4 wants ("must contain the names of invalid
- * variables", CNI SPEC "Error").
+ * The checks of a variable's value say what is wrong with it (@m); say it
+ * once, naming the variable, as code 4 wants ("must contain the names of
+ * invalid variables", CNI SPEC "Error").
  */
-static int cni_env_fail(struct cni_req *req, const char *var)
+static int cni_env_fail(struct cni_req *req, const char *var, const struct log_msg *m)
 {
-	char why[LOG_MSG_MAX];
-
-	snprintf(why, sizeof(why), "%s", log_last());
-	return cni_fail(req, CNI_ERR_ENV, 0, "%s: %s", var, why);
+	return cni_fail(req, CNI_ERR_ENV, 0, "%s: %s", var, m->text);
 }
 
 static int cni_env_check(struct cni_req *req, const struct cni_env *env)
@@ -165,6 +162,7 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 		{ "CNI_IFNAME", env->ifname, per_container },
 		{ "CNI_PATH", env->path, per_container },
 	};
+	struct log_msg m;
 	size_t i;
 
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -181,16 +179,10 @@ static int cni_env_check(struct cni_req *req, const struct cni_env *env)
 	req->envp = env->envp;
 	if (!per_container)
 		return 0;
-	log_set_quiet(1);
-	if (name_check("container id", req->container_id) < 0) {
-		log_set_quiet(0);
-		return cni_env_fail(req, "CNI_CONTAINERID");
-	}
-	if (nl_link_name_check(req->ifname) < 0) {
-		log_set_quiet(0);
-		return cni_env_fail(req, "CNI_IFNAME");
-	}
-	log_set_quiet(0);
+	if (name_check_try("container id", req->container_id, &m) < 0)
+		return cni_env_fail(req, "CNI_CONTAINERID", &m);
+	if (nl_link_name_check_try(req->ifname, &m) < 0)
+		return cni_env_fail(req, "CNI_IFNAME", &m);
 	return 0;
 }
 
@@ -238,6 +230,7 @@ static int cni_conf_read(struct cni_req *req, int in_fd)
 
 static int cni_netns_open(struct cni_req *req, int unused)
 {
+	struct log_msg m;
 	int self, same;
 
 	req->netns_fd = -1;
@@ -246,16 +239,14 @@ static int cni_netns_open(struct cni_req *req, int unused)
 	/* A namespace already gone is no error for DEL: it still cleans up. */
 	if (req->cmd == CNI_DEL && access(req->netns, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	log_set_quiet(1);
-	req->netns_fd = netns_open_path(req->netns);
-	log_set_quiet(0);
+	req->netns_fd = netns_open_path_try(req->netns, &m);
 	/*
 	 * A plugin that never enters the namespace checks it as far as it can
 	 * see it: /proc/PID/ns/net of a process that holds capabilities the
 	 * plugin dropped takes CAP_SYS_PTRACE to open, which it does not keep.
 	 */
 	if (req->netns_fd == -EACCES && unused) {
-		log_clear();
+		req->netns_fd = -1;
 		return 0;
 	}
 	/*
@@ -264,13 +255,12 @@ static int cni_netns_open(struct cni_req *req, int unused)
 	 * the records, and failing it would leak the attachment for good.
 	 */
 	if (req->netns_fd < 0 && req->cmd == CNI_DEL) {
-		log_warn("CNI_NETNS: %s; cleaning up without it", log_last());
-		log_clear();
+		log_warn("CNI_NETNS: %s; cleaning up without it", m.text);
 		req->netns_fd = -1;
 		return 0;
 	}
 	if (req->netns_fd < 0)
-		return cni_env_fail(req, "CNI_NETNS");
+		return cni_env_fail(req, "CNI_NETNS", &m);
 
 	/* As libcni: the container's namespace cannot be the plugin's own. */
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);

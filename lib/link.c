@@ -17,8 +17,9 @@
 #include <plumb/log.h>
 
 /**
- * nl_link_name_check() - check an interface name as the kernel will
+ * nl_link_name_check_try() - check an interface name as the kernel will
  * @name:	the name
+ * @m:		what is wrong, or NULL
  *
  * The kernel refuses names that are empty, "." or "..", longer than 15
  * bytes, or hold '/', ':' or white space (dev_valid_name()); checking first
@@ -26,36 +27,49 @@
  * refuses names that are not UTF-8, which the kernel takes: they go into
  * JSON (records, CNI results), which cannot carry them.
  *
- * Return: 0, or -EINVAL (logged).
+ * Return: 0, or -EINVAL (in @m, not logged).
  */
-int nl_link_name_check(const char *name)
+int nl_link_name_check_try(const char *name, struct log_msg *m)
 {
 	const char *c;
 
 	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
-		return log_errx(-EINVAL, "invalid interface name \"%s\"", name);
+		return log_msg_errx(m, -EINVAL, "invalid interface name \"%s\"", name);
 	if (strlen(name) >= IF_NAMESIZE)
-		return log_errx(-EINVAL,
-				"invalid interface name \"%s\": longer than %d bytes",
-				name, IF_NAMESIZE - 1);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid interface name \"%s\": longer than %d bytes",
+				    name, IF_NAMESIZE - 1);
 	for (c = name; *c; c++) {
 		unsigned char u = (unsigned char)*c;
 
 		if (u == '/' || u == ':')
-			return log_errx(-EINVAL,
-					"invalid interface name \"%s\": contains '%c'",
-					name, u);
+			return log_msg_errx(
+				m, -EINVAL,
+				"invalid interface name \"%s\": contains '%c'", name, u);
 		/* The kernel's isspace() also takes 0xa0 (Latin-1 no-break space). */
 		if (u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0)
-			return log_errx(-EINVAL,
-					"invalid interface name \"%s\": contains "
-					"white space",
-					name);
+			return log_msg_errx(m, -EINVAL,
+					    "invalid interface name \"%s\": contains "
+					    "white space",
+					    name);
 	}
 	if (!json_utf8_valid(name))
-		return log_errx(-EINVAL, "invalid interface name \"%s\": not UTF-8",
-				name);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid interface name \"%s\": not UTF-8", name);
 	return 0;
+}
+
+/**
+ * nl_link_name_check() - check an interface name as the kernel will
+ * @name:	the name
+ *
+ * Return: 0, or -EINVAL (logged), as nl_link_name_check_try().
+ */
+int nl_link_name_check(const char *name)
+{
+	struct log_msg m;
+
+	return nl_link_name_check_try(name, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 static void link_slave_parse(const struct nlattr *nest, struct nl_link *link)
@@ -321,14 +335,15 @@ int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, v
 }
 
 /**
- * nl_link_mac_parse() - parse a unicast hardware address
+ * nl_link_mac_parse_try() - parse a unicast hardware address
  * @s:		"02:42:ac:11:00:02"
  * @mac:	the address
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged) for anything but six hex pairs, a multicast
- * address (which no interface may have) or all zeros.
+ * Return: 0, or -EINVAL (in @m, not logged) for anything but six hex pairs,
+ * a multicast address (which no interface may have) or all zeros.
  */
-int nl_link_mac_parse(const char *s, uint8_t mac[6])
+int nl_link_mac_parse_try(const char *s, uint8_t mac[6], struct log_msg *m)
 {
 	unsigned int b[6];
 	int i, hex = strlen(s) == 17;
@@ -339,17 +354,33 @@ int nl_link_mac_parse(const char *s, uint8_t mac[6])
 		hex = i % 3 == 2 ? s[i] == ':' : isxdigit((unsigned char)s[i]);
 	if (!hex || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
 			   &b[4], &b[5], &end) != 6)
-		return log_errx(-EINVAL,
-				"invalid MAC address \"%s\": want six "
-				"hex pairs, 02:00:00:00:00:01",
-				s);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid MAC address \"%s\": want six "
+				    "hex pairs, 02:00:00:00:00:01",
+				    s);
 	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
-		return log_errx(-EINVAL, "invalid MAC address \"%s\": multicast", s);
+		return log_msg_errx(m, -EINVAL, "invalid MAC address \"%s\": multicast",
+				    s);
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return log_errx(-EINVAL, "invalid MAC address \"%s\": all zeros", s);
+		return log_msg_errx(m, -EINVAL, "invalid MAC address \"%s\": all zeros",
+				    s);
 	return 0;
+}
+
+/**
+ * nl_link_mac_parse() - parse a unicast hardware address
+ * @s:		"02:42:ac:11:00:02"
+ * @mac:	the address
+ *
+ * Return: 0, or -EINVAL (logged), as nl_link_mac_parse_try().
+ */
+int nl_link_mac_parse(const char *s, uint8_t mac[6])
+{
+	struct log_msg m;
+
+	return nl_link_mac_parse_try(s, mac, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /**

@@ -7,6 +7,12 @@
  * An error is logged once, by the function that knows what was being done;
  * its callers only pass the -errno up. The last message is also kept, without
  * the program name, so that the CNI front end can put it in its error object.
+ *
+ * A failure that is only a try (is this file a namespace? does this record
+ * parse?) is not decided where it happens: the *_try() forms of such
+ * functions log nothing and hand the message back as a value, a struct
+ * log_msg, which the caller reports (log_msg_report()), quotes in a message
+ * of its own, or drops (passing NULL).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +21,7 @@
 #include <plumb/log.h>
 
 static const char *log_name = "plumb";
-static int log_quiet;
+static int log_muted;
 static char log_buf[LOG_MSG_MAX];
 static int log_errno_last;
 
@@ -39,12 +45,17 @@ const char *log_prog(void)
 }
 
 /**
- * log_set_quiet() - keep messages without printing them
- * @quiet: non-zero to stop printing to stderr
+ * log_test_mute() - for unit tests and fuzzers only: keep messages without
+ * printing them
+ * @mute:	non-zero to stop printing to stderr, 0 to print again
+ *
+ * A test asserts on log_last() without filling its output with the messages
+ * it provokes on purpose. The tools never call this ("make lint" checks it):
+ * what they do not want to log, they try with a *_try() form.
  */
-void log_set_quiet(int quiet)
+void log_test_mute(int mute)
 {
-	log_quiet = quiet;
+	log_muted = mute;
 }
 
 /*
@@ -68,6 +79,24 @@ static void log_trim_utf8(char *s)
 		s[i - 1] = '\0';
 }
 
+/* "what: strerror (kernel: why)" into @buf of LOG_MSG_MAX bytes. */
+static void log_format(char *buf, int err, const char *why, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void log_format(char *buf, int err, const char *why, const char *fmt, va_list ap)
+{
+	size_t len;
+	int n;
+
+	n = vsnprintf(buf, LOG_MSG_MAX, fmt, ap);
+	len = n < 0 ? 0 : (size_t)n >= LOG_MSG_MAX ? LOG_MSG_MAX - 1 : (size_t)n;
+	if (err)
+		len += snprintf(buf + len, LOG_MSG_MAX - len, ": %s", strerror(-err));
+	if (why && *why && len < LOG_MSG_MAX)
+		snprintf(buf + len, LOG_MSG_MAX - len, " (kernel: %s)", why);
+	log_trim_utf8(buf);
+}
+
 /**
  * log_verr() - format, keep and print an error message
  * @err: negative errno whose text ends the message, or 0 for none
@@ -79,19 +108,9 @@ static void log_trim_utf8(char *s)
  */
 int log_verr(int err, const char *why, const char *fmt, va_list ap)
 {
-	size_t len;
-	int n;
-
-	n = vsnprintf(log_buf, sizeof(log_buf), fmt, ap);
-	len = n < 0 ? 0 : (size_t)n >= sizeof(log_buf) ? sizeof(log_buf) - 1 : (size_t)n;
-	if (err)
-		len += snprintf(log_buf + len, sizeof(log_buf) - len, ": %s",
-				strerror(-err));
-	if (why && *why && len < sizeof(log_buf))
-		snprintf(log_buf + len, sizeof(log_buf) - len, " (kernel: %s)", why);
-	log_trim_utf8(log_buf);
+	log_format(log_buf, err, why, fmt, ap);
 	log_errno_last = err;
-	if (!log_quiet)
+	if (!log_muted)
 		fprintf(stderr, "%s: %s\n", log_name, log_buf);
 	return err;
 }
@@ -157,7 +176,7 @@ void log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_quiet)
+	if (log_muted)
 		return;
 	va_start(ap, fmt);
 	fprintf(stderr, "%s: warning: ", log_name);
@@ -191,4 +210,63 @@ void log_clear(void)
 {
 	log_buf[0] = '\0';
 	log_errno_last = 0;
+}
+
+/**
+ * log_msg_err() - fill an error value instead of logging it
+ * @m:		the value, or NULL to drop the message
+ * @err:	negative errno whose text ends the message, or 0 for none
+ * @fmt:	what was being done, to what
+ *
+ * For the *_try() forms: the message is what log_err() would have printed.
+ *
+ * Return: @err
+ */
+int log_msg_err(struct log_msg *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m)
+		return err;
+	va_start(ap, fmt);
+	log_format(m->text, err, NULL, fmt, ap);
+	va_end(ap);
+	m->err = err;
+	return err;
+}
+
+/**
+ * log_msg_errx() - fill an error value that its message explains in full
+ * @m:		the value, or NULL to drop the message
+ * @err:	negative errno to return; its text is not part of the message
+ * @fmt:	what is wrong
+ *
+ * Return: @err
+ */
+int log_msg_errx(struct log_msg *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m)
+		return err;
+	va_start(ap, fmt);
+	log_format(m->text, 0, NULL, fmt, ap);
+	va_end(ap);
+	m->err = err;
+	return err;
+}
+
+/**
+ * log_msg_report() - log an error value, as if its try had logged it
+ * @m:		the value a *_try() function filled
+ *
+ * Return: @m->err
+ */
+int log_msg_report(const struct log_msg *m)
+{
+	snprintf(log_buf, sizeof(log_buf), "%s", m->text);
+	log_errno_last = m->err;
+	if (!log_muted)
+		fprintf(stderr, "%s: %s\n", log_name, log_buf);
+	return m->err;
 }

@@ -489,9 +489,7 @@ static int nat_localnet_off(const struct nft_elem *e, void *arg)
 
 	snprintf(key, sizeof(key), "net/ipv4/conf/%.*s/route_localnet", IFNAMSIZ,
 		 (const char *)e->key);
-	log_set_quiet(1);
-	ret = sysctl_set(nat->netns_fd, key, "0");
-	log_set_quiet(0);
+	ret = sysctl_set_try(nat->netns_fd, key, "0", NULL);
 	if (ret < 0 && ret != -ENOENT) /* ENOENT: the bridge is gone */
 		log_warn("%.*s keeps route_localnet on, unguarded: %s", IFNAMSIZ,
 			 (const char *)e->key, strerror(-ret));

@@ -40,7 +40,7 @@ const char *nat_proto_name(uint8_t proto)
 	return "?";
 }
 
-static int nat_proto_parse(const char *s, uint8_t *proto)
+static int nat_proto_parse_try(const char *s, uint8_t *proto, struct log_msg *m)
 {
 	size_t i;
 
@@ -50,7 +50,8 @@ static int nat_proto_parse(const char *s, uint8_t *proto)
 			return 0;
 		}
 	}
-	return log_errx(-EINVAL, "unknown protocol \"%s\": want tcp, udp or sctp", s);
+	return log_msg_errx(m, -EINVAL, "unknown protocol \"%s\": want tcp, udp or sctp",
+			    s);
 }
 
 static int nat_port_parse(const char *s, const char *end, uint16_t *port)
@@ -136,6 +137,7 @@ static int nat_split_addr(char *buf, char **addr, char **ports)
 int nat_pub_parse_host(const char *host, struct nat_pub *p)
 {
 	char buf[128], *addr, *ports, *slash;
+	struct log_msg m;
 
 	memset(p, 0, sizeof(*p));
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", host) >= sizeof(buf))
@@ -145,8 +147,8 @@ int nat_pub_parse_host(const char *host, struct nat_pub *p)
 	slash = strrchr(buf, '/');
 	if (slash) {
 		*slash = '\0';
-		if (nat_proto_parse(slash + 1, &p->proto) < 0)
-			return -EINVAL;
+		if (nat_proto_parse_try(slash + 1, &p->proto, &m) < 0)
+			return log_msg_report(&m);
 	}
 	if (nat_split_addr(buf, &addr, &ports) < 0)
 		return -EINVAL;
@@ -160,9 +162,10 @@ int nat_pub_parse_host(const char *host, struct nat_pub *p)
 	return 0;
 }
 
+/* The container side of @target, for the host side already in @p. */
 static int nat_target_parse(const char *target, struct nat_pub *p)
 {
-	char buf[128], *addr, *ports;
+	char buf[128], a[INET_ADDR_STRLEN], b[INET_ADDR_STRLEN], *addr, *ports;
 	uint16_t first, last;
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", target) >= sizeof(buf))
@@ -182,23 +185,6 @@ static int nat_target_parse(const char *target, struct nat_pub *p)
 				"ranges of different sizes",
 				p->port, p->port_end, first, last);
 	p->to_port = first;
-	return 0;
-}
-
-/**
- * nat_pub_parse() - parse a publish specification
- * @host:	"[HOSTIP:]HOSTPORT[-END][/tcp|udp|sctp]"; tcp when no protocol
- * @target:	"ADDR:PORT[-END]"; IPv6 addresses in brackets
- * @p:		the mapping; @p->localhost is left 0
- *
- * Return: 0, or -EINVAL (logged, naming what is wrong).
- */
-int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
-{
-	char a[INET_ADDR_STRLEN], b[INET_ADDR_STRLEN];
-
-	if (nat_pub_parse_host(host, p) < 0 || nat_target_parse(target, p) < 0)
-		return -EINVAL;
 	if (p->host.family && p->host.family != p->addr.family)
 		return log_errx(-EINVAL,
 				"host address %s and container address %s are "
@@ -218,35 +204,70 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 }
 
 /**
+ * nat_pub_parse() - parse a publish specification
+ * @host:	"[HOSTIP:]HOSTPORT[-END][/tcp|udp|sctp]"; tcp when no protocol
+ * @target:	"ADDR:PORT[-END]"; IPv6 addresses in brackets
+ * @p:		the mapping; @p->localhost is left 0
+ *
+ * Return: 0, or -EINVAL (logged, naming what is wrong).
+ */
+int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
+{
+	if (nat_pub_parse_host(host, p) < 0 || nat_target_parse(target, p) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * nat_pub_parse_short() - parse a publish specification in docker's form
  * @spec:	"[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp|sctp]", the form of
  *		"docker run -p" and of the plumb.publish annotation
- * @addr:	the container's address the ports go to
+ * @ips:	the container's addresses (as an attachment keeps them); the
+ *		ports go to the first of the host address's family, or to the
+ *		first when @spec names no host address
+ * @n_ips:	how many
  * @p:		the mapping
  *
  * Return: 0, or -EINVAL (logged).
  */
-int nat_pub_parse_short(const char *spec, const struct inet_addr *addr, struct nat_pub *p)
+int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
+			struct nat_pub *p)
 {
-	char host[128], target[128], a[INET_ADDR_STRLEN], *colon, *slash;
+	char buf[128], a[INET_ADDR_STRLEN], *colon, *slash;
+	/* Room for any: nat_pub_parse_host() and nat_target_parse() say too long. */
+	char host[2 * sizeof(buf)], target[sizeof(buf) + sizeof(a) + 3];
+	const struct inet_addr *addr;
+	size_t k;
 
-	if ((size_t)snprintf(host, sizeof(host), "%s", spec) >= sizeof(host))
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", spec) >= sizeof(buf))
 		return log_errx(-EINVAL, "invalid publish \"%.32s...\": too long", spec);
-	slash = strrchr(host, '/');
-	colon = strrchr(host, ':');
+	slash = strrchr(buf, '/');
+	colon = strrchr(buf, ':');
 	if (!colon || (slash && slash < colon))
 		return log_errx(-EINVAL,
 				"invalid publish \"%s\": want "
 				"[HOSTIP:]HOSTPORT:PORT[/PROTO]",
 				spec);
+	if (!n_ips)
+		return log_errx(-EINVAL, "publish \"%s\": the container has no address",
+				spec);
 	*colon = '\0';
+	if (slash)
+		*slash = '\0';
+	/* The protocol moves to the host side. */
+	snprintf(host, sizeof(host), "%s%s%s", buf, slash ? "/" : "",
+		 slash ? slash + 1 : "");
+	if (nat_pub_parse_host(host, p) < 0)
+		return -EINVAL;
+	for (k = 0; p->host.family && k < n_ips; k++) {
+		if (ips[k].addr.family == p->host.family)
+			break;
+	}
+	addr = &ips[k < n_ips ? k : 0].addr;
 	inet_addr_str(addr, a, sizeof(a));
-	snprintf(target, sizeof(target),
-		 addr->family == AF_INET6 ? "[%s]:%.*s" : "%s:%.*s", a,
-		 slash ? (int)(slash - colon - 1) : (int)strlen(colon + 1), colon + 1);
-	if (slash) /* the protocol moves to the host side */
-		snprintf(host + strlen(host), sizeof(host) - strlen(host), "%s", slash);
-	return nat_pub_parse(host, target, p);
+	snprintf(target, sizeof(target), addr->family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+		 a, colon + 1);
+	return nat_target_parse(target, p);
 }
 
 /**
@@ -487,23 +508,19 @@ json_t *nat_pub_to_json(const struct nat_pub *p)
 int nat_pub_from_json(const json_t *j, struct nat_pub *p)
 {
 	const char *proto = NULL, *host = NULL, *addr = NULL;
-	long long port = 0, port_end = 0, to_port = 0;
-	int localhost = 0, bad;
+	json_int_t port = 0, port_end = 0, to_port = 0;
+	int localhost = 0;
 
 	memset(p, 0, sizeof(*p));
-	log_set_quiet(1);
-	bad = json_get_string(j, "proto", &proto) <= 0 ||
-	      nat_proto_parse(proto, &p->proto) < 0 ||
-	      json_get_string(j, "host_ip", &host) <= 0 ||
-	      (*host && inet_addr_parse(host, &p->host) < 0) ||
-	      json_get_string(j, "addr", &addr) <= 0 ||
-	      inet_addr_parse(addr, &p->addr) < 0 ||
-	      json_get_int(j, "port", 1, 65535, &port) <= 0 ||
-	      json_get_int(j, "port_end", port, 65535, &port_end) <= 0 ||
-	      json_get_int(j, "to_port", 1, 65535 - (port_end - port), &to_port) <= 0 ||
-	      json_get_bool(j, "localhost", &localhost) <= 0;
-	log_set_quiet(0);
-	if (bad)
+	/* The record is ours: what is not as written is damage, said once. */
+	if (json_unpack((json_t *)j, "{s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "proto",
+			&proto, "host_ip", &host, "addr", &addr, "port", &port,
+			"port_end", &port_end, "to_port", &to_port, "localhost",
+			&localhost) < 0 ||
+	    nat_proto_parse_try(proto, &p->proto, NULL) < 0 ||
+	    (*host && inet_addr_parse(host, &p->host) < 0) ||
+	    inet_addr_parse(addr, &p->addr) < 0 || port < 1 || port_end < port ||
+	    port_end > 65535 || to_port < 1 || to_port > 65535 - (port_end - port))
 		return log_errx(-EBADMSG, "damaged publish record");
 	p->port = (uint16_t)port;
 	p->port_end = (uint16_t)port_end;

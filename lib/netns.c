@@ -106,28 +106,43 @@ int netns_spec_path(const char *spec, char *path, size_t size)
 }
 
 /**
- * netns_check_fd() - check that a file is a network namespace
+ * netns_check_fd_try() - check that a file is a network namespace
  * @fd:		the open file
  * @what:	how the user named it, for the message
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged) for anything else: a regular file, another
- * kind of namespace.
+ * Return: 0, or -EINVAL (in @m, not logged) for anything else: a regular
+ * file, another kind of namespace.
  */
-int netns_check_fd(int fd, const char *what)
+int netns_check_fd_try(int fd, const char *what, struct log_msg *m)
 {
 	struct statfs sfs;
 	int type;
 
 	if (fstatfs(fd, &sfs) < 0)
-		return log_err(-errno, "stat %s", what);
+		return log_msg_err(m, -errno, "stat %s", what);
 	if (sfs.f_type != NSFS_MAGIC)
-		return log_errx(-EINVAL, "%s is not a namespace", what);
+		return log_msg_errx(m, -EINVAL, "%s is not a namespace", what);
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0)
-		return log_err(-errno, "get namespace type of %s", what);
+		return log_msg_err(m, -errno, "get namespace type of %s", what);
 	if (type != CLONE_NEWNET)
-		return log_errx(-EINVAL, "%s is not a network namespace", what);
+		return log_msg_errx(m, -EINVAL, "%s is not a network namespace", what);
 	return 0;
+}
+
+/**
+ * netns_check_fd() - check that a file is a network namespace
+ * @fd:		the open file
+ * @what:	how the user named it, for the message
+ *
+ * Return: 0, or -EINVAL (logged), as netns_check_fd_try().
+ */
+int netns_check_fd(int fd, const char *what)
+{
+	struct log_msg m;
+
+	return netns_check_fd_try(fd, what, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /*
@@ -160,6 +175,28 @@ static int netns_file_open(const char *path)
 }
 
 /**
+ * netns_open_path_try() - open and check a network namespace file
+ * @path:	a bind mount in /run/netns, /proc/PID/ns/net, ...
+ * @m:		what went wrong, or NULL
+ *
+ * Return: a file descriptor, or negative errno (in @m, not logged).
+ */
+int netns_open_path_try(const char *path, struct log_msg *m)
+{
+	int fd, ret;
+
+	fd = netns_file_open(path);
+	if (fd < 0)
+		return log_msg_err(m, fd, "open network namespace %s", path);
+	ret = netns_check_fd_try(fd, path, m);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
  * netns_open_path() - open and check a network namespace file
  * @path:	a bind mount in /run/netns, /proc/PID/ns/net, ...
  *
@@ -167,17 +204,10 @@ static int netns_file_open(const char *path)
  */
 int netns_open_path(const char *path)
 {
-	int fd, ret;
+	struct log_msg m;
+	int fd = netns_open_path_try(path, &m);
 
-	fd = netns_file_open(path);
-	if (fd < 0)
-		return log_err(fd, "open network namespace %s", path);
-	ret = netns_check_fd(fd, path);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return fd < 0 ? log_msg_report(&m) : fd;
 }
 
 /**
@@ -220,10 +250,11 @@ int netns_same(int fd_a, int fd_b)
 }
 
 /**
- * netns_run() - run a function inside a network namespace and come back
+ * netns_run_try() - run a function inside a network namespace and come back
  * @netns_fd:	the namespace, or -1 for a new, empty one
  * @fn:		the function; it returns 0 or negative errno
  * @arg:	passed to @fn
+ * @m:		why the namespace could not be entered, or NULL
  *
  * A socket that @fn opens, or a file under /proc/sys/net or
  * /proc/thread-self/ns it opens, belongs to that namespace. With @netns_fd
@@ -233,20 +264,21 @@ int netns_same(int fd_a, int fd_b)
  * back fails all the same, the process aborts rather than go on in the wrong
  * namespace, where it would wire the host as if it were a container.
  *
- * Return: what @fn returned, or negative errno (logged) if the namespace
- * could not be entered.
+ * Return: what @fn returned, or negative errno (in @m, not logged) if the
+ * namespace could not be entered.
  */
-int netns_run(int netns_fd, int (*fn)(void *arg), void *arg)
+int netns_run_try(int netns_fd, int (*fn)(void *arg), void *arg, struct log_msg *m)
 {
 	int self, ret;
 
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
-		return log_err(-errno, "open our network namespace");
+		return log_msg_err(m, -errno, "open our network namespace");
 	ret = netns_fd >= 0 ? setns(netns_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET);
 	if (ret < 0) {
-		ret = log_err(-errno, netns_fd >= 0 ? "enter network namespace" :
-						      "create network namespace");
+		ret = log_msg_err(m, -errno,
+				  netns_fd >= 0 ? "enter network namespace" :
+						  "create network namespace");
 		close(self);
 		return ret;
 	}
@@ -257,6 +289,26 @@ int netns_run(int netns_fd, int (*fn)(void *arg), void *arg)
 	}
 	close(self);
 	return ret;
+}
+
+/**
+ * netns_run() - run a function inside a network namespace and come back
+ * @netns_fd:	the namespace, or -1 for a new, empty one
+ * @fn:		the function; it returns 0 or negative errno (logged)
+ * @arg:	passed to @fn
+ *
+ * As netns_run_try().
+ *
+ * Return: what @fn returned, or negative errno (logged) if the namespace
+ * could not be entered.
+ */
+int netns_run(int netns_fd, int (*fn)(void *arg), void *arg)
+{
+	struct log_msg m = { .err = 0 };
+	int ret = netns_run_try(netns_fd, fn, arg, &m);
+
+	/* A failure of @fn is @fn's to log; only entering is ours. */
+	return ret < 0 && m.err ? log_msg_report(&m) : ret;
 }
 
 /*

@@ -20,16 +20,19 @@ struct sysctl_call {
 	char *value;
 	size_t size;
 	const char *set;
+	struct log_msg *m;
 };
 
 static int sysctl_open(const char *key, int flags)
 {
 	char path[256];
+	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "/proc/sys/%s", key) >= sizeof(path) ||
 	    strstr(key, ".."))
 		return -EINVAL;
-	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
 }
 
 static int sysctl_do(void *arg)
@@ -40,11 +43,12 @@ static int sysctl_do(void *arg)
 
 	fd = sysctl_open(c->key, c->set ? O_RDWR : O_RDONLY);
 	if (fd < 0)
-		return log_err(-errno, "open /proc/sys/%s", c->key);
+		return log_msg_err(c->m, fd, "open /proc/sys/%s", c->key);
 	n = read(fd, c->value, c->size - 1);
 	if (n < 0) {
+		n = -errno;
 		close(fd);
-		return log_err(-errno, "read /proc/sys/%s", c->key);
+		return log_msg_err(c->m, (int)n, "read /proc/sys/%s", c->key);
 	}
 	c->value[n] = '\0';
 	c->value[strcspn(c->value, "\n")] = '\0';
@@ -52,12 +56,20 @@ static int sysctl_do(void *arg)
 	if (c->set && strcmp(c->value, c->set)) {
 		n = pwrite(fd, c->set, strlen(c->set), 0);
 		if (n < 0) {
+			n = -errno;
 			close(fd);
-			return log_err(-errno, "set /proc/sys/%s to %s", c->key, c->set);
+			return log_msg_err(c->m, (int)n, "set /proc/sys/%s to %s", c->key,
+					   c->set);
 		}
 	}
 	close(fd);
 	return 0;
+}
+
+/* Read, and write if @c->set, in @netns_fd; what fails is in @c->m. */
+static int sysctl_run(int netns_fd, struct sysctl_call *c)
+{
+	return netns_fd >= 0 ? netns_run_try(netns_fd, sysctl_do, c, c->m) : sysctl_do(c);
 }
 
 /**
@@ -71,9 +83,29 @@ static int sysctl_do(void *arg)
  */
 int sysctl_get(int netns_fd, const char *key, char *value, size_t size)
 {
-	struct sysctl_call c = { .key = key, .value = value, .size = size };
+	struct log_msg m;
+	struct sysctl_call c = { .key = key, .value = value, .size = size, .m = &m };
 
-	return netns_fd >= 0 ? netns_run(netns_fd, sysctl_do, &c) : sysctl_do(&c);
+	return sysctl_run(netns_fd, &c) < 0 ? log_msg_report(&m) : 0;
+}
+
+/**
+ * sysctl_set_try() - change a setting, if it is not what we want already
+ * @netns_fd:	the network namespace, or -1 for ours
+ * @key:	"net/ipv4/ip_forward"
+ * @value:	"1"
+ * @m:		what went wrong, or NULL
+ *
+ * Return: 0 or negative errno (in @m, not logged).
+ */
+int sysctl_set_try(int netns_fd, const char *key, const char *value, struct log_msg *m)
+{
+	char old[64];
+	struct sysctl_call c = {
+		.key = key, .value = old, .size = sizeof(old), .set = value, .m = m
+	};
+
+	return sysctl_run(netns_fd, &c);
 }
 
 /**
@@ -86,10 +118,7 @@ int sysctl_get(int netns_fd, const char *key, char *value, size_t size)
  */
 int sysctl_set(int netns_fd, const char *key, const char *value)
 {
-	char old[64];
-	struct sysctl_call c = {
-		.key = key, .value = old, .size = sizeof(old), .set = value
-	};
+	struct log_msg m;
 
-	return netns_fd >= 0 ? netns_run(netns_fd, sysctl_do, &c) : sysctl_do(&c);
+	return sysctl_set_try(netns_fd, key, value, &m) < 0 ? log_msg_report(&m) : 0;
 }

@@ -96,22 +96,6 @@ static int hook_annotations(struct hook *h, const struct oci_state *s)
 	return 0;
 }
 
-/* The container's first address that fits the host address's family. */
-static int hook_pub_parse(const char *spec, const struct attachment *a, struct nat_pub *p)
-{
-	size_t k;
-	int ret;
-
-	for (k = 0; k < a->n_ip; k++) {
-		log_set_quiet(1);
-		ret = nat_pub_parse_short(spec, &a->ip[k].addr, p);
-		log_set_quiet(0);
-		if (ret == 0)
-			return 0;
-	}
-	return nat_pub_parse_short(spec, &a->ip[0].addr, p); /* says why */
-}
-
 static int hook_create(struct nat *nat, const struct hook *h, const struct oci_state *s)
 {
 	struct attachment a;
@@ -127,7 +111,7 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 			       "plumb-bridge oci-hook create run before this hook?)",
 			       s->id, h->network);
 	for (i = 0, ret = 0; ret == 0 && i < h->n_publish; i++) {
-		ret = hook_pub_parse(h->publish[i], &a, &p);
+		ret = nat_pub_parse_short(h->publish[i], a.ip, a.n_ip, &p);
 		p.localhost = h->localhost && p.addr.family == AF_INET;
 		if (ret == 0)
 			ret = nat_publish(nat, &p, s->id);

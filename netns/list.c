@@ -65,14 +65,12 @@ static int ns_list_add(const char *name, void *arg)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	log_set_quiet(1);
-	if (netns_check_fd(fd, path) == 0 && fstat(fd, &st) == 0) {
+	if (netns_check_fd_try(fd, path, NULL) == 0 && fstat(fd, &st) == 0) {
 		e->is_netns = 1;
 		e->dev = st.st_dev;
 		e->ino = st.st_ino;
 		e->nsid = netns_get_id(&l->nl, fd);
 	}
-	log_set_quiet(0);
 	close(fd);
 	return 0;
 }

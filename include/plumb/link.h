@@ -11,6 +11,8 @@
 
 #define LINK_KIND_MAX 16
 
+struct log_msg;
+
 /**
  * struct nl_link - what plumb needs to know of an interface
  * @index:	ifindex
@@ -64,7 +66,9 @@ struct nl_veth {
 };
 
 int nl_link_name_check(const char *name);
+int nl_link_name_check_try(const char *name, struct log_msg *m);
 int nl_link_mac_parse(const char *s, uint8_t mac[6]);
+int nl_link_mac_parse_try(const char *s, uint8_t mac[6], struct log_msg *m);
 const char *nl_link_mac_str(const uint8_t mac[6], char *buf, size_t size);
 void nl_link_mac_random(uint8_t mac[6]);
 int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v);

@@ -48,7 +48,7 @@ struct nat {
 
 /* nat_spec.c: specifications, owners, elements, records */
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
-int nat_pub_parse_short(const char *spec, const struct inet_addr *addr,
+int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
 			struct nat_pub *p);
 int nat_pub_parse_host(const char *host, struct nat_pub *p);
 int nat_owner_check(const char *owner);

@@ -137,7 +137,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data = nul + 1;
 	}
 
-	log_set_quiet(1);
 	fd = fuzz_memfd(data, size);
 	status = cni_run(&fz_plugin, &env, fd, &out);
 	close(fd);

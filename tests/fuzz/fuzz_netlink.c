@@ -277,7 +277,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz.data = data + 2;
 	fz.left = size - 2;
 	fz.seq_first = fz.seq_last = 0;
-	log_set_quiet(1);
 	fz_run((enum fz_mode)(data[0] % FZ_MODES), data[1]);
 	return 0;
 }

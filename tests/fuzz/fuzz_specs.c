@@ -56,7 +56,6 @@ static void fz_pub_use(const struct nat_pub *p)
 	rec = nat_pub_to_json(p);
 	assert(rec);
 	assert(nat_pub_from_json(rec, &back) == 0);
-	log_set_quiet(1);
 	assert(back.proto == p->proto && back.port == p->port &&
 	       back.port_end == p->port_end && back.to_port == p->to_port &&
 	       back.localhost == p->localhost);
@@ -71,14 +70,16 @@ static void fz_pub(const char *host, const char *target, const char *next)
 	static const struct inet_addr v4 = { .family = AF_INET, .b = { 10, 88, 0, 2 } };
 	static const struct inet_addr v6 = { .family = AF_INET6,
 					     .b = { 0xfd, [15] = 2 } };
-	struct inet_addr addr;
+	struct inet_prefix ips[2] = { { .addr = v4 }, { .addr = v6 } };
 	struct nat_pub p;
 
 	if (nat_pub_parse(host, target, &p) == 0)
 		fz_pub_use(&p);
-	if (inet_addr_parse(next, &addr) < 0)
-		addr = strlen(next) & 1 ? v6 : v4;
-	if (nat_pub_parse_short(host, &addr, &p) == 0)
+	if (inet_addr_parse(next, &ips[0].addr) < 0 && strlen(next) & 1) {
+		ips[0].addr = v6;
+		ips[1].addr = v4;
+	}
+	if (nat_pub_parse_short(host, ips, 2, &p) == 0)
 		fz_pub_use(&p);
 }
 
@@ -156,7 +157,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		arg[n++] = p;
 	arg[n] = n ? arg[n - 1] : copy;
 
-	log_set_quiet(1);
 	for (i = 0; i < n; i++) {
 		fz_one(arg[i]);
 		fz_pub(arg[i], arg[i + 1], arg[i + 1]);

@@ -249,7 +249,7 @@ static void other_ns_start(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	other_ns_start();
 	return 0;
 }

@@ -17,7 +17,7 @@
 static int setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	return 0;
 }
 

@@ -991,6 +991,6 @@ int main(void)
 #undef T
 	};
 
-	log_set_quiet(1);
+	log_test_mute(1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ static int setup(void **state)
 	json_error_t err;
 	json_t *j;
 
-	log_set_quiet(1);
+	log_test_mute(1);
 	j = json_loads(conf, 0, &err);
 	if (!j)
 		return -1;

@@ -16,7 +16,7 @@
 static int setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	log_clear();
 	return 0;
 }
@@ -157,11 +157,11 @@ static void test_log_message_cut_in_kernel_text_stays_terminated(void **state)
 
 static void quiet_error(void)
 {
-	log_set_quiet(1);
+	log_test_mute(1);
 	log_errx(-EINVAL, "kept");
 }
 
-static void test_log_quiet_keeps_message_without_printing(void **state)
+static void test_log_test_mute_keeps_message_without_printing(void **state)
 {
 	char out[256];
 
@@ -174,9 +174,9 @@ static void test_log_quiet_keeps_message_without_printing(void **state)
 static void loud_error(void)
 {
 	log_init("/usr/sbin/plumb-test");
-	log_set_quiet(0);
+	log_test_mute(0);
 	log_err(-ENOENT, "open %s", "/x");
-	log_set_quiet(1);
+	log_test_mute(1);
 }
 
 static void test_log_prints_program_name_and_message(void **state)
@@ -193,9 +193,9 @@ static void test_log_prints_program_name_and_message(void **state)
 static void loud_warning(void)
 {
 	log_init("plumb-test");
-	log_set_quiet(0);
+	log_test_mute(0);
 	log_warn("lease of %s kept", "10.0.0.2");
-	log_set_quiet(1);
+	log_test_mute(1);
 }
 
 static void test_log_warn_prints_but_is_no_error(void **state)
@@ -208,6 +208,72 @@ static void test_log_warn_prints_but_is_no_error(void **state)
 	assert_string_equal(out, "plumb-test: warning: lease of 10.0.0.2 kept\n");
 	assert_string_equal(log_last(), "the error");
 	assert_int_equal(log_last_errno(), -EINVAL);
+}
+
+static struct log_msg tried;
+
+static void try_error(void)
+{
+	log_init("plumb-test");
+	log_test_mute(0);
+	log_msg_err(&tried, -ENOENT, "open %s", "/x");
+	log_test_mute(1);
+}
+
+static void test_log_msg_err_fills_the_value_and_prints_nothing(void **state)
+{
+	char out[256];
+
+	(void)state;
+	log_errx(-EINVAL, "the error");
+	capture_stderr(try_error, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_string_equal(tried.text, "open /x: No such file or directory");
+	assert_int_equal(tried.err, -ENOENT);
+	/* The last error is still the last one logged. */
+	assert_string_equal(log_last(), "the error");
+	assert_int_equal(log_last_errno(), -EINVAL);
+}
+
+static void test_log_msg_errx_keeps_errno_out_of_the_text(void **state)
+{
+	struct log_msg m;
+
+	(void)state;
+	assert_int_equal(log_msg_errx(&m, -EEXIST, "\"%s\" already exists", "a"),
+			 -EEXIST);
+	assert_string_equal(m.text, "\"a\" already exists");
+	assert_int_equal(m.err, -EEXIST);
+}
+
+static void test_log_msg_null_drops_the_message(void **state)
+{
+	(void)state;
+	assert_int_equal(log_msg_err(NULL, -EIO, "write %s", "x"), -EIO);
+	assert_int_equal(log_msg_errx(NULL, -EINVAL, "bad"), -EINVAL);
+	assert_string_equal(log_last(), "");
+}
+
+static void report_error(void)
+{
+	struct log_msg m;
+
+	log_init("plumb-test");
+	log_test_mute(0);
+	log_msg_err(&m, -ENOENT, "open %s", "/x");
+	log_msg_report(&m);
+	log_test_mute(1);
+}
+
+static void test_log_msg_report_prints_once_and_becomes_last(void **state)
+{
+	char out[256];
+
+	(void)state;
+	capture_stderr(report_error, out, sizeof(out));
+	assert_string_equal(out, "plumb-test: open /x: No such file or directory\n");
+	assert_string_equal(log_last(), "open /x: No such file or directory");
+	assert_int_equal(log_last_errno(), -ENOENT);
 }
 
 int main(void)
@@ -227,10 +293,17 @@ int main(void)
 			test_log_message_cut_in_errno_text_stays_terminated, setup),
 		cmocka_unit_test_setup(
 			test_log_message_cut_in_kernel_text_stays_terminated, setup),
-		cmocka_unit_test_setup(test_log_quiet_keeps_message_without_printing,
+		cmocka_unit_test_setup(test_log_test_mute_keeps_message_without_printing,
 				       setup),
 		cmocka_unit_test_setup(test_log_prints_program_name_and_message, setup),
 		cmocka_unit_test_setup(test_log_warn_prints_but_is_no_error, setup),
+		cmocka_unit_test_setup(
+			test_log_msg_err_fills_the_value_and_prints_nothing, setup),
+		cmocka_unit_test_setup(test_log_msg_errx_keeps_errno_out_of_the_text,
+				       setup),
+		cmocka_unit_test_setup(test_log_msg_null_drops_the_message, setup),
+		cmocka_unit_test_setup(test_log_msg_report_prints_once_and_becomes_last,
+				       setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@
 static int setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	return 0;
 }
 
@@ -318,6 +318,27 @@ static void test_name_check_refuses_empty_and_201_bytes(void **state)
 	assert_string_equal(log_last(), "invalid container id: longer than 200 bytes");
 }
 
+/* A try says what is wrong in its value and logs nothing. */
+static void test_try_forms_fill_the_message_and_log_nothing(void **state)
+{
+	struct log_msg m = { 0 };
+	uint8_t mac[6];
+
+	(void)state;
+	log_clear();
+	assert_int_equal(name_check_try("network name", "-a", &m), -EINVAL);
+	assert_non_null(strstr(m.text, "invalid network name \"-a\""));
+	assert_int_equal(nl_link_name_check_try("a/b", &m), -EINVAL);
+	assert_non_null(strstr(m.text, "contains '/'"));
+	assert_int_equal(nl_link_mac_parse_try("01:00:5e:00:00:01", mac, &m), -EINVAL);
+	assert_non_null(strstr(m.text, "multicast"));
+	assert_int_equal(netns_open_path_try("/", &m), -EINVAL);
+	assert_string_equal(m.text, "/ is not a namespace");
+	assert_int_equal(netns_open_path_try("/nonexistent/ns", NULL), -ENOENT);
+	assert_string_equal(log_last(), "");
+	assert_int_equal(name_check_try("container id", "abc", NULL), 0);
+}
+
 static void test_cmd_parse_uint_accepts_bounds(void **state)
 {
 	unsigned long v = 0;
@@ -421,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_name_check_refuses_punctuation_first),
 		cmocka_unit_test(test_name_check_refuses_other_characters),
 		cmocka_unit_test(test_name_check_refuses_empty_and_201_bytes),
+		cmocka_unit_test(test_try_forms_fill_the_message_and_log_nothing),
 		cmocka_unit_test(test_cmd_parse_uint_accepts_bounds),
 		cmocka_unit_test(test_cmd_parse_uint_refuses_out_of_bounds_with_message),
 		cmocka_unit_test(test_cmd_parse_uint_refuses_signs_junk_and_overflow),

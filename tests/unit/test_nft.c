@@ -254,7 +254,7 @@ static int record_elem(const struct nft_elem *e, void *arg)
 static int setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	return 0;
 }
 

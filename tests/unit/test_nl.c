@@ -116,7 +116,7 @@ static int record_cb(const struct nlmsghdr *nlh, void *data)
 static int setup(void **state)
 {
 	(void)state;
-	log_set_quiet(1);
+	log_test_mute(1);
 	return 0;
 }
 
