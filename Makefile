@@ -7,6 +7,8 @@
 #   make SANITIZE=1 check the same with ASan and UBSan
 #   make valgrind         unit tests and a sample of the tools under valgrind
 #   make install          PREFIX=/usr/local DESTDIR=
+#   make install-cni      CNI_BIN_DIR=/opt/cni/bin (install-cni-links: symlinks)
+#   make install-completion install-systemd install-examples
 #   make V=1 WERROR=1     full command lines, warnings as errors
 #   make fuzz             libFuzzer harnesses (clang), FUZZ_SECONDS=10 each
 
@@ -14,6 +16,9 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 CNI_BIN_DIR ?= /opt/cni/bin
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLESDIR ?= $(PREFIX)/share/doc/plumb/examples
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
@@ -67,6 +72,8 @@ MANS := $(wildcard docs/*.8)
 
 # plumb-ipam, the CNI IPAM plugin, is plumb-bridge under another name.
 LINKS := $(if $(filter bridge/plumb-bridge,$(TOOLS)),bridge/plumb-ipam)
+# The tools that are CNI plugins too: those with a CNI front end.
+CNI_PLUGINS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))cni.c),$(t)))
 
 all: $(LIB) $(TOOLS) $(LINKS)
 
@@ -197,8 +204,45 @@ install: all
 # The CNI plugins, named by their types, where runtimes look for them.
 install-cni: all
 	install -d $(DESTDIR)$(CNI_BIN_DIR)
-	install -m 0755 $(TOOLS) $(DESTDIR)$(CNI_BIN_DIR)
+	install -m 0755 $(CNI_PLUGINS) $(DESTDIR)$(CNI_BIN_DIR)
 	ln -f $(DESTDIR)$(CNI_BIN_DIR)/plumb-bridge $(DESTDIR)$(CNI_BIN_DIR)/plumb-ipam
+
+# The same names as symlinks to the tools of "make install": one copy of each
+# binary on the machine (the Debian package plumb-cni is made so).
+install-cni-links:
+	install -d $(DESTDIR)$(CNI_BIN_DIR)
+	for t in $(notdir $(CNI_PLUGINS)); do \
+		ln -sf $(SBINDIR)/$$t $(DESTDIR)$(CNI_BIN_DIR)/$$t || exit; \
+	done
+	$(if $(LINKS),ln -sf $(SBINDIR)/plumb-bridge $(DESTDIR)$(CNI_BIN_DIR)/plumb-ipam)
+
+# completion/plumb completes every tool; bash-completion loads a command's
+# completion from the file of its name, so each tool gets a link to it.
+install-completion:
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completion/plumb $(DESTDIR)$(BASHCOMPDIR)/$(notdir $(firstword $(TOOLS)))
+	for t in $(notdir $(wordlist 2,$(words $(TOOLS)),$(TOOLS))); do \
+		ln -sf $(notdir $(firstword $(TOOLS))) $(DESTDIR)$(BASHCOMPDIR)/$$t || exit; \
+	done
+
+# Units and examples name the tools where "make install" puts them.
+SBIN_SED := sed 's|/usr/local/sbin/|$(SBINDIR)/|g'
+
+# The units are installed, never enabled: see examples/systemd.
+install-systemd:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(wildcard examples/systemd/*.service examples/systemd/*.timer \
+			    examples/systemd/*.path); do \
+		$(SBIN_SED) $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit; \
+	done
+
+# Every file in a directory of examples/; demo.sh runs from the source tree.
+install-examples:
+	for f in $$(find examples -mindepth 2 -type f | sort); do \
+		d=$(DESTDIR)$(EXAMPLESDIR)/$${f#examples/}; \
+		install -d $${d%/*} && $(SBIN_SED) $$f > $$d && chmod 0644 $$d || exit; \
+	done
 
 clean:
 	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) $(FAULT_TOOLS) tests/fault/plumb-ipam \
@@ -210,6 +254,7 @@ FORCE:
 .PHONY: all check unit valgrind fault stress bench fuzzers fuzz capture demo install \
 	install-cni clean FORCE
 .PHONY: lint
+.PHONY: install-cni-links install-completion install-systemd install-examples
 .SECONDARY:
 
 -include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d \
