@@ -53,7 +53,8 @@ ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
-else
+else ifeq ($(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),)
+# Unless the caller chose a level (dpkg-buildflags does): twice is a warning.
 CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
 
