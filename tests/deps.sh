@@ -7,7 +7,8 @@ packages="build-essential pkg-config
 	libmnl-dev libnftnl-dev libcap-dev libjansson-dev libcmocka-dev
 	iproute2 nftables jq libcap2-bin util-linux man-db
 	iputils-ping socat conntrack containernetworking-plugins
-	crun runc podman busybox-static clang libclang-rt-14-dev"
+	crun runc podman busybox-static clang libclang-rt-14-dev
+	dpkg-dev debhelper lintian blhc bash-completion"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed$' ||
