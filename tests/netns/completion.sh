@@ -204,7 +204,7 @@ test_completion_names_networks_ids_and_interfaces_from_records() {
 	comp_eq "plumb-bridge check --network " "lab0 plumb0"
 }
 
-test_completion_names_nat_owners_and_subnets_from_records() {
+test_completion_names_nat_owners_subnets_and_ports_from_records() {
 	comp_load
 	ok plumb-netns add other
 	ok plumb-nat masq add 10.88.0.0/16 --id lab
@@ -224,6 +224,15 @@ test_completion_names_nat_owners_and_subnets_from_records() {
 	comp_eq "plumb-nat masq add " ""
 	comp_eq "plumb-nat -n other unpublish --id " "inner"
 	comp_eq "plumb-nat -n other masq del " "10.99.0.0/16"
+	ok plumb-nat publish 192.0.2.1:5353-5354/udp 10.88.0.3:53-54 --id web/one
+	ok plumb-nat publish [fd00:88::1]:443 [fd00:88::3]:443 --id web/one
+	comp_eq "plumb-nat unpublish " "192.0.2.1:5353-5354/udp 8080/tcp [fd00:88::1]:443/tcp"
+	comp_eq "plumb-nat unpublish --id web/one " "192.0.2.1:5353-5354/udp [fd00:88::1]:443/tcp"
+	comp_eq "plumb-nat unpublish 8" "8080/tcp"
+	comp_eq "plumb-nat unpublish 192.0.2.1:" "5353-5354/udp"
+	ok plumb-nat unpublish 192.0.2.1:5353-5354/udp
+	ok plumb-nat unpublish [fd00:88::1]:443/tcp
 	ok plumb-nat unpublish --id web/two
+	comp_eq "plumb-nat unpublish " ""
 	comp_eq "plumb-nat unpublish --id " "lab web/one"
 }
