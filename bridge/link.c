@@ -160,8 +160,11 @@ int cmd_unlink(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != 2)
 		return cmd_usage(argv[0], CMD_USAGE);
 	ret = end_parse(argv[1], &e);
-	if (ret == 0)
+	if (ret == 0) {
 		ret = nl_open_netns(&nl, NETLINK_ROUTE, e.fd);
+		if (ret < 0)
+			log_err(ret, "open rtnetlink socket in %s", e.netns);
+	}
 	if (ret == 0) {
 		ret = nl_link_get(&nl, e.ifname, &link);
 		if (ret == -ENODEV)

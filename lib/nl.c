@@ -66,7 +66,7 @@ static int nl_adopt(struct nl_sock *nl, int fd)
  * @nl:		the socket to fill
  * @bus:	NETLINK_ROUTE, NETLINK_NETFILTER...
  *
- * Return: 0 or negative errno.
+ * Return: 0 or negative errno (not logged).
  */
 int nl_open(struct nl_sock *nl, int bus)
 {
@@ -97,9 +97,10 @@ static int nl_socket_in_netns(void *arg)
  * @netns_fd:	the network namespace, or -1 for the caller's own
  *
  * A netlink socket belongs to the namespace it was created in, wherever it
- * is used later: it is made inside @netns_fd (see netns_run()).
+ * is used later: it is made inside @netns_fd (see netns_run_try()).
  *
- * Return: 0 or negative errno.
+ * Return: 0 or negative errno (not logged: the caller says which socket,
+ * for what).
  */
 int nl_open_netns(struct nl_sock *nl, int bus, int netns_fd)
 {
@@ -108,7 +109,7 @@ int nl_open_netns(struct nl_sock *nl, int bus, int netns_fd)
 
 	if (netns_fd < 0)
 		return nl_open(nl, bus);
-	ret = netns_run(netns_fd, nl_socket_in_netns, &c);
+	ret = netns_run_try(netns_fd, nl_socket_in_netns, &c, NULL);
 	if (ret < 0)
 		return ret;
 	return nl_adopt(nl, c.fd);

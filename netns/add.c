@@ -3,18 +3,19 @@
 #include <unistd.h>
 
 #include <plumb/link.h>
+#include <plumb/log.h>
 #include <plumb/netns.h>
 
 #include "netns.h"
 
-static int loopback_up(int fd)
+static int loopback_up(int fd, const char *name)
 {
 	struct nl_sock nl;
 	int ret;
 
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
 	if (ret < 0)
-		return ret;
+		return log_err(ret, "open rtnetlink socket in %s", name);
 	ret = nl_link_set_up(&nl, "lo");
 	nl_close(&nl);
 	return ret;
@@ -30,7 +31,7 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 	fd = netns_add(argv[1]);
 	if (fd < 0)
 		return CMD_FAILED;
-	ret = loopback_up(fd);
+	ret = loopback_up(fd, argv[1]);
 	close(fd);
 	if (ret < 0) {
 		netns_del(argv[1]);
