@@ -245,15 +245,15 @@ static int br_add(struct cni_req *req, json_t **result)
 				.state_dir = STATE_DIR };
 	struct attachment *a = &r.a;
 	json_t *ipam = NULL;
+	struct log_msg m;
 	struct br_conf c;
 	int ret;
 
 	ret = br_conf_parse(req, &c);
 	if (ret == 0 && c.mac) {
 		r.has_mac = 1;
-		if (nl_link_mac_parse(c.mac, a->mac) < 0)
-			ret = cni_fail(req, CNI_ERR_CONFIG, 0, "%s",
-				       "invalid MAC address");
+		if (nl_link_mac_parse_try(c.mac, a->mac, &m) < 0)
+			ret = cni_fail(req, CNI_ERR_CONFIG, 0, "%s", m.text);
 	}
 	if (ret < 0)
 		return ret;

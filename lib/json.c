@@ -245,6 +245,29 @@ static json_t *json_lookup(const json_t *obj, const char *key)
 }
 
 /**
+ * json_get_string_try() - read an optional string member
+ * @obj:	the object
+ * @key:	the member
+ * @out:	its value, left alone when absent
+ * @m:		what is wrong, or NULL
+ *
+ * Return: 1 when present, 0 when absent, -EINVAL (in @m, not logged) when
+ * not a string.
+ */
+int json_get_string_try(const json_t *obj, const char *key, const char **out,
+			struct log_msg *m)
+{
+	json_t *v = json_lookup(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return log_msg_errx(m, -EINVAL, "invalid \"%s\": want a string", key);
+	*out = json_string_value(v);
+	return 1;
+}
+
+/**
  * json_get_string() - read an optional string member
  * @obj:	the object
  * @key:	the member
@@ -254,14 +277,10 @@ static json_t *json_lookup(const json_t *obj, const char *key)
  */
 int json_get_string(const json_t *obj, const char *key, const char **out)
 {
-	json_t *v = json_lookup(obj, key);
+	struct log_msg m;
+	int ret = json_get_string_try(obj, key, out, &m);
 
-	if (!v)
-		return 0;
-	if (!json_is_string(v))
-		return log_errx(-EINVAL, "invalid \"%s\": want a string", key);
-	*out = json_string_value(v);
-	return 1;
+	return ret < 0 ? log_msg_report(&m) : ret;
 }
 
 /**
@@ -285,6 +304,34 @@ int json_get_bool(const json_t *obj, const char *key, int *out)
 }
 
 /**
+ * json_get_int_try() - read an optional integer member within bounds
+ * @obj:	the object
+ * @key:	the member
+ * @min:	smallest value allowed
+ * @max:	largest value allowed
+ * @out:	its value, left alone when absent
+ * @m:		what is wrong, or NULL
+ *
+ * Return: 1 when present, 0 when absent, -EINVAL (in @m, not logged) when
+ * not an integer from @min to @max.
+ */
+int json_get_int_try(const json_t *obj, const char *key, long long min, long long max,
+		     long long *out, struct log_msg *m)
+{
+	json_t *v = json_lookup(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return log_msg_errx(m, -EINVAL,
+				    "invalid \"%s\": want an integer from %lld to %lld",
+				    key, min, max);
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/**
  * json_get_int() - read an optional integer member within bounds
  * @obj:	the object
  * @key:	the member
@@ -298,17 +345,10 @@ int json_get_bool(const json_t *obj, const char *key, int *out)
 int json_get_int(const json_t *obj, const char *key, long long min, long long max,
 		 long long *out)
 {
-	json_t *v = json_lookup(obj, key);
+	struct log_msg m;
+	int ret = json_get_int_try(obj, key, min, max, out, &m);
 
-	if (!v)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > max)
-		return log_errx(-EINVAL,
-				"invalid \"%s\": want an integer from %lld to %lld", key,
-				min, max);
-	*out = json_integer_value(v);
-	return 1;
+	return ret < 0 ? log_msg_report(&m) : ret;
 }
 
 /**

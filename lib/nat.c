@@ -440,13 +440,14 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 	int ret = 0;
 
 	(void)group;
-	json_get_string(rec, "type", &type);
+	/* The record is ours: jansson's getters, which say nothing, read it. */
+	type = json_string_value(json_object_get(rec, "type"));
+	s = json_string_value(json_object_get(rec, "subnet"));
 	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0) {
 		ret = nat_pub_del(r->nat, &p, r->owner);
 		if (ret == 0)
 			nat_record_del(r->nat, r->owner, name);
-	} else if (type && !strcmp(type, "masq") &&
-		   json_get_string(rec, "subnet", &s) > 0 &&
+	} else if (type && !strcmp(type, "masq") && s &&
 		   inet_prefix_parse(s, &subnet) == 0)
 		ret = nat_masq_del(r->nat, &subnet, r->owner);
 	else

@@ -255,12 +255,11 @@ static int nat_cover_one(const char *group, const char *name, json_t *rec, void 
 	struct nat_covered *c = arg;
 	const struct nat_pub *p = c->p;
 	char owner[NFT_OWNER_MAX + 1];
-	const char *type = NULL;
+	const char *type = json_string_value(json_object_get(rec, "type"));
 	struct nat_record_ref *v;
 	struct nat_pub r;
 
-	if (json_get_string(rec, "type", &type) <= 0 || strcmp(type, "publish") ||
-	    nat_pub_from_json(rec, &r) < 0)
+	if (!type || strcmp(type, "publish") || nat_pub_from_json(rec, &r) < 0)
 		return 0;
 	if (r.proto != p->proto || r.addr.family != p->addr.family ||
 	    inet_addr_cmp(&r.host, &p->host) || r.port_end < p->port ||

@@ -205,11 +205,13 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 
 	(void)name;
 	nat_group_owner(group, owner, sizeof(owner));
-	json_get_string(rec, "type", &type);
+	/* The record is ours: jansson's getters, which say nothing, read it. */
+	type = json_string_value(json_object_get(rec, "type"));
+	s = json_string_value(json_object_get(rec, "subnet"));
 	if (type && !strcmp(type, "publish"))
 		return nat_want_pub(arg, owner, rec);
-	if (type && !strcmp(type, "masq") && json_get_string(rec, "subnet", &s) > 0 &&
-	    inet_subnet_parse(s, &subnet) == 0) {
+	if (type && !strcmp(type, "masq") && s && inet_prefix_parse(s, &subnet) == 0 &&
+	    !inet_prefix_has_host_bits(&subnet)) {
 		nat_masq_elem(&subnet, owner, &e);
 		return nat_collect(&e, &((struct nat_wanted *)arg)->all);
 	}

@@ -80,10 +80,11 @@ int oci_state_read(int fd, enum oci_stage stage, struct oci_state *s)
 				jerr.text, jerr.line, jerr.column);
 	if (!json_is_object(s->json))
 		ret = log_errx(-EINVAL, "read OCI state from stdin: want a JSON object");
-	else if (json_get_string(s->json, "id", &id) <= 0)
-		ret = log_errx(-EINVAL, "OCI state has no \"id\"");
-	else if (json_get_string(s->json, "status", &status) < 0)
+	else if (json_get_string(s->json, "id", &id) < 0 ||
+		 json_get_string(s->json, "status", &status) < 0)
 		ret = -EINVAL;
+	else if (!id)
+		ret = log_errx(-EINVAL, "OCI state has no \"id\"");
 	else
 		ret = name_check("container id", id);
 	if (ret == 0) {

@@ -104,10 +104,10 @@ static int pm_mapping(struct cni_req *req, const json_t *m, size_t i,
 	int ret;
 
 	req->code = CNI_ERR_CONFIG;
-	if (json_get_int(m, "hostPort", 1, 65535, &host) <= 0 ||
-	    json_get_int(m, "containerPort", 1, 65535, &cont) <= 0 ||
-	    json_get_string(m, "protocol", &proto) < 0 ||
-	    json_get_string(m, "hostIP", &host_ip) < 0)
+	if (json_get_int_try(m, "hostPort", 1, 65535, &host, NULL) <= 0 ||
+	    json_get_int_try(m, "containerPort", 1, 65535, &cont, NULL) <= 0 ||
+	    json_get_string_try(m, "protocol", &proto, NULL) < 0 ||
+	    json_get_string_try(m, "hostIP", &host_ip, NULL) < 0)
 		return log_errx(-EINVAL,
 				"invalid \"runtimeConfig.portMappings[%zu]\": want "
 				"hostPort and containerPort from 1 to 65535",

@@ -89,8 +89,8 @@ static int hook_create(const struct oci_state *s, const char *name)
 
 static int hook_delete(const struct oci_state *s, const char *name)
 {
-	const char *id = NULL;
-	long long ino = 0;
+	const char *id;
+	json_int_t ino;
 	json_t *rec;
 	int ret = 0;
 
@@ -99,14 +99,16 @@ static int hook_delete(const struct oci_state *s, const char *name)
 	rec = state_record_read(STATE_DIR, HOOK_KIND, NULL, name, &ret);
 	if (!rec)
 		return ret == -ENOENT ? 0 : ret; /* deleted already, or never ours */
-	if (json_get_string(rec, "id", &id) <= 0 || strcmp(id, s->id)) {
+	/* The record is ours: jansson's getters, which say nothing, read it. */
+	id = json_string_value(json_object_get(rec, "id"));
+	if (!id || strcmp(id, s->id)) {
 		json_decref(rec);
 		return 0; /* another container's name: not ours to remove */
 	}
-	json_get_int(rec, "inode", 0, LLONG_MAX, &ino);
+	ino = json_integer_value(json_object_get(rec, "inode"));
 	json_decref(rec);
 	/* Gone, or deleted by hand and made again: only the record is left. */
-	if (ino && hook_name_ino(name) == (ino_t)ino)
+	if (ino > 0 && hook_name_ino(name) == (ino_t)ino)
 		ret = netns_del(name);
 	if (ret == 0)
 		ret = state_record_del(STATE_DIR, HOOK_KIND, NULL, name);
