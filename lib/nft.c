@@ -551,6 +551,42 @@ static int nft_elem_lookup(struct nl_sock *nl, struct nft_elem *e, int end)
 	return p.found;
 }
 
+struct nft_end_find {
+	const struct nft_elem *e;
+	uint8_t end[sizeof(((struct nft_elem *)0)->key)];
+	int found;
+};
+
+/* The first end of an interval past @f->e's start. */
+static int nft_end_first(const struct nft_elem *x, void *arg)
+{
+	struct nft_end_find *f = arg;
+	size_t len = nft_key_len(x->set);
+
+	if (x->is_end && memcmp(x->key, f->e->key, len) > 0 &&
+	    (!f->found || memcmp(x->key, f->end, len) < 0)) {
+		memcpy(f->end, x->key, len);
+		f->found = 1;
+	}
+	return 0;
+}
+
+/*
+ * Where one interval ends and the next starts, two elements have one key,
+ * and the kernel's lookup of the end (nft_rbtree_get(), 6.18) finds the
+ * start and says the end is missing, as "nft get element" does. Intervals
+ * do not overlap: the interval at @e's start ends at the first end past it.
+ */
+static int nft_elem_end_listed(struct nl_sock *nl, const struct nft_elem *e)
+{
+	struct nft_end_find f = { .e = e };
+	int ret = nft_elem_for_each(nl, e->set, nft_end_first, &f);
+
+	if (ret < 0)
+		return ret;
+	return f.found && !memcmp(f.end, e->key_end, nft_key_len(e->set));
+}
+
 /**
  * nft_elem_get() - look one element up by key
  * @nl:		netfilter socket
@@ -567,8 +603,11 @@ int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 {
 	int ret = nft_elem_lookup(nl, e, 0);
 
-	if (ret > 0 && e->has_end)
+	if (ret > 0 && e->has_end) {
 		ret = nft_elem_lookup(nl, e, 1);
+		if (ret == 0)
+			ret = nft_elem_end_listed(nl, e);
+	}
 	return ret;
 }
 

@@ -176,6 +176,23 @@ test_masquerade_hides_containers_from_wan_but_not_from_each_other() {
 	reaches c1 tcp $WAN_PEER 7000 "wan $WAN_HOST"
 }
 
+# Where one subnet ends, the next starts: the kernel's lookup of the end of
+# the first finds the start of the second. Masquerade still knows its own.
+test_masquerade_of_adjacent_subnets_is_added_again_and_deleted() {
+	ok plumb-nat masq add 10.244.1.0/24 --id net1
+	ok plumb-nat masq add 10.244.2.0/24 --id net2
+	ok plumb-nat masq add 10.244.0.0/24 --id net0
+	ok plumb-nat masq add 10.244.1.0/24 --id net1
+	fails 1 '^plumb-nat: this element of masq4 is taken by net1$' \
+		plumb-nat masq add 10.244.1.0/24 --id net2
+	ok plumb-nat masq del 10.244.1.0/24
+	eq "$(elems masq4)" "10.244.0.0/24 net0
+10.244.2.0/24 net2" "masq4 after del"
+	eq "$(find /run/plumb/nat -name 'masq-10.244.1.0_24.json')" "" "record of 10.244.1.0/24"
+	ok plumb-nat masq del 10.244.0.0/24 --id net0
+	eq "$(elems masq4)" "10.244.2.0/24 net2" "masq4 after del --id"
+}
+
 test_masquerade_of_another_owner_or_an_overlapping_subnet_is_refused() {
 	local before
 	ok plumb-nat masq add 10.88.0.0/16 --id alice
