@@ -66,8 +66,14 @@ void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
 {
 	json_t *j = NULL;
 
-	if (e->set == NFT_MASQ4 || e->set == NFT_MASQ6 || e->set == NFT_LOCALNET ||
-	    nat_elem_describe(e, &j) < 0) {
+	if ((e->set == NFT_NOMASQ4 || e->set == NFT_NOMASQ6) &&
+	    nat_nomasq_describe(e, &j) == 0) {
+		snprintf(buf, size, "no masquerade from %s to %s",
+			 json_string_value(json_object_get(j, "subnet")),
+			 json_string_value(json_object_get(j, "to")));
+	} else if (e->set == NFT_MASQ4 || e->set == NFT_MASQ6 || e->set == NFT_NOMASQ4 ||
+		   e->set == NFT_NOMASQ6 || e->set == NFT_LOCALNET ||
+		   nat_elem_describe(e, &j) < 0) {
 		snprintf(buf, size, "this element of %s", nft_set_name(e->set));
 	} else if (json_is_string(json_object_get(j, "host_ip"))) {
 		snprintf(buf, size, "%s port %lld on %s",
@@ -184,32 +190,66 @@ static int nat_cross_check(struct nat *nat, const struct nft_elem *e, size_t n)
 	return 0;
 }
 
+/*
+ * Which of @e are in the kernel, held by the owner each names? They are
+ * moved to the front. Those held by another are left alone.
+ */
+static int nat_present(struct nat *nat, struct nft_elem *e, size_t n, size_t *present)
+{
+	struct nft_elem cur, tmp;
+	size_t i;
+	int ret;
+
+	*present = 0;
+	for (i = 0; i < n; i++) {
+		cur = (struct nft_elem){ .set = e[i].set, .has_end = e[i].has_end };
+		memcpy(cur.key, e[i].key, sizeof(cur.key));
+		memcpy(cur.key_end, e[i].key_end, sizeof(cur.key_end));
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret < 0)
+			return ret;
+		if (ret == 0 || strcmp(cur.owner, e[i].owner))
+			continue;
+		tmp = e[*present];
+		e[(*present)++] = e[i];
+		e[i] = tmp;
+	}
+	return 0;
+}
+
 /**
- * nat_apply_add() - add elements, some of which may be there already
+ * nat_apply() - add elements, some of which may be there already, and
+ * delete others in the same transaction
  * @nat:	the handle
- * @e:		the elements (reordered: the missing ones first)
+ * @e:		the elements to add (reordered: the missing ones first)
  * @n:		how many
+ * @old:	elements to delete where their owners still hold them
+ *		(reordered: those first), or NULL
+ * @n_old:	how many
  * @cross:	check the other publish map too (a port on every address
  *		against the same port on one, and the other way round)
  *
- * Against the generation read, until no other writer gets in between.
+ * Against the generation read, until no other writer gets in between. The
+ * deletions go first, so that what replaces them is never missing, nor
+ * there twice, to a packet.
  *
  * Return: 0, or negative errno (logged): -EADDRINUSE naming the holder of
  * a key that someone else has.
  */
-int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross)
+int nat_apply(struct nat *nat, struct nft_elem *e, size_t n, struct nft_elem *old,
+	      size_t n_old, int cross)
 {
 	struct nft_txn txn = { 0 };
 	uint32_t genid;
 	int attempt, create = 0, clashes = 0, ret;
-	size_t missing;
+	size_t missing, present = 0;
 
 	/*
 	 * What is shared (a network's masquerade, a bridge in localnet) is
 	 * usually there already: one look, without the generation, settles it.
 	 * A published port is usually new: looking first would look twice.
 	 */
-	if (!cross) {
+	if (!cross && !n_old) {
 		ret = nat_missing(nat, e, n, &missing);
 		if (ret < 0 || !missing)
 			return ret;
@@ -220,10 +260,18 @@ int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross)
 			ret = nat_missing(nat, e, n, &missing);
 		if (ret == 0 && cross)
 			ret = nat_cross_check(nat, e, missing);
-		if (ret < 0 || !missing)
+		if (ret == 0 && n_old)
+			ret = nat_present(nat, old, n_old, &present);
+		if (ret < 0 || (!missing && !present))
 			return ret;
 		/* Without a table every key is missing; the commit says which. */
-		txn = (struct nft_txn){ .create = create, .add = e, .n_add = missing };
+		txn = (struct nft_txn){
+			.create = create,
+			.add = e,
+			.n_add = missing,
+			.del = old,
+			.n_del = present,
+		};
 		ret = nft_commit(&nat->nl, genid, &txn);
 		if (ret == -ENOENT && !create) {
 			create = 1; /* no table yet: make it with the elements */
@@ -249,6 +297,20 @@ int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross)
 	if (ret < 0)
 		return nl_err(&nat->nl, ret, "add elements to table inet " NFT_TABLE);
 	return 0;
+}
+
+/**
+ * nat_apply_add() - add elements, some of which may be there already
+ * @nat:	the handle
+ * @e:		the elements (reordered: the missing ones first)
+ * @n:		how many
+ * @cross:	as for nat_apply()
+ *
+ * Return: as nat_apply().
+ */
+int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross)
+{
+	return nat_apply(nat, e, n, NULL, 0, cross);
 }
 
 /**
@@ -407,6 +469,8 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
  * @subnet:	the subnet
  * @owner:	refuse when another owner has it, or NULL for anyone's
  *
+ * The destinations its owner spared from masquerade go with it.
+ *
  * Return: 0 (also when it was not masqueraded) or negative errno (logged).
  */
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
@@ -418,10 +482,14 @@ int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *
 	nat_masq_elem(subnet, owner ? owner : "", &e);
 	ret = nat_apply_del(nat, &e, 1, owner);
 	nat_masq_record_name(subnet, name, sizeof(name));
-	if (ret == 0 && owner)
+	if (ret == 0 && owner) {
 		nat_record_del(nat, owner, name);
-	if (ret == 0 && *e.owner)
+		ret = nat_nomasq_del(nat, subnet, owner);
+	}
+	if (ret == 0 && *e.owner && (!owner || strcmp(owner, e.owner))) {
 		nat_record_del(nat, e.owner, name);
+		ret = nat_nomasq_del(nat, subnet, e.owner);
+	}
 	return ret;
 }
 
@@ -433,11 +501,12 @@ struct nat_release {
 
 static int nat_release_one(const char *group, const char *name, json_t *rec, void *arg)
 {
+	struct inet_prefix subnet, to[NAT_NOMASQ_MAX];
 	struct nat_release *r = arg;
-	struct inet_prefix subnet;
 	const char *type = NULL, *s = NULL;
 	struct nat_pub p;
 	int ret = 0;
+	size_t n;
 
 	(void)group;
 	/* The record is ours: jansson's getters, which say nothing, read it. */
@@ -450,6 +519,9 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 	} else if (type && !strcmp(type, "masq") && s &&
 		   inet_prefix_parse(s, &subnet) == 0)
 		ret = nat_masq_del(r->nat, &subnet, r->owner);
+	else if (type && !strcmp(type, "nomasq") &&
+		 nat_nomasq_from_json(rec, &subnet, to, &n) == 0)
+		ret = nat_nomasq_del(r->nat, &subnet, r->owner);
 	else
 		nat_record_del(r->nat, r->owner, name); /* damaged: said so */
 	if (ret < 0 && !r->err)

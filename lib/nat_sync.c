@@ -12,6 +12,8 @@
 #include <plumb/nat.h>
 #include <plumb/state.h>
 
+#include "nat_txn.h"
+
 /* --- list ------------------------------------------------------------ */
 
 struct nat_masq_walk {
@@ -40,12 +42,16 @@ static int nat_collect(const struct nft_elem *e, void *arg)
 static int nat_elem_cmp(const void *a, const void *b)
 {
 	const struct nft_elem *x = a, *y = b;
+	int d;
 
 	if (x->set != y->set)
 		return x->set < y->set ? -1 : 1;
 	if (x->is_end != y->is_end)
 		return x->is_end < y->is_end ? -1 : 1;
-	return memcmp(x->key, y->key, nft_key_len(x->set));
+	d = memcmp(x->key, y->key, nft_key_len(x->set));
+	if (d || !nft_set_concat(x->set))
+		return d;
+	return memcmp(x->key_end, y->key_end, nft_key_len(x->set)); /* both ends */
 }
 
 /*
@@ -133,12 +139,23 @@ static int nat_list_pub(const struct nft_elem *e, void *arg)
 	return nat_list_append(w->out, j, e, w->stats);
 }
 
+static int nat_list_nomasq(const struct nft_elem *e, void *arg)
+{
+	struct nat_list_walk *w = arg;
+	json_t *j;
+
+	if (nat_nomasq_describe(e, &j) < 0)
+		return -ENOMEM;
+	return nat_list_append(w->out, j, e, w->stats);
+}
+
 /**
  * nat_list() - what plumb's table holds, as the kernel has it
  * @nat:	the handle
  * @stats:	add each element's "connections", when it has a counter
- * @out:	{"masquerade": [{subnet, owner}], "published": [{proto, host_ip,
- *		host_port, addr, port, owner, localhost}]}, one entry per port
+ * @out:	{"masquerade": [{subnet, owner}], "no_masquerade": [{subnet,
+ *		to, owner}], "published": [{proto, host_ip, host_port, addr,
+ *		port, owner, localhost}]}, one entry per port
  *
  * Return: 0 or negative errno (logged).
  */
@@ -146,21 +163,28 @@ int nat_list(struct nat *nat, int stats, json_t **out)
 {
 	static const enum nft_set_id pubs[] = { NFT_PUB4, NFT_PUBADDR4, NFT_PUBLOCAL4,
 						NFT_PUB6, NFT_PUBADDR6 };
-	json_t *masq = json_array(), *pub = json_array();
+	json_t *masq = json_array(), *pub = json_array(), *nomasq = json_array();
 	struct nat_list_walk w = { .out = pub, .stats = stats };
+	struct nat_list_walk wn = { .out = nomasq };
 	size_t i;
-	int ret = masq && pub ? 0 : -ENOMEM;
+	int ret = masq && pub && nomasq ? 0 : -ENOMEM;
 
 	if (ret == 0)
 		ret = nat_list_masq(nat, NFT_MASQ4, stats, masq);
 	if (ret == 0)
 		ret = nat_list_masq(nat, NFT_MASQ6, stats, masq);
+	if (ret == 0)
+		ret = nft_elem_for_each(&nat->nl, NFT_NOMASQ4, nat_list_nomasq, &wn);
+	if (ret == 0)
+		ret = nft_elem_for_each(&nat->nl, NFT_NOMASQ6, nat_list_nomasq, &wn);
 	for (i = 0; ret == 0 && i < sizeof(pubs) / sizeof(pubs[0]); i++)
 		ret = nft_elem_for_each(&nat->nl, pubs[i], nat_list_pub, &w);
-	*out = ret == 0 ? json_pack("{s:o, s:o}", "masquerade", masq, "published", pub) :
+	*out = ret == 0 ? json_pack("{s:o, s:o, s:o}", "masquerade", masq,
+				    "no_masquerade", nomasq, "published", pub) :
 			  NULL;
 	if (!*out) {
 		json_decref(masq);
+		json_decref(nomasq);
 		json_decref(pub);
 		return log_err(ret ? ret : -ENOMEM, "list table inet " NFT_TABLE);
 	}
@@ -196,6 +220,28 @@ static int nat_want_pub(struct nat_wanted *w, const char *owner, const json_t *r
 	return ret;
 }
 
+static int nat_want_nomasq(struct nat_wanted *w, const char *owner, const json_t *rec,
+			   const char *name)
+{
+	struct inet_prefix subnet, to[NAT_NOMASQ_MAX];
+	struct nft_elem *e;
+	size_t i, n;
+	int ret = 0;
+
+	if (nat_nomasq_from_json(rec, &subnet, to, &n) < 0) {
+		log_warn("record %s of %s is damaged; skipped", name, owner);
+		return 0;
+	}
+	e = calloc(NAT_NOMASQ_MAX, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	nat_nomasq_elems(&subnet, to, n, owner, e);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = nat_collect(&e[i], &w->all);
+	free(e);
+	return ret;
+}
+
 static int nat_want_one(const char *group, const char *name, json_t *rec, void *arg)
 {
 	char owner[NFT_OWNER_MAX + 1];
@@ -215,6 +261,8 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 		nat_masq_elem(&subnet, owner, &e);
 		return nat_collect(&e, &((struct nat_wanted *)arg)->all);
 	}
+	if (type && !strcmp(type, "nomasq"))
+		return nat_want_nomasq(arg, owner, rec, name);
 	log_warn("record %s of %s is damaged; skipped", name, owner);
 	return 0;
 }
@@ -252,14 +300,31 @@ static int nat_want_cmp(const void *a, const void *b)
 	return d ? d : strcmp(x->owner, y->owner);
 }
 
+/* A kept element of concatenated ranges that @e overlaps, or NULL. */
+static const struct nft_elem *nat_overlapped(const struct nft_elem *kept, size_t k,
+					     const struct nft_elem *e)
+{
+	size_t j;
+
+	for (j = 0; nft_set_concat(e->set) && j < k; j++) {
+		if (kept[j].set == e->set && nat_nomasq_overlap(&kept[j], e))
+			return &kept[j];
+	}
+	return NULL;
+}
+
 /*
  * Two records can ask for one key: an owner's ranges that overlap, or a
  * port published by another while the table was gone. One transaction
  * cannot add a key twice (EEXIST, and nothing at all would come back):
  * the owner first in order keeps it, and a clash between owners is said.
+ * Ranges of a concatenation must not even overlap (the kernel takes some
+ * overlaps and not others, by the order they come in): the first kept
+ * wins there too.
  */
 static void nat_drop_twins(struct nat_masq_walk *want)
 {
+	const struct nft_elem *over;
 	struct nft_elem *v = want->v;
 	size_t i, k = 0;
 
@@ -273,6 +338,14 @@ static void nat_drop_twins(struct nat_masq_walk *want)
 				log_warn("%s and %s want one element of %s; %s keeps it",
 					 keeps, v[i].owner, nft_set_name(v[i].set),
 					 keeps);
+			continue;
+		}
+		over = nat_overlapped(v, k, &v[i]);
+		if (over) {
+			log_warn("%s and %s want overlapping elements of %s; %s keeps "
+				 "its own",
+				 over->owner, v[i].owner, nft_set_name(v[i].set),
+				 over->owner);
 			continue;
 		}
 		v[k++] = v[i];

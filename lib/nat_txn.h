@@ -13,10 +13,17 @@
 #define NAT_NAME_MAX 96 /* the longest record name */
 
 void nat_elem_what(const struct nft_elem *e, char *buf, size_t size);
+int nat_apply(struct nat *nat, struct nft_elem *e, size_t n, struct nft_elem *old,
+	      size_t n_old, int cross);
 int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross);
 int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *owner);
 int nat_record_intent(struct nat *nat, const char *owner, const char *name, json_t *rec);
 void nat_record_del(struct nat *nat, const char *owner, const char *name);
 int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner);
+void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix *to,
+		      size_t n, const char *owner, struct nft_elem *out);
+int nat_nomasq_overlap(const struct nft_elem *a, const struct nft_elem *b);
+int nat_nomasq_from_json(const json_t *rec, struct inet_prefix *subnet,
+			 struct inet_prefix *to, size_t *n);
 
 #endif

@@ -223,6 +223,9 @@ static struct nftnl_set_elem *nft_elem_to_nftnl(const struct nft_elem *e, int en
 
 	if (!se)
 		return NULL;
+	if (nft_set_concat(e->set)) /* the element holds both ends */
+		nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY_END, e->key_end,
+				   nft_key_len(e->set));
 	if (end) {
 		/* The end of an interval: the first key past it. */
 		nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, e->key_end,
@@ -272,7 +275,8 @@ static size_t nft_put_elems(struct nft_buf *b, uint16_t type, uint16_t flags,
 		se = nft_elem_to_nftnl(&e[i], 0);
 		if (se)
 			nftnl_set_elem_add(s, se);
-		if (e[i].has_end && (se = nft_elem_to_nftnl(&e[i], 1)))
+		if (e[i].has_end && !nft_set_concat(e[i].set) &&
+		    (se = nft_elem_to_nftnl(&e[i], 1)))
 			nftnl_set_elem_add(s, se);
 		if (!se)
 			b->err = -ENOMEM;
@@ -428,7 +432,7 @@ static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *
 	size_t klen = nft_key_len(p->set), dlen = nft_data_len(p->set);
 	struct nft_elem e = { .set = p->set };
 	const struct nlattr *attr;
-	const void *key = NULL, *v;
+	const void *key = NULL, *key_end = NULL, *v;
 
 	mnl_attr_for_each_nested(attr, nest) {
 		switch (mnl_attr_get_type(attr)) {
@@ -442,6 +446,11 @@ static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *
 			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 				return -EBADMSG;
 			key = nft_attr_value(attr, klen);
+			break;
+		case NFTA_SET_ELEM_KEY_END:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			key_end = nft_attr_value(attr, klen);
 			break;
 		case NFTA_SET_ELEM_DATA:
 			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
@@ -462,13 +471,18 @@ static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *
 			break;
 		}
 	}
-	if (!key)
+	if (!key || (nft_set_concat(p->set) && !key_end))
 		return 0;
 	memcpy(e.key, key, klen);
+	if (key_end) {
+		memcpy(e.key_end, key_end, klen);
+		e.has_end = 1;
+	}
 	if (p->one) {
 		/* An interval set answers with the interval around the key. */
 		if (e.is_end != p->end ||
-		    memcmp(e.key, p->end ? p->one->key_end : p->one->key, klen))
+		    memcmp(e.key, p->end ? p->one->key_end : p->one->key, klen) ||
+		    (key_end && memcmp(e.key_end, p->one->key_end, klen)))
 			return 0;
 		if (!p->end) {
 			memcpy(p->one->data, e.data, sizeof(e.data));
@@ -536,6 +550,9 @@ static int nft_elem_lookup(struct nl_sock *nl, struct nft_elem *e, int end)
 	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_set_name(e->set));
 	nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY, end ? e->key_end : e->key,
 			   nft_key_len(e->set));
+	if (nft_set_concat(e->set))
+		nftnl_set_elem_set(se, NFTNL_SET_ELEM_KEY_END, e->key_end,
+				   nft_key_len(e->set));
 	if (end)
 		nftnl_set_elem_set_u32(se, NFTNL_SET_ELEM_FLAGS,
 				       NFT_SET_ELEM_INTERVAL_END);
@@ -594,7 +611,8 @@ static int nft_elem_end_listed(struct nl_sock *nl, const struct nft_elem *e)
  *		owner are filled in when found
  *
  * Only the very element is found: not an interval that merely holds the
- * key, nor one that starts there and ends elsewhere.
+ * key, nor one that starts there and ends elsewhere. An element of
+ * concatenated ranges comes back whole, with both ends, from one lookup.
  *
  * Return: 1 when found, 0 when not (or when there is no table), or negative
  * errno (logged).
@@ -603,7 +621,7 @@ int nft_elem_get(struct nl_sock *nl, struct nft_elem *e)
 {
 	int ret = nft_elem_lookup(nl, e, 0);
 
-	if (ret > 0 && e->has_end) {
+	if (ret > 0 && e->has_end && !nft_set_concat(e->set)) {
 		ret = nft_elem_lookup(nl, e, 1);
 		if (ret == 0)
 			ret = nft_elem_end_listed(nl, e);

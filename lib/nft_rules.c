@@ -10,6 +10,8 @@
  *			       ipv4_addr . inet_service; counter; }	(and pub6, pubaddr6)
  *		map publocal4 { type inet_proto . inet_service : ipv4_addr . inet_service;
  *				counter; }
+ *		set nomasq4 { type ipv4_addr . ipv4_addr; flags interval; }
+ *							(and nomasq6)
  *		set localnet { type ifname; }
  *
  *		chain prerouting { type nat hook prerouting priority dstnat;
@@ -27,8 +29,10 @@
  *		chain postrouting { type nat hook postrouting priority srcnat;
  *			ip saddr 127.0.0.0/8 ct status dnat masquerade
  *			ct status dnat ip saddr @masq4 masquerade
+ *			ip saddr . ip daddr @nomasq4 return
  *			ip daddr != @masq4 ip saddr @masq4 masquerade
  *			ct status dnat ip6 saddr @masq6 masquerade
+ *			ip6 saddr . ip6 daddr @nomasq6 return
  *			ip6 daddr != @masq6 ip6 saddr @masq6 masquerade }
  *		chain guard { type filter hook prerouting priority raw;
  *			iifname @localnet ip saddr 127.0.0.0/8 drop
@@ -47,6 +51,20 @@
  *   through the host, so its source is rewritten too.
  * - Masquerade applies to traffic leaving the container subnets, never to
  *   traffic between them.
+ * - nomasq4 and nomasq6 say, per network, where its traffic leaves without
+ *   masquerade (the CNI key "nonMasqueradeCIDRs", as ip-masq-agent names
+ *   it; --no-masquerade-to): an element is a network's subnet and one such
+ *   destination, "10.244.1.0/24 . 10.244.0.0/16", with the network as its
+ *   owner. Pods on other nodes see a pod's own address, as Kubernetes
+ *   requires, and what leaves the cluster is masqueraded as before. The set
+ *   is a concatenation of two ranges (the kernel's pipapo backend): one
+ *   lookup, whatever the number of networks and destinations, and no rule
+ *   per destination. The hairpin rules come first: a pod that reaches its
+ *   own published port must still see the reply come back through the host.
+ *   The same elements are each network's peers: looked up the other way
+ *   round, "ip daddr . ip saddr @nomasq4" holds for a packet from inside a
+ *   network's peers to an address of the network. Nothing is counted in
+ *   them: a lookup from a filter chain would count packets, not connections.
  * - route_localnet makes a bridge accept 127.0.0.0/8 addresses from its
  *   containers as well; the guard drops those, before conntrack
  *   (kubernetes#90259).
@@ -127,6 +145,10 @@ static const struct {
 	[NFT_PUBLOCAL4] = { "publocal4", NFT_SET_MAP,
 			    CONCAT2(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), 8,
 			    CONCAT2(TYPE_IPADDR, TYPE_INET_SERVICE), 8, 1 },
+	[NFT_NOMASQ4] = { "nomasq4", NFT_SET_INTERVAL | NFT_SET_CONCAT,
+			  CONCAT2(TYPE_IPADDR, TYPE_IPADDR), 8, 0, 0, 0 },
+	[NFT_NOMASQ6] = { "nomasq6", NFT_SET_INTERVAL | NFT_SET_CONCAT,
+			  CONCAT2(TYPE_IP6ADDR, TYPE_IP6ADDR), 32, 0, 0, 0 },
 	[NFT_LOCALNET] = { "localnet", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0, 0 },
 };
 
@@ -155,6 +177,21 @@ size_t nft_key_len(enum nft_set_id set)
 size_t nft_data_len(enum nft_set_id set)
 {
 	return sets[set].data_len;
+}
+
+/**
+ * nft_set_concat() - tell whether a set's keys are concatenated ranges
+ * @set:	the set
+ *
+ * Each element of such a set holds its first and its last key (nftables'
+ * NFTA_SET_ELEM_KEY_END); an interval set of one field has an element for
+ * each end instead.
+ *
+ * Return: 1 or 0.
+ */
+int nft_set_concat(enum nft_set_id set)
+{
+	return !!(sets[set].flags & NFT_SET_CONCAT);
 }
 
 /* --- expressions ----------------------------------------------------- */
@@ -361,9 +398,23 @@ static void rules_published(struct nftnl_rule *r, int i)
 	r_dnat(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 }
 
+/* ip saddr . ip daddr @nomasq4 return (and for IPv6) */
+static void rules_nomasq(struct nftnl_rule *r, int v6)
+{
+	uint32_t alen = v6 ? 16 : 4;
+
+	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, alen,
+		  NFT_REG32_00);
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR, alen,
+		  NFT_REG32_00 + alen / 4);
+	r_lookup(r, v6 ? NFT_NOMASQ6 : NFT_NOMASQ4, 0, 0);
+	r_verdict(r, NFT_RETURN, NULL);
+}
+
 static void rules_postrouting(struct nftnl_rule *r, int i)
 {
-	int v6 = i >= 3;
+	int v6 = i >= 4;
 	enum nft_set_id masq = v6 ? NFT_MASQ6 : NFT_MASQ4;
 
 	if (i == 0) {
@@ -372,10 +423,14 @@ static void rules_postrouting(struct nftnl_rule *r, int i)
 		r_masq(r);
 		return;
 	}
-	if (i == 1 || i == 3)
+	if (i == 2 || i == 5) {
+		rules_nomasq(r, v6);
+		return;
+	}
+	if (i == 1 || i == 4)
 		r_ct_dnat(r);
 	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	if (i == 2 || i == 4) {
+	if (i == 3 || i == 6) {
 		r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR,
 			  v6 ? 16 : 4, NFT_REG_1);
 		r_lookup(r, masq, 0, 1);
@@ -405,7 +460,7 @@ static const struct {
 	{ "published", NULL, 0, 0, 4, rules_published },
 	{ "prerouting", "nat", NF_INET_PRE_ROUTING, -100, 1, rules_prerouting },
 	{ "output", "nat", NF_INET_LOCAL_OUT, -100, 4, rules_output },
-	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, 5, rules_postrouting },
+	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, 7, rules_postrouting },
 	{ "guard", "filter", NF_INET_PRE_ROUTING, -300, 2, rules_guard },
 };
 
@@ -475,6 +530,13 @@ static int put_set(struct nft_buf *b, enum nft_set_id id)
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, sets[id].flags);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, sets[id].key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sets[id].key_len);
+	if (sets[id].flags & NFT_SET_CONCAT) {
+		/* Two addresses, each its own field (nft's "type a . b"). */
+		uint8_t fields[NFT_REG32_COUNT] = { sets[id].key_len / 2,
+						    sets[id].key_len / 2 };
+
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
+	}
 	if (sets[id].flags & NFT_SET_MAP) {
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, sets[id].data_type);
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, sets[id].data_len);

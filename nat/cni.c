@@ -2,8 +2,10 @@
 /*
  * plumb-nat as a CNI plugin: a chained plugin in the manner of the reference
  * "portmap". It takes the "portMappings" capability (runtimeConfig
- * portMappings: hostPort, containerPort, protocol, hostIP) and "ipMasq",
- * finds the container's addresses in prevResult and passes prevResult on.
+ * portMappings: hostPort, containerPort, protocol, hostIP), "ipMasq" and
+ * "nonMasqueradeCIDRs" (destinations the network reaches without
+ * masquerade, as ip-masq-agent's), finds the container's addresses in
+ * prevResult and passes prevResult on.
  * As portmap's "snat" (true by default), IPv4 ports are also published on
  * 127.0.0.1, with plumb's guard.
  *
@@ -31,6 +33,9 @@
 struct pm_conf {
 	int snat;
 	int ip_masq;
+	int has_no_masq;
+	size_t n_no_masq;
+	struct inet_prefix no_masq[NAT_NOMASQ_MAX]; /* "nonMasqueradeCIDRs" */
 	json_t *mappings;
 	struct inet_addr addr[2]; /* the container's first IPv4 and IPv6 */
 	struct inet_prefix subnet[2];
@@ -79,10 +84,15 @@ static int pm_addrs(struct cni_req *req, struct pm_conf *c)
 
 static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
 {
-	*c = (struct pm_conf){ .snat = 1 };
+	json_t *no_masq = json_member(req->conf, "nonMasqueradeCIDRs");
+
+	*c = (struct pm_conf){ .snat = 1,
+			       .has_no_masq = no_masq && !json_is_null(no_masq) };
 	req->code = CNI_ERR_CONFIG;
 	if (json_get_bool(req->conf, "snat", &c->snat) < 0 ||
-	    json_get_bool(req->conf, "ipMasq", &c->ip_masq) < 0)
+	    json_get_bool(req->conf, "ipMasq", &c->ip_masq) < 0 ||
+	    (c->has_no_masq && nat_nomasq_parse_json(no_masq, "nonMasqueradeCIDRs",
+						     c->no_masq, &c->n_no_masq) < 0))
 		return -EINVAL;
 	c->mappings = cni_runtime_config(req, "portMappings");
 	if (c->mappings && !json_is_array(c->mappings))
@@ -209,12 +219,18 @@ static int pm_add(struct cni_req *req, json_t **result)
 	/* Bad input changes nothing: every mapping is checked first. */
 	if (ret == 0)
 		ret = pm_for_each(req, &c, NULL, pm_parsed);
-	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq)) {
+	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq || c.has_no_masq)) {
 		ret = pm_record(req, c.owner, 0);
 		if (ret == 0)
 			ret = nat_open(&nat, -1, STATE_DIR);
 		if (ret == 0)
 			ret = pm_for_each(req, &c, &nat, nat_publish);
+		/* The network's: its spared destinations, then its masquerade. */
+		for (k = 0; ret == 0 && c.has_no_masq && k < 2; k++) {
+			if (c.addr[k].family)
+				ret = nat_nomasq_set(&nat, &c.subnet[k], c.no_masq,
+						     c.n_no_masq, req->name);
+		}
 		for (k = 0; ret == 0 && c.ip_masq && k < 2; k++) {
 			if (c.addr[k].family)
 				ret = nat_masq_add(&nat, &c.subnet[k], req->name);

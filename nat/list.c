@@ -35,6 +35,11 @@ static void list_text(const json_t *all)
 		       json_string_value(json_object_get(e, "owner")));
 		list_stats(e);
 	}
+	json_array_foreach(json_object_get(all, "no_masquerade"), i, e)
+		printf("no-masquerade %s to %s owner %s\n",
+		       json_string_value(json_object_get(e, "subnet")),
+		       json_string_value(json_object_get(e, "to")),
+		       json_string_value(json_object_get(e, "owner")));
 	json_array_foreach(json_object_get(all, "published"), i, e) {
 		const char *host = json_string_value(json_object_get(e, "host_ip"));
 		const char *addr = json_string_value(json_object_get(e, "addr"));

@@ -21,10 +21,17 @@ static const struct cmd cmds[] = {
 	{
 		.name = "masq",
 		.fn = cmd_masq,
-		.args = "add|del SUBNET [--id OWNER]",
+		.args = "add|del SUBNET [--id OWNER] [--no-masquerade-to CIDR]...",
 		.help = "masquerade traffic leaving a container subnet, or stop",
 		.need = NET,
 		.keep = NET_KEEP,
+		.options =
+			"  --id OWNER     who masquerades (" NAT_OWNER_DEFAULT ")\n"
+			"  --no-masquerade-to CIDR\n"
+			"                 never masquerade traffic to CIDR (a cluster's "
+			"pod or\n"
+			"                 service CIDR); repeatable; add replaces the "
+			"subnet's list\n",
 	},
 	{
 		.name = "publish",

@@ -7,38 +7,53 @@
 
 #include "nat.h"
 
-static const struct option id_options[] = {
+static const struct option masq_options[] = {
 	{ "id", required_argument, NULL, 'i' },
+	{ "no-masquerade-to", required_argument, NULL, 'n' },
 	{ 0 },
 };
 
 int cmd_masq(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *owner = NULL;
-	struct inet_prefix subnet;
+	struct inet_prefix subnet, to[NAT_NOMASQ_MAX];
+	const char *owner = NULL, *bad = NULL;
+	int c, add, has_to = 0, ret;
 	struct nat nat;
-	int c, add, ret;
+	size_t n = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", id_options, NULL)) != -1) {
-		if (c != 'i')
+	while ((c = getopt_long(argc, argv, "", masq_options, NULL)) != -1) {
+		if (c == 'i') {
+			owner = optarg;
+		} else if (c == 'n') {
+			has_to = 1;
+			if (!bad && nat_nomasq_parse(optarg, to, &n) < 0)
+				bad = optarg;
+		} else {
 			return cmd_usage(argv[0], CMD_USAGE);
-		owner = optarg;
+		}
 	}
 	if (optind + 2 != argc ||
 	    (strcmp(argv[optind], "add") && strcmp(argv[optind], "del")))
 		return cmd_usage(argv[0], CMD_USAGE);
 	add = !strcmp(argv[optind], "add");
-	if (inet_subnet_parse(argv[optind + 1], &subnet) < 0 ||
+	if (!add && has_to)
+		return cmd_usage(argv[0], CMD_USAGE);
+	if (bad || inet_subnet_parse(argv[optind + 1], &subnet) < 0 ||
 	    (owner && nat_owner_check(owner) < 0))
 		return CMD_FAILED;
 	if (nat_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
-	if (add)
-		ret = nat_masq_add(&nat, &subnet, owner ? owner : NAT_OWNER_DEFAULT);
-	else
+	if (!add) {
 		ret = nat_masq_del(&nat, &subnet, owner);
+	} else {
+		owner = owner ? owner : NAT_OWNER_DEFAULT;
+		/* The destinations first: the masquerade never runs without them. */
+		ret = has_to ? nat_nomasq_set(&nat, &subnet, to, n, owner) : 0;
+		if (ret == 0)
+			ret = nat_masq_add(&nat, &subnet, owner);
+	}
 	nat_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

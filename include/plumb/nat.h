@@ -13,6 +13,7 @@
 
 #define NAT_OWNER_DEFAULT "manual"
 #define NAT_PORTS_MAX 1024 /* host ports in one publish */
+#define NAT_NOMASQ_MAX 64 /* destinations a subnet reaches without masquerade */
 
 /**
  * struct nat_pub - a published port range: host ports to a container's ports
@@ -75,6 +76,15 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_owner_release(struct nat *nat, const char *owner);
 int nat_list(struct nat *nat, int stats, json_t **out);
+
+/* nat_nomasq.c: destinations a network reaches without masquerade, its peers */
+int nat_nomasq_parse(const char *cidr, struct inet_prefix *to, size_t *n);
+int nat_nomasq_parse_json(const json_t *list, const char *key, struct inet_prefix *to,
+			  size_t *n);
+int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
+		   const struct inet_prefix *to, size_t n, const char *owner);
+int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_nomasq_describe(const struct nft_elem *e, json_t **out);
 int nat_flush(struct nat *nat);
 int nat_reconcile(struct nat *nat);
 

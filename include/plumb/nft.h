@@ -21,6 +21,8 @@ enum nft_set_id {
 	NFT_PUBADDR4, /* host address . proto . port : address . port */
 	NFT_PUBADDR6,
 	NFT_PUBLOCAL4, /* proto . port : address . port, through 127.0.0.1 */
+	NFT_NOMASQ4, /* subnet . destination: never masqueraded; a network's peers */
+	NFT_NOMASQ6,
 	NFT_LOCALNET, /* bridges with route_localnet on: the guard's */
 	NFT_SET_COUNT,
 };
@@ -30,7 +32,9 @@ enum nft_set_id {
  * @set:	which
  * @key:	the key as the kernel stores it (registers are 4-byte aligned)
  * @key_end:	for an interval set, the first key past the interval;
- *		@has_end 0 when the interval runs to the end of the key space
+ *		@has_end 0 when the interval runs to the end of the key space.
+ *		For a set of concatenated ranges (nft_set_concat()), the last
+ *		key of the element, which holds both ends, and @has_end is 1
  * @has_end:	@key_end is set
  * @is_end:	in a listing, this element ends an interval (its key is
  *		the first past it)
@@ -41,8 +45,8 @@ enum nft_set_id {
  */
 struct nft_elem {
 	enum nft_set_id set;
-	uint8_t key[24];
-	uint8_t key_end[16];
+	uint8_t key[32];
+	uint8_t key_end[32];
 	int has_end;
 	int is_end;
 	uint8_t data[20];
@@ -70,6 +74,7 @@ struct nft_txn {
 const char *nft_set_name(enum nft_set_id set);
 size_t nft_key_len(enum nft_set_id set);
 size_t nft_data_len(enum nft_set_id set);
+int nft_set_concat(enum nft_set_id set);
 
 int nft_open(struct nl_sock *nl, int netns_fd);
 int nft_gen_get(struct nl_sock *nl, uint32_t *genid);

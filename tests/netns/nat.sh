@@ -123,7 +123,7 @@ refused() {
 # line: "tcp . 8080 : 10.88.0.2 . 80 OWNER" ("" when there is no table).
 elems() {
 	in_ns "${2:-host}" nft -j list table inet plumb 2> /dev/null | jq -r --arg s "$1" '
-		def v: if type == "object" and .concat then .concat | map(tostring) | join(" . ")
+		def v: if type == "object" and .concat then .concat | map(v) | join(" . ")
 			elif type == "object" and .prefix then "\(.prefix.addr)/\(.prefix.len)"
 			elif type == "object" and .elem then .elem.val | v
 			else tostring end;
@@ -218,6 +218,86 @@ test_masquerade_of_another_owner_or_an_overlapping_subnet_is_refused() {
 	eq "$(elems masq4)" "" "masq4 after del"
 	eq "$(find /run/plumb/nat -type f)" "" "records after del"
 	ok plumb-nat masq del 10.88.0.0/16
+}
+
+# --- destinations spared from masquerade ------------------------------------
+
+# spared_setup: setup, and wan also holds 198.51.100.2, routed through it,
+# and routes the containers' subnet back to the host: it sees a container's
+# own address where the host does not masquerade it.
+spared_setup() {
+	setup
+	ok ip -n wan addr add 198.51.100.2/24 dev eth0
+	ok ip route add 198.51.100.0/24 via $WAN_PEER
+	ok ip -n wan route add "$SUBNET" via $WAN_HOST
+	serve wan tcp 7000
+	serve c1 tcp 80
+}
+
+test_no_masquerade_to_spares_its_destinations_and_masquerades_the_rest() {
+	spared_setup
+	ok plumb-nat masq add "$SUBNET" --id net1 --no-masquerade-to 192.0.2.0/24 \
+		--no-masquerade-to "$SUBNET" --no-masquerade-to 192.0.2.128/25
+	eq "$(elems nomasq4)" "$SUBNET . $SUBNET net1
+$SUBNET . 192.0.2.0/24 net1" "nomasq4 (192.0.2.128/25 lies in 192.0.2.0/24)"
+	reaches c1 tcp $WAN_PEER 7000 "wan $C1"
+	reaches c1 tcp 198.51.100.2 7000 "wan $WAN_HOST"
+	# The hairpin is masqueraded all the same, even inside a spared subnet.
+	ok plumb-nat publish 8080 "$C1:80" --id web
+	reaches c2 tcp $WAN_HOST 8080 "c1 $GW"
+	reaches c1 tcp $WAN_HOST 8080 "c1 $GW"
+	reaches wan tcp $WAN_HOST 8080 "c1 $WAN_PEER"
+	eq "$(plumb-nat list | grep no-masquerade)" "no-masquerade $SUBNET to $SUBNET owner net1
+no-masquerade $SUBNET to 192.0.2.0/24 owner net1" "list"
+	eq "$(plumb-nat -j list | jq -c '.no_masquerade[1]')" \
+		"{\"subnet\":\"$SUBNET\",\"to\":\"192.0.2.0/24\",\"owner\":\"net1\"}" "list -j"
+
+	# A firewall reload, then reconcile: all of it comes back.
+	ok nft flush ruleset
+	eq "$(plumb-nat reconcile)" "added 4 elements" "reconcile"
+	eq "$(elems nomasq4)" "$SUBNET . $SUBNET net1
+$SUBNET . 192.0.2.0/24 net1" "nomasq4 after reconcile"
+	reaches c1 tcp $WAN_PEER 7000 "wan $C1"
+
+	# Another list replaces it; an add without one leaves it.
+	ok plumb-nat masq add "$SUBNET" --id net1 --no-masquerade-to 198.51.100.0/24
+	eq "$(elems nomasq4)" "$SUBNET . 198.51.100.0/24 net1" "nomasq4 replaced"
+	reaches c1 tcp $WAN_PEER 7000 "wan $WAN_HOST"
+	reaches c1 tcp 198.51.100.2 7000 "wan $C1"
+	ok plumb-nat masq add "$SUBNET" --id net1
+	eq "$(elems nomasq4)" "$SUBNET . 198.51.100.0/24 net1" "nomasq4 after a plain add"
+
+	# Stopping the masquerade ends the list, and the records go.
+	ok plumb-nat masq del "$SUBNET"
+	eq "$(elems masq4; elems nomasq4)" "" "masq4 and nomasq4 after del"
+	eq "$(find /run/plumb/nat -name '*masq-*')" "" "records after del"
+	reaches c1 tcp 198.51.100.2 7000 "wan $C1"
+}
+
+test_no_masquerade_to_is_one_networks_and_bad_input_changes_nothing() {
+	local before i many=()
+	ok plumb-nat masq add 10.244.1.0/24 --id net1 --no-masquerade-to 10.244.0.0/16
+	ok plumb-nat masq add fd00:1::/64 --id net1 --no-masquerade-to fd00::/48 \
+		--no-masquerade-to 10.0.0.0/8
+	eq "$(elems nomasq6)" "fd00:1::/64 . fd00::/48 net1" "nomasq6"
+	before=$(table)
+	fails 1 '^plumb-nat: subnet 10.244.1.0/24 is another network.s: no masquerade from 10.244.1.0/24 to 10.244.0.0/16 belongs to net1$' \
+		plumb-nat masq add 10.244.1.0/24 --id net2 --no-masquerade-to 10.96.0.0/12
+	fails 1 'subnet 10.244.0.0/16 is another network.s: .* belongs to net1$' \
+		plumb-nat masq add 10.244.0.0/16 --id net1 --no-masquerade-to 10.96.0.0/12
+	fails 1 'subnet 10.244.1.128/25 is another network.s' \
+		plumb-nat masq add 10.244.1.128/25 --id net2 --no-masquerade-to 10.96.0.0/12
+	fails 1 'invalid subnet "10.244.0.1/16": host bits set' \
+		plumb-nat masq add 10.244.2.0/24 --no-masquerade-to 10.244.0.1/16
+	fails 1 'invalid subnet "cluster": want ADDRESS/LENGTH' \
+		plumb-nat masq add 10.244.2.0/24 --no-masquerade-to cluster
+	for i in $(seq 0 64); do many+=(--no-masquerade-to "10.$i.0.0/16"); done
+	fails 1 'too many destinations spared from masquerade: at most 64' \
+		plumb-nat masq add 10.244.2.0/24 "${many[@]}"
+	fails 2 'usage' plumb-nat masq del 10.244.1.0/24 --no-masquerade-to 10.0.0.0/8
+	eq "$(table)" "$before" "table and records after refused changes"
+	ok plumb-nat masq add 10.244.2.0/24 --id net2 "${many[@]:2}"
+	eq "$(n_elems nomasq4)" 65 "elements for 64 destinations and one"
 }
 
 # --- publish -----------------------------------------------------------------
@@ -732,7 +812,8 @@ test_localhost_guard_drops_loopback_addresses_from_the_bridge() {
 test_list_shows_owners_plain_and_json() {
 	setup
 	eq "$(plumb-nat list)" "" "list before anything"
-	eq "$(plumb-nat -j list)" '{"masquerade":[],"published":[]}' "JSON list before anything"
+	eq "$(plumb-nat -j list)" '{"masquerade":[],"no_masquerade":[],"published":[]}' \
+		"JSON list before anything"
 	ok plumb-nat masq add "$SUBNET" --id bridge/plumb0
 	# More subnets, next to each other, not on a /8 boundary, and IPv6.
 	ok plumb-nat masq add 10.99.0.0/16 --id extra

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_nat_spec: published ports' elements described for "plumb-nat list" (lib/nat_spec.c). */
+/*
+ * test_nat_spec: published ports' elements described for "plumb-nat list"
+ * (lib/nat_spec.c); destinations spared from masquerade (lib/nat_nomasq.c).
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,11 +65,99 @@ static void test_nat_elem_describe_owner_not_utf8_is_replaced(void **state)
 	json_decref(j);
 }
 
+/* nomasq4's element 10.244.1.0/24 . 10.96.0.0/12, keys as the kernel keeps them. */
+static void test_nat_nomasq_describe_gives_both_prefixes(void **state)
+{
+	struct nft_elem e = {
+		.set = NFT_NOMASQ4,
+		.key = { 10, 244, 1, 0, 10, 96, 0, 0 },
+		.key_end = { 10, 244, 1, 255, 10, 111, 255, 255 },
+		.has_end = 1,
+		.owner = "k8s",
+	};
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(nat_nomasq_describe(&e, &j), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "subnet")),
+			    "10.244.1.0/24");
+	assert_string_equal(json_string_value(json_object_get(j, "to")), "10.96.0.0/12");
+	assert_string_equal(json_string_value(json_object_get(j, "owner")), "k8s");
+	json_decref(j);
+}
+
+static void test_nat_nomasq_describe_ipv6_and_whole_space(void **state)
+{
+	struct nft_elem e = { .set = NFT_NOMASQ6, .has_end = 1 };
+	json_t *j;
+
+	(void)state;
+	e.key[0] = 0xfd; /* fd00::/8 */
+	e.key_end[0] = 0xfd;
+	memset(e.key_end + 1, 0xff, 15);
+	memset(e.key_end + 16, 0xff, 16); /* ::/0 */
+	assert_int_equal(nat_nomasq_describe(&e, &j), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "subnet")), "fd00::/8");
+	assert_string_equal(json_string_value(json_object_get(j, "to")), "::/0");
+	json_decref(j);
+}
+
+static void test_nat_nomasq_parse_json_names_the_bad_entry(void **state)
+{
+	struct inet_prefix to[NAT_NOMASQ_MAX];
+	json_t *j;
+	size_t n = 7;
+	char buf[INET_PREFIX_STRLEN];
+
+	(void)state;
+	j = json_pack("[s, s]", "10.244.0.0/16", "fd00::/8");
+	assert_int_equal(nat_nomasq_parse_json(j, "nonMasqueradeCIDRs", to, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(inet_prefix_str(&to[1], buf, sizeof(buf)), "fd00::/8");
+	json_decref(j);
+
+	j = json_pack("[s, s]", "10.244.0.0/16", "10.96.0.1/12");
+	log_clear();
+	assert_int_equal(nat_nomasq_parse_json(j, "nonMasqueradeCIDRs", to, &n), -EINVAL);
+	assert_string_equal(log_last(),
+			    "invalid \"nonMasqueradeCIDRs[1]\": want a subnet "
+			    "such as 10.244.0.0/16 (no host bits)");
+	json_decref(j);
+
+	j = json_pack("[i]", 10);
+	assert_int_equal(nat_nomasq_parse_json(j, "x", to, &n), -EINVAL);
+	json_decref(j);
+	j = json_string("10.0.0.0/8");
+	assert_int_equal(nat_nomasq_parse_json(j, "x", to, &n), -EINVAL);
+	assert_string_equal(log_last(),
+			    "invalid \"x\": want an array of at most 64 subnets");
+	json_decref(j);
+}
+
+static void test_nat_nomasq_parse_stops_at_the_limit(void **state)
+{
+	struct inet_prefix to[NAT_NOMASQ_MAX];
+	size_t n = 0, i;
+
+	(void)state;
+	for (i = 0; i < NAT_NOMASQ_MAX; i++)
+		assert_int_equal(nat_nomasq_parse("10.0.0.0/8", to, &n), 0);
+	assert_int_equal(nat_nomasq_parse("10.0.0.0/8", to, &n), -EINVAL);
+	assert_int_equal(n, NAT_NOMASQ_MAX);
+	n = 0;
+	assert_int_equal(nat_nomasq_parse("10.0.0.1/8", to, &n), -EINVAL);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nat_elem_describe_gives_ports_addr_and_owner),
 		cmocka_unit_test(test_nat_elem_describe_owner_not_utf8_is_replaced),
+		cmocka_unit_test(test_nat_nomasq_describe_gives_both_prefixes),
+		cmocka_unit_test(test_nat_nomasq_describe_ipv6_and_whole_space),
+		cmocka_unit_test(test_nat_nomasq_parse_json_names_the_bad_entry),
+		cmocka_unit_test(test_nat_nomasq_parse_stops_at_the_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
