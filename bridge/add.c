@@ -7,6 +7,7 @@
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
+#include <plumb/state.h>
 
 #include "bridge.h"
 
@@ -49,6 +50,39 @@ static int add_bridge_only(struct add_opts *o, int json)
 	return 0;
 }
 
+/**
+ * add_masquerade() - --masquerade and --no-masquerade-to, for each subnet
+ * @o:		the options, finished
+ *
+ * The network owns both, as a CNI network owns its ipMasq: they stay when
+ * its containers go ("plumb-nat masq del SUBNET" ends them). The spared
+ * destinations come first, so that the masquerade never runs without them.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int add_masquerade(const struct add_opts *o)
+{
+	const struct attach_req *req = &o->req;
+	struct nat nat = { 0 };
+	size_t i;
+	int ret;
+
+	if (!o->masquerade && !o->has_no_masq)
+		return 0;
+	ret = nat_open(&nat, req->host_netns_fd, STATE_DIR);
+	for (i = 0; ret == 0 && i < req->n_sets; i++) {
+		const struct inet_prefix *subnet = &req->sets[i].range[0].subnet;
+
+		if (o->has_no_masq)
+			ret = nat_nomasq_set(&nat, subnet, o->no_masq, o->n_no_masq,
+					     req->a.network);
+		if (ret == 0 && o->masquerade)
+			ret = nat_masq_add(&nat, subnet, req->a.network);
+	}
+	nat_close(&nat);
+	return ret;
+}
+
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct add_opts o;
@@ -65,10 +99,17 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_FAILED;
 
 	if (!o.netns) {
-		ret = add_bridge_only(&o, ctx->json);
+		ret = add_masquerade(&o);
+		if (ret == 0)
+			ret = add_bridge_only(&o, ctx->json);
 	} else {
 		req->netns_fd = netns_open(o.netns);
 		ret = req->netns_fd < 0 ? req->netns_fd : attach_add(req);
+		if (ret == 0) {
+			ret = add_masquerade(&o);
+			if (ret < 0) /* all or nothing */
+				attach_del(STATE_DIR, &req->a, req->host_netns_fd);
+		}
 		if (ret == 0)
 			attachment_print(&req->a, ctx->json);
 	}

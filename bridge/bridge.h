@@ -5,6 +5,7 @@
 
 #include <plumb/attach.h>
 #include <plumb/cmd.h>
+#include <plumb/nat.h>
 
 #define DEFAULT_SUBNET "10.88.0.0/16"
 
@@ -20,6 +21,10 @@
  * @gateway6:	--gateway6, or NULL
  * @ip:		--ip, or NULL (auto)
  * @ip6:	--ip6, or NULL (auto)
+ * @masquerade:	--masquerade
+ * @has_no_masq: --no-masquerade-to was given
+ * @no_masq:	its destinations
+ * @n_no_masq:	how many
  */
 struct add_opts {
 	struct attach_req req;
@@ -32,6 +37,10 @@ struct add_opts {
 	const char *gateway6;
 	const char *ip;
 	const char *ip6;
+	int masquerade;
+	int has_no_masq;
+	struct inet_prefix no_masq[NAT_NOMASQ_MAX];
+	size_t n_no_masq;
 };
 
 extern const char add_options_help[];
@@ -39,6 +48,7 @@ extern const char add_options_help[];
 void add_opts_init(struct add_opts *o);
 int add_opts_parse(struct add_opts *o, int argc, char **argv);
 int add_opts_finish(struct add_opts *o);
+int add_masquerade(const struct add_opts *o);
 int host_netns_open(const struct cmd_ctx *ctx, int *fd);
 int host_netns_req(const struct cmd_ctx *ctx, struct attach_req *req);
 int netns_default_id(const char *spec, char *id, size_t size);

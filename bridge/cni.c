@@ -5,6 +5,9 @@
  * "ipMasq", "mtu", "hairpinMode", "promiscMode" and "ipam", the capabilities
  * "ips" and "mac", CNI_ARGS IP= and MAC=. Addresses come from the IPAM
  * plugin the configuration names (plumb's own runs in this process).
+ * "nonMasqueradeCIDRs" (ip-masq-agent's name) lists the destinations the
+ * network reaches without masquerade: a Kubernetes cluster's pod and
+ * service CIDRs.
  *
  * Unlike the reference plugin, the host veth is named from the attachment
  * and everything is recorded, so DEL and GC work without the container's
@@ -41,6 +44,9 @@
  * @mtu:	"mtu", 0 for the bridge's
  * @mac:	the container's address, from runtimeConfig.mac, args.cni.mac
  *		or CNI_ARGS MAC=, or NULL
+ * @has_no_masq: "nonMasqueradeCIDRs" is given (an empty list clears it)
+ * @no_masq:	its destinations
+ * @n_no_masq:	how many
  */
 struct br_conf {
 	const char *bridge;
@@ -52,6 +58,9 @@ struct br_conf {
 	long long mtu;
 	const char *mac;
 	char mac_arg[32];
+	int has_no_masq;
+	struct inet_prefix no_masq[NAT_NOMASQ_MAX];
+	size_t n_no_masq;
 };
 
 static const char *const br_args[] = { "IP", "MAC", NULL };
@@ -81,10 +90,15 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 {
 	json_t *args_mac =
 		json_member(json_member(json_member(req->conf, "args"), "cni"), "mac");
+	json_t *no_masq = json_member(req->conf, "nonMasqueradeCIDRs");
 	int ret;
 
-	*c = (struct br_conf){ .bridge = CNI_BRIDGE_DEFAULT };
+	*c = (struct br_conf){ .bridge = CNI_BRIDGE_DEFAULT,
+			       .has_no_masq = no_masq && !json_is_null(no_masq) };
 	req->code = CNI_ERR_CONFIG;
+	if (c->has_no_masq && nat_nomasq_parse_json(no_masq, "nonMasqueradeCIDRs",
+						    c->no_masq, &c->n_no_masq) < 0)
+		return -EINVAL;
 	if (json_get_string(req->conf, "bridge", &c->bridge) < 0 ||
 	    json_get_bool(req->conf, "isGateway", &c->is_gw) < 0 ||
 	    json_get_bool(req->conf, "isDefaultGateway", &c->default_gw) < 0 ||
@@ -220,8 +234,13 @@ static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 	return res;
 }
 
-/* Masquerade what leaves the container's subnets; the network owns it. */
-static int br_masq(struct cni_req *req, const struct attachment *a)
+/*
+ * Masquerade what leaves the container's subnets, but for the destinations
+ * spared (set first, so that the masquerade never runs without them); the
+ * network owns both.
+ */
+static int br_masq(struct cni_req *req, const struct br_conf *c,
+		   const struct attachment *a)
 {
 	struct inet_prefix subnet;
 	struct nat nat = { 0 };
@@ -232,7 +251,11 @@ static int br_masq(struct cni_req *req, const struct attachment *a)
 	for (i = 0; ret == 0 && i < a->n_ip; i++) {
 		subnet = a->ip[i];
 		inet_prefix_mask(&subnet);
-		ret = nat_masq_add(&nat, &subnet, req->name);
+		if (c->has_no_masq)
+			ret = nat_nomasq_set(&nat, &subnet, c->no_masq, c->n_no_masq,
+					     req->name);
+		if (ret == 0 && c->ip_masq)
+			ret = nat_masq_add(&nat, &subnet, req->name);
 	}
 	nat_close(&nat);
 	return ret;
@@ -275,8 +298,8 @@ static int br_add(struct cni_req *req, json_t **result)
 		ret = br_routes(req, &c, ipam, a);
 	if (ret == 0)
 		ret = attach_add(&r);
-	if (ret == 0 && c.ip_masq)
-		ret = br_masq(req, a);
+	if (ret == 0 && (c.ip_masq || c.has_no_masq))
+		ret = br_masq(req, &c, a);
 	if (ret == 0)
 		*result = br_result(&r, ipam, json_member(req->conf, "dns"));
 	if (ret == 0 && !*result)
@@ -391,7 +414,7 @@ static int br_status(struct cni_req *req)
 	int ret;
 
 	ret = br_conf_parse(req, &c);
-	if (ret == 0 && c.ip_masq) {
+	if (ret == 0 && (c.ip_masq || c.has_no_masq)) {
 		ret = nat_open(&nat, -1, STATE_DIR);
 		if (ret == 0)
 			ret = nft_gen_get(&nat.nl, &genid);

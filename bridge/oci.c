@@ -73,6 +73,11 @@ static int hook_create(struct add_opts *o, const struct oci_state *s)
 	if (o->req.netns_fd < 0)
 		return o->req.netns_fd;
 	ret = attach_add(&o->req);
+	if (ret == 0) {
+		ret = add_masquerade(o);
+		if (ret < 0) /* all or nothing */
+			attach_del(STATE_DIR, &o->req.a, o->req.host_netns_fd);
+	}
 	close(o->req.netns_fd);
 	return ret;
 }

@@ -31,7 +31,12 @@ const char add_options_help[] =
 	"  --mtu N             MTU of both ends of the veth (the bridge's)\n"
 	"  --id ID             container id (the namespace's name)\n"
 	"  --no-default-route  no default route via the gateway\n"
-	"  --data-dir DIR      lease store (" ATTACH_IPAM_DIR ")\n";
+	"  --data-dir DIR      lease store (" ATTACH_IPAM_DIR ")\n"
+	"  --masquerade        masquerade traffic leaving the subnets (owned by the\n"
+	"                      network)\n"
+	"  --no-masquerade-to CIDR\n"
+	"                      the network reaches CIDR without masquerade (its\n"
+	"                      cluster's pod or service CIDR); repeatable\n";
 
 enum {
 	OPT_BRIDGE = 256,
@@ -48,6 +53,8 @@ enum {
 	OPT_ID,
 	OPT_NO_DEFAULT_ROUTE,
 	OPT_DATA_DIR,
+	OPT_MASQUERADE,
+	OPT_NO_MASQUERADE_TO,
 };
 
 static const struct option add_long_options[] = {
@@ -65,6 +72,8 @@ static const struct option add_long_options[] = {
 	{ "id", required_argument, NULL, OPT_ID },
 	{ "no-default-route", no_argument, NULL, OPT_NO_DEFAULT_ROUTE },
 	{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
+	{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },
 	{ 0 },
 };
 
@@ -144,6 +153,12 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_DATA_DIR:
 		return opt_copy("data directory", arg, a->data_dir, sizeof(a->data_dir));
+	case OPT_MASQUERADE:
+		o->masquerade = 1;
+		return 0;
+	case OPT_NO_MASQUERADE_TO:
+		o->has_no_masq = 1;
+		return nat_nomasq_parse(arg, o->no_masq, &o->n_no_masq);
 	}
 	return -EINVAL;
 }

@@ -347,6 +347,8 @@ test_bad_input_is_refused_precisely_and_changes_nothing() {
 		plumb-bridge add a --ip 10.99.0.5
 	fails 1 'invalid --gateway "10\.99\.0\.1": want an address in 10\.88\.0\.0/16' \
 		plumb-bridge add a --gateway 10.99.0.1
+	fails 1 'invalid subnet "10\.244\.0\.1/16": host bits set' \
+		plumb-bridge add a --masquerade --no-masquerade-to 10.244.0.1/16
 	fails 1 'network namespace "nope" does not exist' plumb-bridge add nope
 	fails 1 'missing container id' plumb-bridge add a --id ""
 	fails 1 'missing network name' plumb-bridge add a --network ""
@@ -359,6 +361,41 @@ test_bad_input_is_refused_precisely_and_changes_nothing() {
 }
 
 # --- link, route, unlink ----------------------------------------------------
+
+# --masquerade and --no-masquerade-to: the network's, as plumb-nat masq add
+# --id NETWORK would make them; what the namespace sends to a spared
+# destination keeps its address. A failure there undoes the attachment.
+test_masquerade_and_no_masquerade_to_belong_to_the_network() {
+	local out addr
+	wan
+	ok ip -n wan route add 10.244.1.0/24 via 192.0.2.1
+	ok ip netns add a
+	ok ip netns add b
+	out=$(plumb-bridge -j add a --subnet 10.244.1.0/24 --network pods --masquerade \
+		--no-masquerade-to 192.0.2.0/24) || fail "add a: $out"
+	addr=$(jq -r '.ips[0].address | split("/")[0]' <<< "$out")
+	eq "$(plumb-nat list)" "masquerade 10.244.1.0/24 owner pods
+no-masquerade 10.244.1.0/24 to 192.0.2.0/24 owner pods" "plumb-nat list"
+	ip netns exec wan socat TCP-LISTEN:7000,fork,reuseaddr \
+		SYSTEM:'echo $SOCAT_PEERADDR' > /dev/null 2>&1 &
+	for _ in $(seq 50); do
+		[ -n "$(ip netns exec wan ss -Hltn 'sport = :7000')" ] && break
+		sleep 0.05
+	done
+	eq "$(ip netns exec a socat -T2 - TCP:192.0.2.2:7000 < /dev/null)" "$addr" \
+		"what wan sees of a"
+	ok plumb-bridge del a --network pods
+	eq "$(plumb-nat list | wc -l)" 2 "the network's NAT after its last attachment"
+	# Another network's subnet: refused, and b is not left half made.
+	ok plumb-nat masq add 10.244.2.0/24 --id other --no-masquerade-to 10.0.0.0/8
+	fails 1 'subnet 10\.244\.2\.0/24 is another network.s' \
+		plumb-bridge add b --subnet 10.244.2.0/24 --bridge br2 \
+		--no-masquerade-to 192.0.2.0/24
+	! link_exists b eth0 || fail "eth0 left in b"
+	eq "$(plumb-bridge -j list | jq length)" 0 "attachments"
+	ok plumb-nat masq del 10.244.1.0/24
+	eq "$(plumb-nat list | grep -c pods)" 0 "the network's NAT after masq del"
+}
 
 test_link_between_two_namespaces_carries_a_ping() {
 	ok ip netns add x

@@ -591,6 +591,39 @@ test_chain_publishes_port_mappings_in_containerd_1_6_spelling() {
 	eq "$(ports)" "" "published ports after DEL"
 }
 
+# nonMasqueradeCIDRs, on plumb-nat (which masquerades in examples/cni) or on
+# plumb-bridge (with ipMasq): wan's 192.0.2.0/24 is spared, 198.51.100.2
+# (wan's too, routed through it) is not.
+test_non_masquerade_cidrs_spare_their_destinations_on_either_plugin() {
+	local list=/tmp/spare.conflist where addr
+	wan
+	ok ip -n wan addr add 198.51.100.2/24 dev eth0
+	ok ip route add 198.51.100.0/24 via 192.0.2.2
+	ok ip -n wan route add 10.89.0.0/16 via 192.0.2.1
+	ok ip netns add a
+	serve wan 7000
+	for where in 1 0; do
+		conflist $list 1.0.0 ".plugins[$where].nonMasqueradeCIDRs = [\"192.0.2.0/24\",
+			\"fd00::/8\"] | .plugins[0].ipMasq = true | .plugins[1].ipMasq = false"
+		cni ADD $list ctr-a /run/netns/a eth0
+		addr=$(jq -r '.ips[0].address | split("/")[0]' <<< "$R")
+		eq "$(nft -j list set inet plumb nomasq4 | jq -r '.nftables[].set.elem? // empty |
+			.[].elem | "\(.val.concat | map("\(.prefix.addr)/\(.prefix.len)") |
+			join(" . ")) \(.comment)"')" "10.89.0.0/16 . 192.0.2.0/24 $NET" \
+			"nomasq4 from plugin $where"
+		eq "$(peer a 192.0.2.2 7000)" "$addr" "a to wan, spared, from plugin $where"
+		eq "$(peer a 198.51.100.2 7000)" 192.0.2.1 "a elsewhere, masqueraded"
+		cni DEL $list ctr-a /run/netns/a eth0
+		gone $NET ctr-a eth0
+		# The network's, as its masquerade: it stays; an empty list clears it.
+		eq "$(plumb-nat list | grep -c no-masquerade)" 1 "list after DEL"
+		conflist $list 1.0.0 ".plugins[$where].nonMasqueradeCIDRs = []"
+		cni ADD $list ctr-a /run/netns/a eth0
+		eq "$(plumb-nat list | grep -c no-masquerade)" 0 "list after []"
+		cni DEL $list ctr-a /run/netns/a eth0
+	done
+}
+
 # --- DEL ----------------------------------------------------------------------
 
 test_del_without_netns_or_with_a_deleted_one_leaves_nothing() {
@@ -1130,6 +1163,10 @@ test_invalid_configuration_is_code_7_naming_the_key() {
 	cni_error 7 '"mtu"'
 	plugin plumb-bridge ADD "$(conf plumb-bridge '.isGateway = "yes"')"
 	cni_error 7 '"isGateway"'
+	plugin plumb-bridge ADD "$(conf plumb-bridge '.nonMasqueradeCIDRs = ["10.0.0.1/8"]')"
+	cni_error 7 '^invalid "nonMasqueradeCIDRs\[0\]": want a subnet such as 10\.244\.0\.0/16'
+	plugin plumb-nat ADD "$(conf plumb-nat '.nonMasqueradeCIDRs = "10.0.0.0/8"')"
+	cni_error 7 '^invalid "nonMasqueradeCIDRs": want an array of at most 64 subnets$'
 	plugin plumb-nat ADD "$(conf plumb-nat)"
 	cni_error 7 '^plumb-nat is a chained plugin: it needs a prevResult$'
 	plugin plumb-nat ADD "$(conf plumb-nat '.prevResult = {ips: [{address: "10.89.0.9/16"}]} |
