@@ -88,6 +88,23 @@ void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
 	json_decref(j);
 }
 
+/* @e as the kernel has it, in @cur: 1 when there, 0 when not, or negative errno. */
+static int nat_look(struct nat *nat, const struct nft_elem *e, struct nft_elem *cur)
+{
+	*cur = (struct nft_elem){ .set = e->set, .has_end = e->has_end };
+	memcpy(cur->key, e->key, sizeof(cur->key));
+	memcpy(cur->key_end, e->key_end, sizeof(cur->key_end));
+	return nft_elem_get(&nat->nl, cur);
+}
+
+static void nat_elem_swap(struct nft_elem *a, struct nft_elem *b)
+{
+	struct nft_elem tmp = *a;
+
+	*a = *b;
+	*b = tmp;
+}
+
 /*
  * Which of @e are missing from the kernel? They are moved to the front; the
  * ones present with the same owner and value are done already. A key held by
@@ -95,23 +112,18 @@ void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
  */
 static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *missing)
 {
-	struct nft_elem cur, tmp;
+	struct nft_elem cur;
 	char what[128];
 	size_t i;
 	int ret;
 
 	*missing = 0;
 	for (i = 0; i < n; i++) {
-		cur = (struct nft_elem){ .set = e[i].set, .has_end = e[i].has_end };
-		memcpy(cur.key, e[i].key, sizeof(cur.key));
-		memcpy(cur.key_end, e[i].key_end, sizeof(cur.key_end));
-		ret = nft_elem_get(&nat->nl, &cur);
+		ret = nat_look(nat, &e[i], &cur);
 		if (ret < 0)
 			return ret;
 		if (ret == 0) {
-			tmp = e[*missing];
-			e[(*missing)++] = e[i];
-			e[i] = tmp;
+			nat_elem_swap(&e[(*missing)++], &e[i]);
 			continue;
 		}
 		nat_elem_what(&e[i], what, sizeof(what));
@@ -196,23 +208,17 @@ static int nat_cross_check(struct nat *nat, const struct nft_elem *e, size_t n)
  */
 static int nat_present(struct nat *nat, struct nft_elem *e, size_t n, size_t *present)
 {
-	struct nft_elem cur, tmp;
+	struct nft_elem cur;
 	size_t i;
 	int ret;
 
 	*present = 0;
 	for (i = 0; i < n; i++) {
-		cur = (struct nft_elem){ .set = e[i].set, .has_end = e[i].has_end };
-		memcpy(cur.key, e[i].key, sizeof(cur.key));
-		memcpy(cur.key_end, e[i].key_end, sizeof(cur.key_end));
-		ret = nft_elem_get(&nat->nl, &cur);
+		ret = nat_look(nat, &e[i], &cur);
 		if (ret < 0)
 			return ret;
-		if (ret == 0 || strcmp(cur.owner, e[i].owner))
-			continue;
-		tmp = e[*present];
-		e[(*present)++] = e[i];
-		e[i] = tmp;
+		if (ret > 0 && !strcmp(cur.owner, e[i].owner))
+			nat_elem_swap(&e[(*present)++], &e[i]);
 	}
 	return 0;
 }
@@ -335,11 +341,7 @@ int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *own
 	for (attempt = 0; present && attempt < NAT_RETRIES; attempt++) {
 		ret = nft_gen_get(&nat->nl, &genid);
 		for (i = 0, k = 0; ret == 0 && i < n; i++) {
-			present[k] = (struct nft_elem){ .set = e[i].set };
-			memcpy(present[k].key, e[i].key, sizeof(e[i].key));
-			memcpy(present[k].key_end, e[i].key_end, sizeof(e[i].key_end));
-			present[k].has_end = e[i].has_end;
-			ret = nft_elem_get(&nat->nl, &present[k]);
+			ret = nat_look(nat, &e[i], &present[k]);
 			if (ret <= 0)
 				continue;
 			nat_elem_what(&e[i], what, sizeof(what));
