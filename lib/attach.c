@@ -11,6 +11,20 @@
  * veth's name is derived from the attachment, so even without a record a
  * teardown finds it. attach_del() is therefore idempotent: each step treats
  * "already gone" as done.
+ *
+ * Which veth is ours: teardown finds the host end by its derived name, but
+ * another device may hold that name (made by someone else, or by hand), and
+ * it must never be deleted. So plumb marks its devices with something the
+ * kernel sets in the very RTM_NEWLINK that creates them: their hardware
+ * address. The host end's is derived from its name and its namespace
+ * (bridge_mark_mac()) and is written to the record before the veth is made.
+ * The alias "plumb" (IFLA_IFALIAS) marks it too, but the kernel ignores an
+ * alias at creation: it follows in a second request, and a process killed
+ * between the two (kill point "veth-born") leaves a veth without it. An alias
+ * alone was the mark before, so such a veth was refused at teardown and its
+ * lease leaked; now either mark will do (bridge_marked()), or, for a veth of
+ * an earlier version whose address was random, the address its record names.
+ * A device of the same name made by anyone else has neither.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -555,11 +569,11 @@ int attach_add(struct attach_req *req)
 	attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
 	if (!req->has_mac)
 		nl_link_mac_random(a->mac);
-	nl_link_mac_random(a->host_mac);
 
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
+	bridge_mark_mac(&nl, a->host_veth, a->host_mac);
 	if (req->n_sets) {
 		ret = attach_bridge_check(req, &nl);
 		if (ret == 0)
@@ -610,9 +624,10 @@ int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 {
 	struct attachment rec;
 	struct nl_sock nl;
-	int fd, ret;
+	int fd, ret, have_record;
 
 	ret = attach_record_read(state_dir, a->network, a->id, a->ifname, &rec);
+	have_record = ret == 0;
 	if (ret == 0)
 		*a = rec;
 	else if (ret == -ENOENT)
@@ -624,7 +639,8 @@ int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 	if (ret == 0) {
 		ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
 		if (ret == 0) {
-			ret = bridge_port_del(&nl, a->host_veth);
+			ret = bridge_port_del(&nl, a->host_veth,
+					      have_record ? a->host_mac : NULL);
 			nl_close(&nl);
 		} else {
 			log_err(ret, "open rtnetlink socket");

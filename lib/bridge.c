@@ -3,19 +3,26 @@
  * bridge: a host bridge carrying the gateway addresses of its networks, and
  * veth ports from it into network namespaces.
  *
- * The bridge is shared: it is created when missing (marked with the alias
- * "plumb" so that only bridges plumb made are ever deleted), reused when it
- * already carries our gateway, and refused when the name belongs to another
- * kind of device or the bridge carries an address that overlaps ours. A port
- * is one veth pair: the host end enslaved to the bridge in hairpin mode and
- * marked with the same alias (so that teardown deletes only plumb's veth
- * under the name it derives), the other end born inside the namespace under
- * its final name, then given its addresses and routes from a socket opened
- * in that namespace.
+ * The bridge is shared: it is created when missing, reused when it already
+ * carries our gateway, and refused when the name belongs to another kind of
+ * device or the bridge carries an address that overlaps ours. A port is one
+ * veth pair: the host end enslaved to the bridge in hairpin mode, the other
+ * end born inside the namespace under its final name, then given its
+ * addresses and routes from a socket opened in that namespace.
+ *
+ * Only what plumb made is ever deleted, and plumb knows what it made by a
+ * mark (bridge_marked()): the hardware address it gives the bridge and the
+ * host end of a veth, derived from the device's name and its namespace
+ * (bridge_mark_mac()), which the kernel sets in the very RTM_NEWLINK that
+ * creates the device. The alias "plumb" (IFLA_IFALIAS) is also set, for
+ * people and for devices made by earlier versions, but creation ignores it:
+ * it comes in a second request, and a process killed in between leaves a
+ * device that only its address marks.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/rtnetlink.h>
 
@@ -25,6 +32,59 @@
 #include <plumb/log.h>
 #include <plumb/route.h>
 #include <plumb/sysctl.h>
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
+
+/**
+ * bridge_mark_mac() - the hardware address plumb gives a device it creates
+ * @nl:		rtnetlink socket of the device's namespace
+ * @name:	the device's name
+ * @mac:	a locally administered unicast address: 0x02 and five bytes of
+ *		a hash (FNV-1a) of @name and the namespace's cookie, so that
+ *		devices of the same name in two namespaces differ
+ */
+void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
+{
+	uint64_t cookie = 0, h = 0xcbf29ce484222325ULL;
+	socklen_t len = sizeof(cookie);
+	const char *c;
+	size_t i;
+
+	/* Before Linux 5.14, the name alone. */
+	getsockopt(mnl_socket_get_fd(nl->mnl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+		   &len);
+	for (c = name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(cookie); i++)
+		h = (h ^ (uint8_t)(cookie >> (8 * i))) * 0x100000001b3ULL;
+	mac[0] = 0x02;
+	for (i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/**
+ * bridge_marked() - is a device one that plumb made?
+ * @nl:		rtnetlink socket of its namespace
+ * @link:	the device
+ * @recorded:	the hardware address a record gave it, or NULL
+ *
+ * Yes when it has plumb's alias, the address of bridge_mark_mac(), or the
+ * address its record names (a veth made by an earlier version, whose
+ * address was random, killed before its alias).
+ *
+ * Return: 1 or 0.
+ */
+int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t *recorded)
+{
+	uint8_t mark[6];
+
+	if (!strcmp(link->alias, BRIDGE_ALIAS))
+		return 1;
+	bridge_mark_mac(nl, link->name, mark);
+	return !memcmp(link->mac, mark, 6) || (recorded && !memcmp(link->mac, recorded, 6));
+}
 
 /* Return: 0 when @br is a bridge, else -EEXIST (logged). */
 static int bridge_kind_check(const struct nl_link *br)
@@ -44,7 +104,7 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_
 	ret = nl_link_get(nl, name, br);
 	if (ret == -ENODEV) {
 		/* A fixed address: left alone, a bridge takes the lowest of its ports'. */
-		nl_link_mac_random(mac);
+		bridge_mark_mac(nl, name, mac);
 		ret = nl_link_add_bridge(nl, name, mac, BRIDGE_ALIAS);
 		if (ret < 0 && ret != -EEXIST) /* EEXIST: made meanwhile */
 			return ret;
@@ -54,7 +114,13 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_
 	if (ret < 0)
 		return nl_err(nl, ret, "look up bridge %s", name);
 	ret = bridge_kind_check(br);
-	return ret < 0 ? ret : created;
+	if (ret < 0)
+		return ret;
+	/* Ours, made by a process killed before it set the alias: set it now. */
+	if (strcmp(br->alias, BRIDGE_ALIAS) && bridge_marked(nl, br, NULL) &&
+	    nl_link_set_alias(nl, name, BRIDGE_ALIAS) == 0)
+		snprintf(br->alias, sizeof(br->alias), "%s", BRIDGE_ALIAS);
+	return created;
 }
 
 struct bridge_addr_scan {
@@ -256,7 +322,7 @@ int bridge_del(struct nl_sock *nl, const char *name)
 		return nl_err(nl, ret, "look up bridge %s", name);
 	if (strcmp(br.kind, "bridge"))
 		return log_errx(-EINVAL, "%s is not a bridge; not deleting it", name);
-	if (strcmp(br.alias, BRIDGE_ALIAS))
+	if (!bridge_marked(nl, &br, NULL))
 		return log_errx(-EPERM,
 				"bridge %s was not created by plumb; "
 				"not deleting it",
@@ -395,14 +461,16 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
  * bridge_port_del() - delete the veth pair of a port
  * @nl:		rtnetlink socket of the host namespace
  * @host_veth:	the host end
+ * @recorded:	the host end's hardware address as its record names it, or
+ *		NULL without a record
  *
- * Only a veth with plumb's alias is deleted: another device under that name,
- * a veth included, is not ours, even though the name is derived from an
- * attachment.
+ * Only a veth plumb made (bridge_marked()) is deleted: another device under
+ * that name, a veth included, is not ours, even though the name is derived
+ * from an attachment.
  *
  * Return: 0 (also when it is gone already) or negative errno (logged).
  */
-int bridge_port_del(struct nl_sock *nl, const char *host_veth)
+int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t *recorded)
 {
 	struct nl_link link;
 	int ret;
@@ -415,7 +483,7 @@ int bridge_port_del(struct nl_sock *nl, const char *host_veth)
 	if (strcmp(link.kind, "veth"))
 		return log_errx(-EPERM, "%s is a %s, not plumb's veth; not deleting it",
 				host_veth, *link.kind ? link.kind : "device");
-	if (strcmp(link.alias, BRIDGE_ALIAS))
+	if (!bridge_marked(nl, &link, recorded))
 		return log_errx(-EPERM,
 				"%s is a veth that plumb did not create; not deleting "
 				"it",

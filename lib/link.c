@@ -12,6 +12,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
@@ -289,6 +290,27 @@ int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, in
 	return 0;
 }
 
+/**
+ * nl_link_set_alias() - set the alias (IFLA_IFALIAS) of an interface
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the interface
+ * @alias:	the alias
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	mnl_attr_put_strz(link_new(nl, &b, 0, name, 0), IFLA_IFALIAS, alias);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "set alias of %s", name);
+	return 0;
+}
+
 struct link_walk {
 	int (*fn)(const struct nl_link *link, void *arg);
 	void *arg;
@@ -452,15 +474,19 @@ static void link_put_peer(struct nlmsghdr *nlh, const struct nl_veth *v)
 }
 
 /**
- * nl_link_add_veth() - create a veth pair in one round trip, the first end up
+ * nl_link_add_veth() - create a veth pair, the first end up
  * @nl:		rtnetlink socket
  * @v:		what to create
  *
  * The peer is born in its namespace under its final name (IFLA_NET_NS_FD in
  * the peer's attributes), so no other process ever sees a half-made device.
- * The first end is enslaved to @v->master at creation; hairpin mode is set
- * by a second request in the same batch, naming the port (as "ip link set
- * dev X type bridge_slave hairpin on"), and so is the alias.
+ * The first end is enslaved to @v->master and gets its hardware address at
+ * creation, in the one RTM_NEWLINK that makes the pair. Creation ignores
+ * IFLA_IFALIAS and bridge port options, so the alias and hairpin mode
+ * follow in a second request (as "ip link set dev X alias A type
+ * bridge_slave hairpin on"); a process killed between the two leaves a veth
+ * without them, which its hardware address still marks (bridge_marked()).
+ * If the second request fails, the pair is deleted again.
  *
  * Return: 0 or negative errno (logged; -EEXIST when a name is taken).
  */
@@ -482,6 +508,10 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 	if (v->master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)v->master);
 	link_put_peer(nlh, v);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);
+	fault_point("veth-born");
 
 	if (v->master && v->hairpin) {
 		nlh = link_new(nl, &b, 0, v->name, 0);
@@ -492,14 +522,17 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 		mnl_attr_nest_end(nlh, data);
 		mnl_attr_nest_end(nlh, info);
 	}
-	/* Creation ignores IFLA_IFALIAS; a change in the same batch sets it. */
 	if (v->alias)
 		mnl_attr_put_strz(link_new(nl, &b, 0, v->name, 0), IFLA_IFALIAS,
 				  v->alias);
+	if (!b.count)
+		return 0;
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
-	if (ret < 0)
-		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);
-	return 0;
+	if (ret < 0) {
+		nl_err(nl, ret, "set alias and hairpin mode of veth %s", v->name);
+		nl_link_del(nl, v->name);
+	}
+	return ret;
 }
 
 /**
@@ -509,6 +542,9 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
  * @mac:	its hardware address, fixed so that it does not follow the
  *		lowest address among its ports as they come and go
  * @alias:	its alias (IFLA_IFALIAS), which marks it as plumb's, or NULL
+ *
+ * The alias follows the creation in a second request, as creation ignores
+ * it; the hardware address is set at creation.
  *
  * Return: 0, -EEXIST (not logged) when the name is taken, or negative errno
  * (logged).
@@ -527,12 +563,20 @@ int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
-	/* Creation ignores IFLA_IFALIAS; a change in the same batch sets it. */
-	if (alias)
-		mnl_attr_put_strz(link_new(nl, &b, 0, name, 0), IFLA_IFALIAS, alias);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
-	if (ret < 0 && ret != -EEXIST)
+	if (ret == -EEXIST)
+		return ret;
+	if (ret < 0)
 		return nl_err(nl, ret, "create bridge %s", name);
+	if (!alias)
+		return 0;
+	fault_point("bridge-born");
+	mnl_attr_put_strz(link_new(nl, &b, 0, name, 0), IFLA_IFALIAS, alias);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0) {
+		nl_err(nl, ret, "set alias of bridge %s", name);
+		nl_link_del(nl, name);
+	}
 	return ret;
 }
 

@@ -79,6 +79,7 @@ int nl_link_get(struct nl_sock *nl, const char *name, struct nl_link *link);
 int nl_link_get_index(struct nl_sock *nl, int index, struct nl_link *link);
 int nl_link_set_up(struct nl_sock *nl, const char *name);
 int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, int on);
+int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 				  const char *name);
 int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
