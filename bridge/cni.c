@@ -270,7 +270,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	json_t *ipam = NULL;
 	struct log_msg m;
 	struct br_conf c;
-	int ret;
+	int attached = 0, ret;
 
 	ret = br_conf_parse(req, &c);
 	if (ret == 0 && c.mac) {
@@ -290,6 +290,13 @@ static int br_add(struct cni_req *req, json_t **result)
 	r.no_gateway = !c.is_gw;
 	r.promisc = c.promisc;
 
+	/*
+	 * A second ADD of a live attachment is refused before anything runs:
+	 * undoing a failed ADD must never undo the first one.
+	 */
+	ret = attach_exists(STATE_DIR, a);
+	if (ret < 0)
+		return ret;
 	ret = cni_ipam_add(req, &ipam);
 	if (ret < 0)
 		return ret;
@@ -297,16 +304,20 @@ static int br_add(struct cni_req *req, json_t **result)
 	if (ret == 0)
 		ret = br_routes(req, &c, ipam, a);
 	if (ret == 0)
-		ret = attach_add(&r);
-	if (ret == 0 && (c.ip_masq || c.has_no_masq))
-		ret = br_masq(req, &c, a);
+		ret = attach_add(&r); /* undoes itself when it fails */
+	if (ret == 0) {
+		attached = 1;
+		if (c.ip_masq || c.has_no_masq)
+			ret = br_masq(req, &c, a);
+	}
 	if (ret == 0)
 		*result = br_result(&r, ipam, json_member(req->conf, "dns"));
 	if (ret == 0 && !*result)
 		ret = log_err(-ENOMEM, "build result");
 	if (ret < 0) {
 		/* All or nothing: the veth and record, then the addresses. */
-		attach_del(STATE_DIR, a, -1);
+		if (attached)
+			attach_del(STATE_DIR, a, -1);
 		cni_ipam_del(req, NULL, NULL);
 	}
 	json_decref(ipam);

@@ -12,6 +12,10 @@
  * teardown finds it. attach_del() is therefore idempotent: each step treats
  * "already gone" as done.
  *
+ * A failed attach_add() never touches what existed before it started: an
+ * attachment that has a record already is refused before anything is done,
+ * and each step undoes only what it made itself.
+ *
  * Which veth is ours: teardown finds the host end by its derived name, but
  * another device may hold that name (made by someone else, or by hand), and
  * it must never be deleted. So plumb marks its devices with something the
@@ -541,6 +545,29 @@ static int attach_netns_check(const struct attach_req *req)
 }
 
 /**
+ * attach_exists() - refuse an attachment that exists already
+ * @state_dir:	where records live
+ * @a:		its network, id and ifname
+ *
+ * Return: 0 when it has no record, -EEXIST (logged) when it has one, or the
+ * error of reading a record that is damaged or planted (not ours to write
+ * over).
+ */
+int attach_exists(const char *state_dir, const struct attachment *a)
+{
+	struct attachment old;
+	int ret;
+
+	ret = attach_record_read(state_dir, a->network, a->id, a->ifname, &old);
+	if (ret == 0)
+		return log_errx(-EEXIST,
+				"container %s has %s in network %s already (bridge %s, "
+				"veth %s); delete it first",
+				a->id, a->ifname, a->network, old.bridge, old.host_veth);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/**
  * attach_add() - attach a namespace to a bridge
  * @req:	what to make; @req->a is completed with what was made. The
  *		addresses come from plumb's IPAM (@req->sets), or are given in
@@ -552,19 +579,15 @@ static int attach_netns_check(const struct attach_req *req)
  */
 int attach_add(struct attach_req *req)
 {
-	struct attachment *a = &req->a, old;
+	struct attachment *a = &req->a;
 	struct nl_sock nl;
 	int ret;
 
 	ret = attach_netns_check(req);
 	if (ret < 0)
 		return ret;
-	ret = attach_record_read(req->state_dir, a->network, a->id, a->ifname, &old);
-	if (ret == 0)
-		return log_errx(-EEXIST, "attachment %s/%s/%s exists already", a->network,
-				a->id, a->ifname);
-	/* Damaged, or something planted in its place: not ours to write over. */
-	if (ret != -ENOENT)
+	ret = attach_exists(req->state_dir, a);
+	if (ret < 0)
 		return ret;
 	attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
 	if (!req->has_mac)

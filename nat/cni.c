@@ -185,6 +185,24 @@ static int pm_parsed(struct nat *nat, const struct nat_pub *p, const char *owner
 	return 0;
 }
 
+/* A second ADD for a live attachment: refused, as its undoing would undo the first. */
+static int pm_exists(struct cni_req *req)
+{
+	char name[256];
+	json_t *rec;
+	int err;
+
+	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
+	rec = state_record_read(STATE_DIR, CNI_NAT_KIND, req->name, name, &err);
+	if (!rec)
+		return err == -ENOENT ? 0 : err;
+	json_decref(rec);
+	return log_errx(-EEXIST,
+			"container %s has %s in network %s already, with its ports; "
+			"delete it first",
+			req->container_id, req->ifname, req->name);
+}
+
 static int pm_record(const struct cni_req *req, const char *owner, int del)
 {
 	char name[256];
@@ -219,6 +237,8 @@ static int pm_add(struct cni_req *req, json_t **result)
 	/* Bad input changes nothing: every mapping is checked first. */
 	if (ret == 0)
 		ret = pm_for_each(req, &c, NULL, pm_parsed);
+	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq || c.has_no_masq))
+		ret = pm_exists(req);
 	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq || c.has_no_masq)) {
 		ret = pm_record(req, c.owner, 0);
 		if (ret == 0)

@@ -104,6 +104,7 @@ int attach_record_del(const char *state_dir, const struct attachment *a);
 
 int attach_for_each(const char *state_dir, const char *network,
 		    int (*fn)(const struct attachment *a, void *arg), void *arg);
+int attach_exists(const char *state_dir, const struct attachment *a);
 int attach_add(struct attach_req *req);
 int attach_check(const struct attachment *a, int host_netns_fd, json_t *diffs);
 int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd);

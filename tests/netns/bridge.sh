@@ -304,8 +304,8 @@ test_adding_the_same_attachment_twice_fails_and_changes_nothing() {
 	ok plumb-bridge add a
 	settle plumb0
 	before=$(state)
-	fails 1 'attachment plumb0/a/eth0 exists already' plumb-bridge add a
-	fails 1 'attachment plumb0/a/eth0 exists already' plumb-bridge add a --ip 10.88.0.9
+	fails 1 '^plumb-bridge: container a has eth0 in network plumb0 already' plumb-bridge add a
+	fails 1 '^plumb-bridge: container a has eth0 in network plumb0 already' plumb-bridge add a --ip 10.88.0.9
 	eq "$(state)" "$before" "state after the second add"
 	ok ping1 a 10.88.0.1
 }

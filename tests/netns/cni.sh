@@ -981,7 +981,7 @@ test_failed_add_leaves_nothing_behind() {
 	cni ADD "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 	va=$(jq -r '.interfaces[1].name' <<< "$R")
 	# (An ADD again, without DEL, is refused and harms nothing.)
-	cni_fails 999 'container ctr-a already holds 10\.89\.0\.[0-9]+ for eth0' \
+	cni_fails 999 'container ctr-a has eth0 in network plumb-cni already \(bridge plumb-cni0, veth pl[0-9a-f]{12}\); delete it first' \
 		ADD "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 	cni CHECK "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 	cni_fails 999 'tcp port 8080 .*plumb-cni/ctr-a/eth0' ADD "$PLUMB" ctr-b /run/netns/b eth0 \

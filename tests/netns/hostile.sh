@@ -103,6 +103,12 @@ now() {
 	nft -s list ruleset 2> /dev/null
 }
 
+# inside NS: the interfaces of NS, their hardware and global addresses
+inside() {
+	ip -n "$1" -j addr show | jq -c '[.[] | {ifname, address,
+		a: [.addr_info[] | select(.scope != "link") | .local]}]'
+}
+
 # up NS IF: IF is up inside NS ("" for the sandbox host)
 up() {
 	ip ${1:+-n "$1"} -j link show dev "$2" |
@@ -491,6 +497,53 @@ test_del_leaves_interfaces_plumb_did_not_make() {
 	fails 1 '^plumb-bridge: fpeer is not a bridge; not deleting it$' \
 		plumb-bridge del-bridge fpeer
 	eq "$(now)" "$before" "state after refused del-bridge"
+}
+
+# A second ADD of a live attachment is refused before anything runs, and
+# the first stays whole: its veth on the bridge, the container's eth0 and
+# address, its record, its lease, its published port. (Undoing the failed
+# second ADD used to undo the first.)
+test_duplicate_add_is_refused_and_the_first_attachment_stays_whole() {
+	local conf v first prev
+	ok ip netns add a
+	ok ip netns add b
+	# Without IPAM, as the issue found it; then with plumb-ipam.
+	conf=$(jq -c 'del(.ipam)' <<< "$BR")
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	v=$(jq -r .host_veth $RECORDS/net1/c1:eth0.json)
+	cni_ok plumb-bridge ADD /run/netns/b c2 eth0 "$BR"
+	prev=$(jq -c '{cniVersion, interfaces, ips}' <<< "$OUT")
+	cni_ok plumb-nat ADD /run/netns/b c2 eth0 "$(jq -c --argjson p "$prev" \
+		'.prevResult = $p | .runtimeConfig.portMappings =
+		[{hostPort: 8080, containerPort: 80, protocol: "tcp"}]' <<< "$NAT")"
+	ok plumb-nat publish 22 10.22.0.99:22 --id admin
+	first=$(now; inside a; inside b)
+	cni_fails 999 "^container c1 has eth0 in network net1 already \(bridge cni0, veth $v\); delete it first\$" \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	cni_fails 999 '^container c2 has eth0 in network net1 already \(bridge cni0, veth pl[0-9a-f]{12}\); delete it first$' \
+		plumb-bridge ADD /run/netns/b c2 eth0 "$BR"
+	# The second plumb-nat ADD asks for a port another owner holds.
+	cni_fails 999 '^container c2 has eth0 in network net1 already, with its ports; delete it first$' \
+		plumb-nat ADD /run/netns/b c2 eth0 "$(jq -c --argjson p "$prev" \
+		'.prevResult = $p | .runtimeConfig.portMappings =
+		[{hostPort: 22, containerPort: 22, protocol: "tcp"}]' <<< "$NAT")"
+	eq "$(now; inside a; inside b)" "$first" \
+		"the first attachments after duplicate ADDs"
+	eq "$(ip -j link show master cni0 | jq -r '.[].ifname' | grep -c "^$v\$")" 1 \
+		"the first veth on cni0"
+	grep -q 'tcp \. 8080 .*comment "net1/c2/eth0"' <<< "$(nft list ruleset)" ||
+		fail "the first ADD's port is gone: $(nft list ruleset)"
+	eq "$(n_leases $CNI_NETWORKS/net1)" 1 "leases"
+	# The command line and the hook refuse it too, changing nothing.
+	ok plumb-bridge add a --id c3 --ifname eth1
+	first=$(now; inside a; inside b)
+	fails 1 '^plumb-bridge: container c3 has eth1 in network plumb0 already \(bridge plumb0, veth pl[0-9a-f]{12}\); delete it first$' \
+		plumb-bridge add b --id c3 --ifname eth1
+	unshare --net sleep 60 &
+	left $! || fail "sleep $! did not get a namespace of its own"
+	hook_fails '^plumb-bridge: container c3 has eth1 in network plumb0 already' \
+		"$(oci_state c3 $!)" plumb-bridge oci-hook create --ifname eth1
+	eq "$(now; inside a; inside b)" "$first" "after duplicate adds by hand and hook"
 }
 
 # ADD killed at any point leaves what DEL finishes. The veth's alias follows

@@ -146,7 +146,7 @@ test_bridge_command_line_failures_print_one_message() {
 	ok ip -n full link add eth0 type veth peer name eth1
 	ok plumb-bridge add a
 	: > /tmp/file
-	one 1 'attachment plumb0/a/eth0 exists already$' plumb-bridge add a
+	one 1 'container a has eth0 in network plumb0 already \(bridge plumb0, veth pl[0-9a-f]{12}\); delete it first$' plumb-bridge add a
 	one 1 'requested address 10\.88\.0\.2 is already allocated to container a$' \
 		plumb-bridge add b --ip 10.88.0.2
 	one 1 'invalid subnet "10\.88\.0\.1/16": host bits set$' \
@@ -181,7 +181,7 @@ test_bridge_oci_hook_failures_print_one_message() {
 	# Nothing was made: the container can still have its interface.
 	hook "$(oci_state c1 $PID)" plumb-bridge oci-hook create 2> /tmp/.stderr ||
 		fail "create: $(cat /tmp/.stderr)"
-	one 1 'attachment plumb0/c1/eth0 exists already$' hook "$(oci_state c1 $PID)" \
+	one 1 'container c1 has eth0 in network plumb0 already \(bridge plumb0, veth pl[0-9a-f]{12}\); delete it first$' hook "$(oci_state c1 $PID)" \
 		plumb-bridge oci-hook create
 }
 
