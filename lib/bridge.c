@@ -18,6 +18,8 @@
  * people and for devices made by earlier versions, but creation ignores it:
  * it comes in a second request, and a process killed in between leaves a
  * device that only its address marks.
+ * The bridge and the host ends are in interface group BRIDGE_GROUP, which
+ * the rules plumb adds to other firewalls match (lib/foreign.c).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -120,6 +122,16 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_
 	if (strcmp(br->alias, BRIDGE_ALIAS) && bridge_marked(nl, br, NULL) &&
 	    nl_link_set_alias(nl, name, BRIDGE_ALIAS) == 0)
 		snprintf(br->alias, sizeof(br->alias), "%s", BRIDGE_ALIAS);
+	/* Ours, and still in the default group (made by an older plumb too). */
+	if (!br->group && !strcmp(br->alias, BRIDGE_ALIAS)) {
+		ret = nl_link_set_group(nl, name, BRIDGE_GROUP);
+		if (ret < 0) {
+			if (created)
+				nl_link_del(nl, name);
+			return ret;
+		}
+		br->group = BRIDGE_GROUP;
+	}
 	return created;
 }
 
@@ -429,6 +441,7 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		.master = br->index,
 		.hairpin = p->hairpin,
 		.alias = BRIDGE_ALIAS,
+		.group = BRIDGE_GROUP,
 	};
 	struct nl_link there;
 	struct nl_sock inside;

@@ -159,6 +159,11 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
 				snprintf(link->alias, sizeof(link->alias), "%s",
 					 mnl_attr_get_str(attr));
 			break;
+		case IFLA_GROUP:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			link->group = mnl_attr_get_u32(attr);
+			break;
 		}
 	}
 	return 0;
@@ -308,6 +313,62 @@ int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias)
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
 		return nl_err(nl, ret, "set alias of %s", name);
+	return 0;
+}
+
+/**
+ * nl_link_set_group() - put an interface in an interface group
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the interface
+ * @group:	the group (IFLA_GROUP; 0 is the default one)
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	mnl_attr_put_u32(link_new(nl, &b, 0, name, 0), IFLA_GROUP, group);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "put %s in interface group %u", name, group);
+	return 0;
+}
+
+/* Hairpin mode on the bridge port @name, as "ip link set dev @name type
+ * bridge_slave hairpin on" asks for it. */
+static void link_build_hairpin(struct nl_sock *nl, struct nl_batch *b, const char *name)
+{
+	struct nlmsghdr *nlh = link_new(nl, b, 0, name, 0);
+	struct nlattr *info, *data;
+
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+}
+
+/**
+ * nl_link_set_hairpin() - turn hairpin mode on for a bridge port
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the port
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nl_link_set_hairpin(struct nl_sock *nl, const char *name)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	link_build_hairpin(nl, &b, name);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "turn hairpin mode on for %s", name);
 	return 0;
 }
 
@@ -492,7 +553,6 @@ static void link_put_peer(struct nlmsghdr *nlh, const struct nl_veth *v)
  */
 int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 {
-	struct nlattr *info, *data;
 	struct nlmsghdr *nlh;
 	struct nl_batch b;
 	int ret;
@@ -507,21 +567,16 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, v->mac);
 	if (v->master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)v->master);
+	if (v->group)
+		mnl_attr_put_u32(nlh, IFLA_GROUP, v->group);
 	link_put_peer(nlh, v);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
 		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);
 	fault_point("veth-born");
 
-	if (v->master && v->hairpin) {
-		nlh = link_new(nl, &b, 0, v->name, 0);
-		info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-		mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
-		data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-		mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
-		mnl_attr_nest_end(nlh, data);
-		mnl_attr_nest_end(nlh, info);
-	}
+	if (v->master && v->hairpin)
+		link_build_hairpin(nl, &b, v->name);
 	if (v->alias)
 		mnl_attr_put_strz(link_new(nl, &b, 0, v->name, 0), IFLA_IFALIAS,
 				  v->alias);

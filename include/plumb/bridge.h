@@ -13,6 +13,12 @@
 
 #define BRIDGE_DEFAULT "plumb0"
 #define BRIDGE_ALIAS "plumb" /* IFLA_IFALIAS of the bridges plumb creates */
+/*
+ * The interface group (IFLA_GROUP) of plumb's bridges and of their ports:
+ * the rules plumb keeps in other firewalls' chains match it, so that they
+ * stay the same as networks come and go (lib/foreign.c). "pl" in ASCII.
+ */
+#define BRIDGE_GROUP 0x706c
 #define BRIDGE_ADDRS_MAX 4
 #define BRIDGE_ROUTES_MAX 16
 

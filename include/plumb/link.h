@@ -24,6 +24,7 @@ struct log_msg;
  * @mac:	hardware address
  * @hairpin:	hairpin mode of its bridge port, or -1 when not a bridge port
  * @alias:	its alias, "" if none
+ * @group:	its interface group (IFLA_GROUP), 0 by default
  */
 struct nl_link {
 	int index;
@@ -35,6 +36,7 @@ struct nl_link {
 	uint8_t mac[6];
 	int hairpin;
 	char alias[64];
+	uint32_t group;
 };
 
 /**
@@ -51,6 +53,7 @@ struct nl_link {
  *		reach itself through the host (its own published port)
  * @alias:	alias (IFLA_IFALIAS) of the first end, which marks it as
  *		plumb's, or NULL
+ * @group:	interface group of the first end, 0 for the default
  */
 struct nl_veth {
 	const char *name;
@@ -63,6 +66,7 @@ struct nl_veth {
 	int master;
 	int hairpin;
 	const char *alias;
+	uint32_t group;
 };
 
 int nl_link_name_check(const char *name);
@@ -80,6 +84,8 @@ int nl_link_get_index(struct nl_sock *nl, int index, struct nl_link *link);
 int nl_link_set_up(struct nl_sock *nl, const char *name);
 int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, int on);
 int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias);
+int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group);
+int nl_link_set_hairpin(struct nl_sock *nl, const char *name);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 				  const char *name);
 int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
