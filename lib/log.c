@@ -168,6 +168,16 @@ int log_err_why(int err, const char *why, const char *fmt, ...)
 	return err;
 }
 
+/* "prog: what: message", unless quiet */
+static void log_vsay(const char *what, const char *fmt, va_list ap)
+{
+	if (log_muted)
+		return;
+	fprintf(stderr, "%s: %s: ", log_name, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /**
  * log_warn() - report something that did not stop the work
  * @fmt: the message
@@ -176,12 +186,22 @@ void log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_muted)
-		return;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: warning: ", log_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	log_vsay("warning", fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * log_notice() - tell the user of something plumb did that they should know
+ * of, outside what they asked (a rule put in another firewall's chain)
+ * @fmt: the message
+ */
+void log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vsay("notice", fmt, ap);
 	va_end(ap);
 }
 

@@ -18,6 +18,7 @@ int log_err_why(int err, const char *why, const char *fmt, ...)
 int log_verr(int err, const char *why, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**
  * struct log_msg - an error as a value, for a failure that is only a try
