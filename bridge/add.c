@@ -4,12 +4,28 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
 #include "bridge.h"
+
+/* Through the foreign firewalls that filter forwarding (lib/foreign.c). */
+static int add_bridge_admit(const struct attach_req *req, const struct inet_prefix *gw)
+{
+	struct inet_prefix subnets[BRIDGE_ADDRS_MAX];
+	struct foreign_net net = { .network = req->a.network, .bridge = req->a.bridge,
+				   .n_subnets = req->n_sets, .subnets = subnets };
+	size_t i;
+
+	for (i = 0; i < req->n_sets; i++) {
+		subnets[i] = gw[i];
+		inet_prefix_mask(&subnets[i]);
+	}
+	return foreign_admit(req->host_netns_fd, &net, 1);
+}
 
 /* "add" without NETNS: the bridge alone, with its gateways. */
 static int add_bridge_only(struct add_opts *o, int json)
@@ -31,6 +47,8 @@ static int add_bridge_only(struct add_opts *o, int json)
 		return log_err(ret, "open rtnetlink socket");
 	ret = bridge_ensure(&nl, req->host_netns_fd, req->a.bridge, gw, req->n_sets, &br);
 	nl_close(&nl);
+	if (ret >= 0)
+		ret = add_bridge_admit(req, gw);
 	if (ret < 0)
 		return ret;
 	j = json_pack("{s:s, s:[]}", "bridge", req->a.bridge, "gateways");

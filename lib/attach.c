@@ -38,6 +38,7 @@
 
 #include <plumb/attach.h>
 #include <plumb/fault.h>
+#include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/name.h>
@@ -459,6 +460,25 @@ static int attach_bridge_check(struct attach_req *req, struct nl_sock *nl)
 	return 0;
 }
 
+/*
+ * Let the network through the foreign firewalls that filter forwarding, so
+ * that a container made while one runs works at once (lib/foreign.c).
+ */
+static int attach_foreign_admit(const struct attach_req *req)
+{
+	const struct attachment *a = &req->a;
+	struct inet_prefix subnets[BRIDGE_ADDRS_MAX];
+	struct foreign_net net = { .network = a->network, .bridge = a->bridge,
+				   .n_subnets = a->n_ip, .subnets = subnets };
+	size_t i;
+
+	for (i = 0; i < a->n_ip; i++) {
+		subnets[i] = a->ip[i];
+		inet_prefix_mask(&subnets[i]);
+	}
+	return foreign_admit(req->host_netns_fd, &net, 1);
+}
+
 /* Wire the claimed addresses: bridge, veth, container side. */
 static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 {
@@ -481,6 +501,8 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		a->mtu = br.mtu;
 	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
 	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
+	if (ret == 0)
+		ret = attach_foreign_admit(req);
 	if (ret == 0)
 		ret = attach_record_write(req->state_dir, a);
 	fault_point("record-written");

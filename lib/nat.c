@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <plumb/fault.h>
+#include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/nat.h>
@@ -572,8 +573,9 @@ static int nat_localnet_off(const struct nft_elem *e, void *arg)
 }
 
 /**
- * nat_flush() - delete plumb's table, and nothing else; records stay, so
- * "reconcile" can bring it all back
+ * nat_flush() - delete plumb's table and take plumb's tagged rules out of
+ * other firewalls' chains, and nothing else; records stay, so "reconcile"
+ * can bring it all back
  * @nat:	the handle
  *
  * route_localnet is turned off first on the bridges the table guards, as
@@ -585,5 +587,7 @@ int nat_flush(struct nat *nat)
 {
 	int ret = nft_elem_for_each(&nat->nl, NFT_LOCALNET, nat_localnet_off, nat);
 
+	if (ret == 0)
+		ret = foreign_withdraw(nat->netns_fd);
 	return ret < 0 ? ret : nft_table_del(&nat->nl);
 }

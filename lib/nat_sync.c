@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/nat.h>
@@ -360,6 +361,8 @@ static void nat_drop_twins(struct nat_masq_walk *want)
  * After "nft flush ruleset" (a firewall reload), the table is rebuilt and
  * every recorded element added again, in one transaction. When nothing is
  * missing, nothing is sent to the kernel: without records, no table is made.
+ * Then what plumb keeps in other firewalls is brought back too (after a
+ * firewall started, or Docker restarted): foreign_reconcile().
  *
  * Return: the number of elements added (0: it was a no-op), or negative
  * errno (logged).
@@ -393,9 +396,11 @@ int nat_reconcile(struct nat *nat)
 	if (ret < 0) {
 		nl_err(&nat->nl, ret, "reconcile table inet " NFT_TABLE);
 	} else {
-		ret = (int)w->all.n;
 		for (i = 0; i < w->n_localhost; i++)
 			nat_localhost_on(nat, &w->localhost[i]);
+		ret = foreign_reconcile(nat->netns_fd);
+		if (ret == 0)
+			ret = (int)w->all.n;
 	}
 	if (w)
 		free(w->all.v);

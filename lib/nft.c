@@ -161,7 +161,12 @@ int nft_table_exists(struct nl_sock *nl)
 	return 1;
 }
 
-static void nft_batch_begin(struct nft_buf *b, uint32_t genid)
+/**
+ * nft_batch_begin() - start a batch with its begin marker
+ * @b:		the batch
+ * @genid:	the ruleset generation it is built against, or 0 for any
+ */
+void nft_batch_begin(struct nft_buf *b, uint32_t genid)
 {
 	struct nlmsghdr *nlh = nftnl_batch_begin(nft_buf_room(b), ++b->seq);
 
@@ -172,7 +177,11 @@ static void nft_batch_begin(struct nft_buf *b, uint32_t genid)
 	nft_buf_done(b, nlh);
 }
 
-static void nft_batch_end(struct nft_buf *b)
+/**
+ * nft_batch_end() - end a batch with its end marker
+ * @b:		the batch
+ */
+void nft_batch_end(struct nft_buf *b)
 {
 	char *room = nft_buf_room(b);
 

@@ -29,6 +29,8 @@ struct nft_buf {
 char *nft_buf_room(struct nft_buf *b);
 void nft_buf_done(struct nft_buf *b, const struct nlmsghdr *nlh);
 void nft_buf_free(struct nft_buf *b);
+void nft_batch_begin(struct nft_buf *b, uint32_t genid);
+void nft_batch_end(struct nft_buf *b);
 int nft_rules_build(struct nft_buf *b);
 
 #endif
