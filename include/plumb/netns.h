@@ -32,6 +32,8 @@ int netns_run_try(int netns_fd, int (*fn)(void *arg), void *arg, struct log_msg 
 
 int netns_for_each(int (*fn)(const char *name, void *arg), void *arg);
 int netns_for_each_pid(int (*fn)(pid_t pid, dev_t dev, ino_t ino, void *arg), void *arg);
+
+/* netns_id.c: over rtnetlink, so above nl.c, which runs in namespaces */
 int netns_get_id(struct nl_sock *nl, int fd);
 
 #endif
