@@ -496,66 +496,6 @@ int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *
 	return ret;
 }
 
-struct nat_release {
-	struct nat *nat;
-	const char *owner;
-	int err;
-};
-
-static int nat_release_one(const char *group, const char *name, json_t *rec, void *arg)
-{
-	struct inet_prefix subnet, to[NAT_NOMASQ_MAX];
-	struct nat_release *r = arg;
-	const char *type = NULL, *s = NULL;
-	struct nat_pub p;
-	int ret = 0;
-	size_t n;
-
-	(void)group;
-	/* The record is ours: jansson's getters, which say nothing, read it. */
-	type = json_string_value(json_object_get(rec, "type"));
-	s = json_string_value(json_object_get(rec, "subnet"));
-	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0) {
-		ret = nat_pub_del(r->nat, &p, r->owner);
-		if (ret == 0)
-			nat_record_del(r->nat, r->owner, name);
-	} else if (type && !strcmp(type, "masq") && s &&
-		   inet_prefix_parse(s, &subnet) == 0)
-		ret = nat_masq_del(r->nat, &subnet, r->owner);
-	else if (type && !strcmp(type, "nomasq") &&
-		 nat_nomasq_from_json(rec, &subnet, to, &n) == 0)
-		ret = nat_nomasq_del(r->nat, &subnet, r->owner);
-	else
-		nat_record_del(r->nat, r->owner, name); /* damaged: said so */
-	if (ret < 0 && !r->err)
-		r->err = ret;
-	return 0;
-}
-
-/**
- * nat_owner_release() - undo everything an owner holds, from its records
- * @nat:	the handle
- * @owner:	the owner
- *
- * The owner's record directory goes with its last record.
- *
- * Return: 0 (also when it holds nothing) or the first negative errno.
- */
-int nat_owner_release(struct nat *nat, const char *owner)
-{
-	struct nat_release r = { .nat = nat, .owner = owner };
-	char group[NFT_OWNER_MAX + 1];
-	int ret;
-
-	nat_owner_group(owner, group, sizeof(group));
-	ret = state_record_for_each(nat->state_dir, NAT_KIND, group, nat_release_one, &r);
-	if (ret == 0)
-		ret = r.err;
-	if (ret == 0)
-		ret = state_group_del(nat->state_dir, NAT_KIND, group);
-	return ret;
-}
-
 /* The guard goes with the table: so does the hole it guards. */
 static int nat_localnet_off(const struct nft_elem *e, void *arg)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nat_txn: what lib/nat.c and lib/nat_pub.c share; private to lib/. */
+/* nat_txn: what lib/nat.c, nat_pub.c and nat_sync.c share; private to lib/. */
 #ifndef PLUMB_NAT_TXN_H
 #define PLUMB_NAT_TXN_H
 
