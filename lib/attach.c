@@ -4,13 +4,15 @@
  * interface): a lease, a veth pair into the container and a record of both.
  *
  * Theory of operation: attach_add() takes the addresses first (files only),
- * writes the record of everything it is about to make, then touches the
- * kernel: bridge, veth, addresses, routes. Any failure undoes what was done,
- * in reverse. The record is written before the kernel objects exist so that a
- * setup killed halfway leaves a record naming all it may have made; the host
- * veth's name is derived from the attachment, so even without a record a
- * teardown finds it. attach_del() is therefore idempotent: each step treats
- * "already gone" as done.
+ * then makes sure of the bridge, which every attachment to it shares and
+ * whose MTU the attachment takes unless told another; then it writes the
+ * record of what it is about to make for this attachment, and only then
+ * makes it: veth, addresses, routes. Any failure undoes what was done, in reverse. The
+ * record is written before the attachment's own kernel objects exist so
+ * that a setup killed halfway leaves a record naming all it may have made;
+ * the host veth's name is derived from the attachment, so even without a
+ * record a teardown finds it. attach_del() is therefore idempotent: each
+ * step treats "already gone" as done.
  *
  * A failed attach_add() never touches what existed before it started: an
  * attachment that has a record already is refused before anything is done,

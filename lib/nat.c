@@ -3,8 +3,8 @@
  * nat: masquerade and published ports for containers, as elements of the
  * sets and maps of plumb's table (see nft_rules.c for the rules, which never
  * change). This file has the handle, the changes every element goes
- * through, masquerade and an owner's release; published ports are in
- * nat_pub.c, listing and reconcile in nat_sync.c.
+ * through, masquerade and the flush; published ports are in nat_pub.c,
+ * an owner's release, listing and reconcile in nat_sync.c.
  *
  * Theory of operation: a change first records what it is about to do
  * (<state>/nat/<owner>/<name>.json), then reads the ruleset generation, looks

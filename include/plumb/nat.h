@@ -65,17 +65,23 @@ int nat_pub_from_json(const json_t *j, struct nat_pub *p);
 void nat_owner_group(const char *owner, char *buf, size_t size);
 void nat_group_owner(const char *group, char *buf, size_t size);
 
-/* nat.c: the operations */
+/* nat.c: the handle, masquerade, and the table as a whole */
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
 void nat_close(struct nat *nat);
+int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_flush(struct nat *nat);
+
+/* nat_pub.c: published ports */
 int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
-int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
-int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+
+/* nat_sync.c: many records at once: an owner's release, list, reconcile */
 int nat_owner_release(struct nat *nat, const char *owner);
 int nat_list(struct nat *nat, int stats, json_t **out);
+int nat_reconcile(struct nat *nat);
 
 /* nat_nomasq.c: destinations a network reaches without masquerade, its peers */
 int nat_nomasq_parse(const char *cidr, struct inet_prefix *to, size_t *n);
@@ -85,7 +91,5 @@ int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 		   const struct inet_prefix *to, size_t n, const char *owner);
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_nomasq_describe(const struct nft_elem *e, json_t **out);
-int nat_flush(struct nat *nat);
-int nat_reconcile(struct nat *nat);
 
 #endif
