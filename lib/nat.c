@@ -37,14 +37,17 @@
  * nat_open() - get a handle on the NAT of a namespace
  * @nat:	the handle
  * @netns_fd:	the namespace, -1 for ours
- * @state_dir:	where records live
+ * @state_dir:	where records live; the handle keeps a copy
  *
  * Return: 0 or negative errno (logged).
  */
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir)
 {
-	nat->netns_fd = netns_fd;
-	nat->state_dir = state_dir;
+	*nat = (struct nat){ .netns_fd = netns_fd }; /* nat_close() works on failure */
+	if ((size_t)snprintf(nat->state_dir, sizeof(nat->state_dir), "%s", state_dir) >=
+	    sizeof(nat->state_dir))
+		return log_errx(-ENAMETOOLONG, "state directory %.64s...: too long",
+				state_dir);
 	return nft_open(&nat->nl, netns_fd);
 }
 

@@ -75,10 +75,10 @@ int cmd_list(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	ret = nat_list(&nat, stats, &all);
-	nat_end(&nat);
+	verb_end(&nat);
 	if (ret < 0)
 		return CMD_FAILED;
 	if (ctx->json)
@@ -96,10 +96,10 @@ int cmd_flush(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc != 1)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	ret = nat_flush(&nat);
-	nat_end(&nat);
+	verb_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }
 
@@ -110,10 +110,10 @@ int cmd_reconcile(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc != 1)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	ret = nat_reconcile(&nat);
-	nat_end(&nat);
+	verb_end(&nat);
 	if (ret < 0)
 		return CMD_FAILED;
 	if (ctx->json)

@@ -112,16 +112,16 @@ static const struct cmd_tool tool = {
 };
 
 /**
- * nat_begin() - open the NAT of the namespace -n names (or ours); the
+ * verb_begin() - open the NAT of the namespace -n names (or ours); the
  * records of another namespace's table live in STATE_DIR/netns/<its inode>
  * @ctx:	the options before the verb
  * @nat:	the handle
  *
  * Return: 0 or negative errno (logged).
  */
-int nat_begin(const struct cmd_ctx *ctx, struct nat *nat)
+int verb_begin(const struct cmd_ctx *ctx, struct nat *nat)
 {
-	static char state_dir[64] = STATE_DIR;
+	char state_dir[64] = STATE_DIR;
 	struct stat st;
 	int fd = -1, ret;
 
@@ -146,10 +146,10 @@ int nat_begin(const struct cmd_ctx *ctx, struct nat *nat)
 }
 
 /**
- * nat_end() - close what nat_begin() opened
+ * verb_end() - close what verb_begin() opened
  * @nat:	the handle
  */
-void nat_end(struct nat *nat)
+void verb_end(struct nat *nat)
 {
 	nat_close(nat);
 	if (nat->netns_fd >= 0)

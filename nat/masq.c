@@ -43,7 +43,7 @@ int cmd_masq(struct cmd_ctx *ctx, int argc, char **argv)
 	if (bad || inet_subnet_parse(argv[optind + 1], &subnet) < 0 ||
 	    (owner && nat_owner_check(owner) < 0))
 		return CMD_FAILED;
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	if (!add) {
 		ret = nat_masq_del(&nat, &subnet, owner);
@@ -54,6 +54,6 @@ int cmd_masq(struct cmd_ctx *ctx, int argc, char **argv)
 		if (ret == 0)
 			ret = nat_masq_add(&nat, &subnet, owner);
 	}
-	nat_end(&nat);
+	verb_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

@@ -6,8 +6,8 @@
 #include <plumb/cmd.h>
 #include <plumb/nat.h>
 
-int nat_begin(const struct cmd_ctx *ctx, struct nat *nat);
-void nat_end(struct nat *nat);
+int verb_begin(const struct cmd_ctx *ctx, struct nat *nat);
+void verb_end(struct nat *nat);
 
 int cmd_masq(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_publish(struct cmd_ctx *ctx, int argc, char **argv);

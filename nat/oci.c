@@ -145,11 +145,11 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 			 nl_link_name_check(h.ifname) < 0))
 		ret = -EINVAL;
 	if (ret == 0)
-		ret = nat_begin(ctx, &nat);
+		ret = verb_begin(ctx, &nat);
 	if (ret == 0) {
 		ret = stage == OCI_CREATE ? hook_create(&nat, &h, &s) :
 					    nat_owner_release(&nat, s.id);
-		nat_end(&nat);
+		verb_end(&nat);
 	}
 	oci_state_free(&s);
 	return ret < 0 ? CMD_FAILED : CMD_OK;

@@ -49,10 +49,10 @@ int cmd_publish(struct cmd_ctx *ctx, int argc, char **argv)
 	if (nat_owner_check(owner) < 0 || nat_pub_parse(args[0], args[1], &p) < 0)
 		return CMD_FAILED;
 	p.localhost = localhost;
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	ret = nat_publish(&nat, &p, owner);
-	nat_end(&nat);
+	verb_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }
 
@@ -90,7 +90,7 @@ int cmd_unpublish(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_FAILED;
 	if (n == 1 && nat_pub_parse_host(args[0], &p) < 0)
 		return CMD_FAILED;
-	if (nat_begin(ctx, &nat) < 0)
+	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
 	if (n == 2)
 		ret = nat_unpublish(&nat, &p, owner);
@@ -98,6 +98,6 @@ int cmd_unpublish(struct cmd_ctx *ctx, int argc, char **argv)
 		ret = unpublish_host(&nat, &p, owner);
 	else
 		ret = nat_owner_release(&nat, owner);
-	nat_end(&nat);
+	verb_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

@@ -3,6 +3,7 @@
 #ifndef PLUMB_NAT_H
 #define PLUMB_NAT_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -39,12 +40,12 @@ struct nat_pub {
  * struct nat - plumb-nat's handle on one network namespace
  * @nl:		netfilter socket there
  * @netns_fd:	the namespace, -1 for ours
- * @state_dir:	where records live (STATE_DIR)
+ * @state_dir:	where records live (STATE_DIR), the handle's own copy
  */
 struct nat {
 	struct nl_sock nl;
 	int netns_fd;
-	const char *state_dir;
+	char state_dir[PATH_MAX];
 };
 
 /* nat_spec.c: specifications, owners, elements, records */
