@@ -113,7 +113,7 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (ret < 0 || add_opts_finish(&o) < 0)
 		return CMD_FAILED;
-	if (host_netns_req(ctx, req) < 0)
+	if (opt_netns_req(ctx, req) < 0)
 		return CMD_FAILED;
 
 	if (!o.netns) {

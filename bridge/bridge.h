@@ -49,9 +49,9 @@ void add_opts_init(struct add_opts *o);
 int add_opts_parse(struct add_opts *o, int argc, char **argv);
 int add_opts_finish(struct add_opts *o);
 int add_masquerade(const struct add_opts *o);
-int host_netns_open(const struct cmd_ctx *ctx, int *fd);
-int host_netns_req(const struct cmd_ctx *ctx, struct attach_req *req);
-int netns_default_id(const char *spec, char *id, size_t size);
+int opt_netns_open(const struct cmd_ctx *ctx, int *fd);
+int opt_netns_req(const struct cmd_ctx *ctx, struct attach_req *req);
+int opt_default_id(const char *spec, char *id, size_t size);
 void attachment_print(const struct attachment *a, int json);
 
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv);

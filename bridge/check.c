@@ -47,7 +47,7 @@ int cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 	ret = attach_record_read(STATE_DIR, network, argv[optind], ifname, &a);
 	if (ret == -ENOENT)
 		log_errx(ret, "no attachment %s/%s/%s", network, argv[optind], ifname);
-	if (ret < 0 || host_netns_open(ctx, &fd) < 0)
+	if (ret < 0 || opt_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
 	diffs = json_array();
 	if (!diffs)

@@ -55,7 +55,7 @@ int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind != argc || (!netns == !id))
 		return cmd_usage(argv[0], CMD_USAGE);
 
-	if (netns && netns_default_id(netns, a.id, sizeof(a.id)) < 0)
+	if (netns && opt_default_id(netns, a.id, sizeof(a.id)) < 0)
 		return CMD_FAILED;
 	snprintf(a.network, sizeof(a.network), "%s", network ? network : bridge);
 	if (id)
@@ -65,7 +65,7 @@ int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((id && strlen(id) >= sizeof(a.id)) ||
 	    attach_key_check(a.network, a.id, ifname) < 0)
 		return CMD_FAILED;
-	if (host_netns_open(ctx, &fd) < 0)
+	if (opt_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
 	ret = attach_del(STATE_DIR, &a, fd);
 	if (fd >= 0)

@@ -14,7 +14,7 @@ int cmd_del_bridge(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc != 2)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (nl_link_name_check(argv[1]) < 0 || host_netns_open(ctx, &fd) < 0)
+	if (nl_link_name_check(argv[1]) < 0 || opt_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
 	if (fd >= 0)

@@ -112,7 +112,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	add_opts_init(&o);
 	ret = hook_opts(&o, &s, argc - 1, argv + 1);
 	if (ret == 0)
-		ret = host_netns_req(ctx, &o.req);
+		ret = opt_netns_req(ctx, &o.req);
 	if (ret == 0)
 		ret = stage == OCI_CREATE ? hook_create(&o, &s) : hook_delete(&o);
 	if (o.req.host_netns_fd >= 0)

@@ -239,14 +239,14 @@ static int add_set(struct add_opts *o, int family, const char *subnet,
 }
 
 /**
- * netns_default_id() - the container id a namespace gives when none is given
+ * opt_default_id() - the container id a namespace gives when none is given
  * @spec:	NETNS as the user wrote it
  * @id:		its name: "c1" for "c1" or "/run/netns/c1"
  * @size:	room at @id
  *
  * Return: 0, or -EINVAL (logged) when the namespace has no name.
  */
-int netns_default_id(const char *spec, char *id, size_t size)
+int opt_default_id(const char *spec, char *id, size_t size)
 {
 	const char *name = spec;
 
@@ -287,7 +287,7 @@ int add_opts_finish(struct add_opts *o)
 	if (o->subnet6 && a->mtu && a->mtu < 1280)
 		return log_errx(-EINVAL, "invalid MTU %u: IPv6 needs 1280 or more",
 				a->mtu);
-	if (o->netns && !*a->id && netns_default_id(o->netns, a->id, sizeof(a->id)) < 0)
+	if (o->netns && !*a->id && opt_default_id(o->netns, a->id, sizeof(a->id)) < 0)
 		return -EINVAL;
 	if (o->netns && netns_spec_path(o->netns, a->netns, sizeof(a->netns)) < 0)
 		return -EINVAL;
@@ -301,13 +301,13 @@ int add_opts_finish(struct add_opts *o)
 }
 
 /**
- * host_netns_open() - open the namespace of -n, the host side's
+ * opt_netns_open() - open the namespace of -n, the host side's
  * @ctx:	the options before the verb
  * @fd:		the namespace, or -1 without -n
  *
  * Return: 0 or negative errno (logged).
  */
-int host_netns_open(const struct cmd_ctx *ctx, int *fd)
+int opt_netns_open(const struct cmd_ctx *ctx, int *fd)
 {
 	*fd = -1;
 	if (!ctx->netns)
@@ -317,16 +317,16 @@ int host_netns_open(const struct cmd_ctx *ctx, int *fd)
 }
 
 /**
- * host_netns_req() - the namespace of -n for an attachment: open, and named
+ * opt_netns_req() - the namespace of -n for an attachment: open, and named
  * in its record so that teardown finds it without -n
  * @ctx:	the options before the verb
  * @req:	the request
  *
  * Return: 0 or negative errno (logged).
  */
-int host_netns_req(const struct cmd_ctx *ctx, struct attach_req *req)
+int opt_netns_req(const struct cmd_ctx *ctx, struct attach_req *req)
 {
-	int ret = host_netns_open(ctx, &req->host_netns_fd);
+	int ret = opt_netns_open(ctx, &req->host_netns_fd);
 
 	if (ret == 0 && ctx->netns)
 		ret = netns_spec_path(ctx->netns, req->a.host_netns,
