@@ -278,11 +278,10 @@ static int br_add(struct cni_req *req, json_t **result)
 		if (nl_link_mac_parse_try(c.mac, a->mac, &m) < 0)
 			ret = cni_fail(req, CNI_ERR_CONFIG, 0, "%s", m.text);
 	}
+	if (ret == 0)
+		ret = attach_key_set(a, req->name, req->container_id, req->ifname);
 	if (ret < 0)
 		return ret;
-	snprintf(a->network, sizeof(a->network), "%s", req->name);
-	snprintf(a->id, sizeof(a->id), "%s", req->container_id);
-	snprintf(a->ifname, sizeof(a->ifname), "%s", req->ifname);
 	snprintf(a->netns, sizeof(a->netns), "%s", req->netns);
 	snprintf(a->bridge, sizeof(a->bridge), "%s", c.bridge);
 	a->mtu = (unsigned int)c.mtu;
@@ -324,25 +323,17 @@ static int br_add(struct cni_req *req, json_t **result)
 	return ret;
 }
 
-static void br_key(const struct cni_req *req, struct attachment *a, const char *id,
-		   const char *ifname)
-{
-	memset(a, 0, sizeof(*a));
-	snprintf(a->network, sizeof(a->network), "%s", req->name);
-	snprintf(a->id, sizeof(a->id), "%s", id);
-	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-}
-
 static int br_del(struct cni_req *req)
 {
-	struct attachment a;
+	struct attachment a = { 0 };
 	struct br_conf c;
 	int ret;
 
 	ret = br_conf_parse(req, &c);
+	if (ret == 0)
+		ret = attach_key_set(&a, req->name, req->container_id, req->ifname);
 	if (ret < 0)
 		return ret;
-	br_key(req, &a, req->container_id, req->ifname);
 	ret = attach_del(STATE_DIR, &a, -1);
 	if (ret == 0)
 		ret = cni_ipam_del(req, NULL, NULL);

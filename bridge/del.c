@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <plumb/log.h>
@@ -24,6 +23,7 @@ int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *id = NULL, *ifname = "eth0", *bridge = BRIDGE_DEFAULT;
 	const char *network = NULL, *data_dir = ATTACH_IPAM_DIR, *netns = NULL;
+	char netns_id[ATTACH_ID_MAX + 1] = "";
 	struct attachment a = { 0 };
 	int c, fd, ret;
 
@@ -55,16 +55,13 @@ int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind != argc || (!netns == !id))
 		return cmd_usage(argv[0], CMD_USAGE);
 
-	if (netns && opt_default_id(netns, a.id, sizeof(a.id)) < 0)
+	if (netns && opt_default_id(netns, netns_id, sizeof(netns_id)) < 0)
 		return CMD_FAILED;
-	snprintf(a.network, sizeof(a.network), "%s", network ? network : bridge);
-	if (id)
-		snprintf(a.id, sizeof(a.id), "%s", id);
-	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	if (!network)
+		network = bridge;
+	if (attach_key_set(&a, network, netns ? netns_id : id, ifname) < 0)
+		return CMD_FAILED;
 	snprintf(a.data_dir, sizeof(a.data_dir), "%s", data_dir);
-	if ((id && strlen(id) >= sizeof(a.id)) ||
-	    attach_key_check(a.network, a.id, ifname) < 0)
-		return CMD_FAILED;
 	if (opt_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
 	ret = attach_del(STATE_DIR, &a, fd);

@@ -86,12 +86,8 @@ static int hook_delete(struct add_opts *o)
 {
 	struct attachment *a = &o->req.a;
 
-	if (nl_link_name_check(o->bridge) < 0 || nl_link_name_check(o->ifname) < 0)
-		return -EINVAL;
-	if (!*a->network)
-		snprintf(a->network, sizeof(a->network), "%s", o->bridge);
-	snprintf(a->ifname, sizeof(a->ifname), "%s", o->ifname);
-	if (attach_key_check(a->network, a->id, a->ifname) < 0)
+	if (nl_link_name_check(o->bridge) < 0 ||
+	    attach_key_set(a, *a->network ? a->network : o->bridge, a->id, o->ifname) < 0)
 		return -EINVAL;
 	return attach_del(STATE_DIR, a, o->req.host_netns_fd);
 }

@@ -273,7 +273,6 @@ int add_opts_finish(struct add_opts *o)
 	if (nl_link_name_check(o->bridge) < 0 || nl_link_name_check(o->ifname) < 0)
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", o->bridge);
-	snprintf(a->ifname, sizeof(a->ifname), "%s", o->ifname);
 	if (!*a->network)
 		snprintf(a->network, sizeof(a->network), "%s", a->bridge);
 	if (!o->subnet)
@@ -296,7 +295,7 @@ int add_opts_finish(struct add_opts *o)
 				"invalid --data-dir \"%s\": want an absolute path",
 				a->data_dir);
 	if (o->netns)
-		return attach_key_check(a->network, a->id, a->ifname);
+		return attach_key_set(a, a->network, a->id, o->ifname);
 	return name_check("network name", a->network);
 }
 

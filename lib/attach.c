@@ -65,6 +65,35 @@ int attach_key_check(const char *network, const char *id, const char *ifname)
 	return 0;
 }
 
+/* Copy a checked name; @src may be @dst itself. */
+static void attach_name_set(char *dst, size_t size, const char *src)
+{
+	if (dst != src)
+		snprintf(dst, size, "%s", src);
+}
+
+/**
+ * attach_key_set() - give an attachment its key, checked: network,
+ * container id, interface
+ * @a:		the attachment; only its key changes
+ * @network:	network name (CNI rules); may be @a->network itself
+ * @id:		container id (CNI rules); may be @a->id itself
+ * @ifname:	interface name (kernel rules); may be @a->ifname itself
+ *
+ * Return: 0, or -EINVAL (logged) when a name is refused; @a is then as it
+ * was.
+ */
+int attach_key_set(struct attachment *a, const char *network, const char *id,
+		   const char *ifname)
+{
+	if (attach_key_check(network, id, ifname) < 0)
+		return -EINVAL;
+	attach_name_set(a->network, sizeof(a->network), network);
+	attach_name_set(a->id, sizeof(a->id), id);
+	attach_name_set(a->ifname, sizeof(a->ifname), ifname);
+	return 0;
+}
+
 /**
  * attach_host_veth_name() - the name of an attachment's host veth
  * @network:	network name

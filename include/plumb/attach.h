@@ -90,6 +90,8 @@ struct attach_req {
 };
 
 int attach_key_check(const char *network, const char *id, const char *ifname);
+int attach_key_set(struct attachment *a, const char *network, const char *id,
+		   const char *ifname);
 void attach_host_veth_name(const char *network, const char *id, const char *ifname,
 			   char name[IF_NAMESIZE]);
 int attach_record_name(const struct attachment *a, char *buf, size_t size);
