@@ -81,22 +81,20 @@ static int add_bridge_only(struct add_opts *o, int json)
 int add_masquerade(const struct add_opts *o)
 {
 	const struct attach_req *req = &o->req;
+	struct inet_prefix subnets[BRIDGE_ADDRS_MAX];
 	struct nat nat = { 0 };
 	size_t i;
 	int ret;
 
 	if (!o->masquerade && !o->has_no_masq)
 		return 0;
+	for (i = 0; i < req->n_sets; i++)
+		subnets[i] = req->sets[i].range[0].subnet;
 	ret = nat_open(&nat, req->host_netns_fd, STATE_DIR);
-	for (i = 0; ret == 0 && i < req->n_sets; i++) {
-		const struct inet_prefix *subnet = &req->sets[i].range[0].subnet;
-
-		if (o->has_no_masq)
-			ret = nat_nomasq_set(&nat, subnet, o->no_masq, o->n_no_masq,
-					     req->a.network);
-		if (ret == 0 && o->masquerade)
-			ret = nat_masq_add(&nat, subnet, req->a.network);
-	}
+	if (ret == 0)
+		ret = nat_masq_add_each(&nat, subnets, req->n_sets, o->masquerade,
+					o->has_no_masq ? o->no_masq : NULL, o->n_no_masq,
+					req->a.network);
 	nat_close(&nat);
 	return ret;
 }

@@ -242,21 +242,14 @@ static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 static int br_masq(struct cni_req *req, const struct br_conf *c,
 		   const struct attachment *a)
 {
-	struct inet_prefix subnet;
 	struct nat nat = { 0 };
-	size_t i;
 	int ret;
 
 	ret = nat_open(&nat, -1, STATE_DIR);
-	for (i = 0; ret == 0 && i < a->n_ip; i++) {
-		subnet = a->ip[i];
-		inet_prefix_mask(&subnet);
-		if (c->has_no_masq)
-			ret = nat_nomasq_set(&nat, &subnet, c->no_masq, c->n_no_masq,
-					     req->name);
-		if (ret == 0 && c->ip_masq)
-			ret = nat_masq_add(&nat, &subnet, req->name);
-	}
+	if (ret == 0)
+		ret = nat_masq_add_each(&nat, a->ip, a->n_ip, c->ip_masq,
+					c->has_no_masq ? c->no_masq : NULL, c->n_no_masq,
+					req->name);
 	nat_close(&nat);
 	return ret;
 }

@@ -470,6 +470,43 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
 }
 
 /**
+ * nat_masq_add_each() - masquerade what leaves the subnet of each address,
+ * but for the destinations it spares
+ * @nat:	the handle
+ * @ips:	addresses with their prefix lengths, as an attachment or a CNI
+ *		result has them (host bits are dropped); family 0 is no address
+ * @n:		how many
+ * @masq:	masquerade them; 0 to set only the destinations spared
+ * @to:		the destinations each subnet reaches without masquerade, set
+ *		before its masquerade so that it never runs without them; NULL
+ *		to leave them as they are
+ * @n_to:	how many (0 clears them)
+ * @owner:	who asks
+ *
+ * Return: 0, or the first negative errno (logged); what was added before it
+ * stays, for the caller's undo.
+ */
+int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
+		      const struct inet_prefix *to, size_t n_to, const char *owner)
+{
+	struct inet_prefix subnet;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (!ips[i].addr.family)
+			continue;
+		subnet = ips[i];
+		inet_prefix_mask(&subnet);
+		if (to)
+			ret = nat_nomasq_set(nat, &subnet, to, n_to, owner);
+		if (ret == 0 && masq)
+			ret = nat_masq_add(nat, &subnet, owner);
+	}
+	return ret;
+}
+
+/**
  * nat_masq_del() - stop masquerading a subnet
  * @nat:	the handle
  * @subnet:	the subnet

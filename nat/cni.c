@@ -224,7 +224,7 @@ static int pm_add(struct cni_req *req, json_t **result)
 {
 	struct nat nat = { 0 };
 	struct pm_conf c;
-	int k, ret;
+	int ret;
 
 	ret = pm_conf_parse(req, &c);
 	if (ret < 0)
@@ -246,15 +246,10 @@ static int pm_add(struct cni_req *req, json_t **result)
 		if (ret == 0)
 			ret = pm_for_each(req, &c, &nat, nat_publish);
 		/* The network's: its spared destinations, then its masquerade. */
-		for (k = 0; ret == 0 && c.has_no_masq && k < 2; k++) {
-			if (c.addr[k].family)
-				ret = nat_nomasq_set(&nat, &c.subnet[k], c.no_masq,
-						     c.n_no_masq, req->name);
-		}
-		for (k = 0; ret == 0 && c.ip_masq && k < 2; k++) {
-			if (c.addr[k].family)
-				ret = nat_masq_add(&nat, &c.subnet[k], req->name);
-		}
+		if (ret == 0)
+			ret = nat_masq_add_each(&nat, c.subnet, 2, c.ip_masq,
+						c.has_no_masq ? c.no_masq : NULL,
+						c.n_no_masq, req->name);
 		if (ret < 0) { /* all or nothing */
 			nat_owner_release(&nat, c.owner);
 			pm_record(req, c.owner, 1);

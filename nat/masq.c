@@ -45,15 +45,12 @@ int cmd_masq(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_FAILED;
 	if (verb_begin(ctx, &nat) < 0)
 		return CMD_FAILED;
-	if (!add) {
+	/* A subnet's spared destinations come first: see nat_masq_add_each(). */
+	if (add)
+		ret = nat_masq_add_each(&nat, &subnet, 1, 1, has_to ? to : NULL, n,
+					owner ? owner : NAT_OWNER_DEFAULT);
+	else
 		ret = nat_masq_del(&nat, &subnet, owner);
-	} else {
-		owner = owner ? owner : NAT_OWNER_DEFAULT;
-		/* The destinations first: the masquerade never runs without them. */
-		ret = has_to ? nat_nomasq_set(&nat, &subnet, to, n, owner) : 0;
-		if (ret == 0)
-			ret = nat_masq_add(&nat, &subnet, owner);
-	}
 	verb_end(&nat);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

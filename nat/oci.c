@@ -99,7 +99,6 @@ static int hook_annotations(struct hook *h, const struct oci_state *s)
 static int hook_create(struct nat *nat, const struct hook *h, const struct oci_state *s)
 {
 	struct attachment a;
-	struct inet_prefix subnet;
 	struct nat_pub p;
 	size_t i;
 	int ret;
@@ -116,11 +115,8 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 		if (ret == 0)
 			ret = nat_publish(nat, &p, s->id);
 	}
-	for (i = 0; ret == 0 && h->masquerade && i < a.n_ip; i++) {
-		subnet = a.ip[i];
-		inet_prefix_mask(&subnet);
-		ret = nat_masq_add(nat, &subnet, h->network);
-	}
+	if (ret == 0 && h->masquerade)
+		ret = nat_masq_add_each(nat, a.ip, a.n_ip, 1, NULL, 0, h->network);
 	if (ret < 0)
 		nat_owner_release(nat, s->id); /* all or nothing */
 	return ret;

@@ -70,6 +70,8 @@ void nat_group_owner(const char *group, char *buf, size_t size);
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
 void nat_close(struct nat *nat);
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
+		      const struct inet_prefix *to, size_t n_to, const char *owner);
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_flush(struct nat *nat);
 
