@@ -65,16 +65,22 @@ static char **cni_ipam_env(const struct cni_req *req, const char *command, const
 	return env;
 }
 
-/* A failed plugin's error object, handed on with its code. */
-static int cni_ipam_failed(struct cni_req *req, const char *type, int status,
-			   const char *out)
+/*
+ * A failed plugin's error object, handed on with its code. GC and STATUS
+ * came with spec 1.1.0: a plugin that predates them answers code 4 (unknown
+ * CNI_COMMAND), which is no failure of ours: 1, not logged.
+ */
+static int cni_ipam_failed(struct cni_req *req, const char *type, const char *command,
+			   int status, const char *out)
 {
 	json_t *err = out ? json_loads(out, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_member(err, "msg"));
 	json_int_t code = json_integer_value(json_member(err, "code"));
 	int ret;
 
-	if (msg)
+	if (code == CNI_ERR_ENV && (!strcmp(command, "GC") || !strcmp(command, "STATUS")))
+		ret = 1;
+	else if (msg)
 		ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
 			       "IPAM plugin %s: %s", type, msg);
 	else if (status > EXEC_KILLED)
@@ -143,7 +149,9 @@ static int cni_ipam_run(struct cni_req *req, const char *type, const char *path,
  * default) and EXEC_OUT_MAX bytes of output; whatever goes wrong, the
  * message names it.
  *
- * Return: 0 or negative errno (logged, req->code set from its error).
+ * Return: 0, 1 (not logged) when a plugin older than spec 1.1.0 does not
+ * know GC or STATUS, or negative errno (logged, req->code set from its
+ * error).
  */
 int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 		  const char *ifname, json_t **result)
@@ -168,7 +176,7 @@ int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 	}
 	ret = cni_ipam_run(req, type, path, env, in, &out, &out_len);
 	if (ret > 0) {
-		ret = cni_ipam_failed(req, type, ret, out);
+		ret = cni_ipam_failed(req, type, command, ret, out);
 	} else if (ret == 0 && result) {
 		json_error_t jerr;
 
@@ -531,18 +539,13 @@ int cni_ipam_check(struct cni_req *req)
 	return 0;
 }
 
-/*
- * GC and STATUS came with spec 1.1.0; a plugin that predates them answers
- * code 4 (unknown CNI_COMMAND), which is no failure of ours.
- */
+/* GC and STATUS, which a plugin older than spec 1.1.0 does not know. */
 static int cni_ipam_exec_new(struct cni_req *req, const char *command)
 {
 	int ret = cni_ipam_exec(req, command, NULL, NULL, NULL);
 
-	if (ret < 0 && req->code == CNI_ERR_ENV) {
+	if (ret == 1) {
 		log_warn("the IPAM plugin does not know %s; skipped", command);
-		req->code = 0;
-		log_clear();
 		return 0;
 	}
 	return ret;

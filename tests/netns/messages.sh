@@ -272,3 +272,22 @@ test_nat_cni_failures_print_one_message() {
 	cni_one 999 'tcp port 8080 is taken by alice' nat/plumb-nat ADD \
 		"$(conf plumb-nat "$prev | .runtimeConfig.portMappings = [{hostPort: 8080, containerPort: 80}]")"
 }
+
+# A delegated IPAM plugin older than spec 1.1.0 answers GC and STATUS with
+# code 4 (unknown CNI_COMMAND): no failure, one warning and no error.
+test_bridge_cni_gc_with_an_old_ipam_plugin_warns_once() {
+	local verb conf='{"cniVersion": "1.1.0", "name": "old", "type": "plumb-bridge",
+		"bridge": "old0", "ipam": {"type": "old-ipam"}}'
+	mkdir -p /tmp/old
+	printf '#!/bin/sh\necho "{\\"code\\": 4, \\"msg\\": \\"unknown CNI_COMMAND: $CNI_COMMAND\\"}"\nexit 1\n' \
+		> /tmp/old/old-ipam
+	chmod +x /tmp/old/old-ipam
+	for verb in GC STATUS; do
+		printf '%s' "$conf" | CNI_COMMAND=$verb CNI_PATH=/tmp/old \
+			timeout 10 "$TOP/bridge/plumb-bridge" > /tmp/.out 2> /tmp/.stderr ||
+			fail "$verb exited $?: $(cat /tmp/.out /tmp/.stderr)"
+		eq "$(cat /tmp/.stderr)" \
+			"plumb-bridge: warning: the IPAM plugin does not know $verb; skipped" \
+			"stderr of $verb"
+	done
+}
