@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_nl: netlink batches and reply accounting of lib/nl.c, fed by hand, no kernel. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -847,6 +849,24 @@ static void test_nl_err_without_ext_ack_has_no_kernel_part(void **state)
 	assert_string_equal(log_last(), "set link eth9 up: No such device");
 }
 
+/*
+ * A namespace that cannot be entered (here a directory, which is none) is
+ * the caller's to report, naming the socket: nl_open_netns() logs nothing.
+ */
+static void test_nl_open_netns_failure_logs_nothing(void **state)
+{
+	struct nl_sock nl = { 0 };
+	int fd = open("/", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	log_clear();
+	assert_true(nl_open_netns(&nl, NETLINK_ROUTE, fd) < 0);
+	assert_string_equal(log_last(), "");
+	assert_null(nl.mnl);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -885,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_nl_wait_interrupted_dump_fails),
 		cmocka_unit_test(test_nl_err_adds_kernel_explanation),
 		cmocka_unit_test(test_nl_err_without_ext_ack_has_no_kernel_part),
+		cmocka_unit_test(test_nl_open_netns_failure_logs_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
