@@ -141,46 +141,6 @@ void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix
 	}
 }
 
-/* The prefix from its first and last address: the bits they share. */
-static void nat_range_prefix(const uint8_t *first, const uint8_t *last, size_t alen,
-			     struct inet_prefix *p)
-{
-	unsigned int len = 0;
-	size_t i;
-	int bit;
-
-	memset(p, 0, sizeof(*p));
-	p->addr.family = alen == 16 ? AF_INET6 : AF_INET;
-	memcpy(p->addr.b, first, alen);
-	for (i = 0; i < alen && first[i] == last[i]; i++)
-		len += 8;
-	for (bit = 7; i < alen && bit >= 0 && !((first[i] ^ last[i]) >> bit & 1); bit--)
-		len++;
-	p->len = len;
-}
-
-/**
- * nat_nomasq_describe() - an element of nomasq4 or nomasq6 as JSON
- * @e:		the element
- * @out:	{subnet, to, owner}
- *
- * Return: 0, or -ENOMEM.
- */
-int nat_nomasq_describe(const struct nft_elem *e, json_t **out)
-{
-	size_t alen = e->set == NFT_NOMASQ6 ? 16 : 4;
-	char s[INET_PREFIX_STRLEN], t[INET_PREFIX_STRLEN];
-	struct inet_prefix subnet, to;
-
-	nat_range_prefix(e->key, e->key_end, alen, &subnet);
-	nat_range_prefix(e->key + alen, e->key_end + alen, alen, &to);
-	*out = json_pack("{s:s, s:s, s:o}", "subnet",
-			 inet_prefix_str(&subnet, s, sizeof(s)), "to",
-			 inet_prefix_str(&to, t, sizeof(t)), "owner",
-			 json_string_lossy(e->owner));
-	return *out ? 0 : -ENOMEM;
-}
-
 /* Do the ranges [a, a_end] and [b, b_end] of @len bytes meet? */
 static int nat_ranges_meet(const uint8_t *a, const uint8_t *a_end, const uint8_t *b,
 			   const uint8_t *b_end, size_t len)

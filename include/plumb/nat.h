@@ -59,6 +59,7 @@ size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem
 void nat_masq_elem(const struct inet_prefix *subnet, const char *owner,
 		   struct nft_elem *e);
 int nat_elem_describe(const struct nft_elem *e, json_t **out);
+int nat_nomasq_describe(const struct nft_elem *e, json_t **out);
 void nat_pub_record_name(const struct nat_pub *p, char *buf, size_t size);
 void nat_masq_record_name(const struct inet_prefix *subnet, char *buf, size_t size);
 json_t *nat_pub_to_json(const struct nat_pub *p);
@@ -93,6 +94,5 @@ int nat_nomasq_parse_json(const json_t *list, const char *key, struct inet_prefi
 int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 		   const struct inet_prefix *to, size_t n, const char *owner);
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
-int nat_nomasq_describe(const struct nft_elem *e, json_t **out);
 
 #endif
