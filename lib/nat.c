@@ -3,8 +3,9 @@
  * nat: masquerade and published ports for containers, as elements of the
  * sets and maps of plumb's table (see nft_rules.c for the rules, which never
  * change). This file has the handle, the changes every element goes
- * through, masquerade and the flush; published ports are in nat_pub.c,
- * an owner's release, listing and reconcile in nat_sync.c.
+ * through and the flush; masquerade is in nat_masq.c, the destinations it
+ * spares in nat_nomasq.c, published ports in nat_pub.c, an owner's release,
+ * listing and reconcile in nat_sync.c.
  *
  * Theory of operation: a change first records what it is about to do
  * (<state>/nat/<owner>/<name>.json), then reads the ruleset generation, looks
@@ -430,110 +431,6 @@ int nat_record_intent(struct nat *nat, const char *owner, const char *name, json
 		return err;
 	err = nat_record_write(nat, owner, name, rec);
 	return err < 0 ? err : 1;
-}
-
-static json_t *nat_masq_json(const struct inet_prefix *subnet)
-{
-	char buf[INET_PREFIX_STRLEN];
-
-	return json_pack("{s:s, s:s}", "type", "masq", "subnet",
-			 inet_prefix_str(subnet, buf, sizeof(buf)));
-}
-
-/**
- * nat_masq_add() - masquerade traffic leaving a container subnet
- * @nat:	the handle
- * @subnet:	the subnet, no host bits
- * @owner:	who asks
- *
- * Return: 0, -EADDRINUSE (logged) when another owner has it, or another
- * negative errno (logged).
- */
-int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
-{
-	char name[NAT_NAME_MAX];
-	struct nft_elem e;
-	json_t *rec = nat_masq_json(subnet);
-	int ret, fresh;
-
-	if (!rec)
-		return log_err(-ENOMEM, "masquerade");
-	nat_masq_record_name(subnet, name, sizeof(name));
-	fresh = ret = nat_record_intent(nat, owner, name, rec);
-	nat_masq_elem(subnet, owner, &e);
-	if (ret >= 0)
-		ret = nat_apply_add(nat, &e, 1, 0);
-	if (ret < 0 && fresh > 0)
-		nat_record_del(nat, owner, name);
-	json_decref(rec);
-	return ret;
-}
-
-/**
- * nat_masq_add_each() - masquerade what leaves the subnet of each address,
- * but for the destinations it spares
- * @nat:	the handle
- * @ips:	addresses with their prefix lengths, as an attachment or a CNI
- *		result has them (host bits are dropped); family 0 is no address
- * @n:		how many
- * @masq:	masquerade them; 0 to set only the destinations spared
- * @to:		the destinations each subnet reaches without masquerade, set
- *		before its masquerade so that it never runs without them; NULL
- *		to leave them as they are
- * @n_to:	how many (0 clears them)
- * @owner:	who asks
- *
- * Return: 0, or the first negative errno (logged); what was added before it
- * stays, for the caller's undo.
- */
-int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
-		      const struct inet_prefix *to, size_t n_to, const char *owner)
-{
-	struct inet_prefix subnet;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (!ips[i].addr.family)
-			continue;
-		subnet = ips[i];
-		inet_prefix_mask(&subnet);
-		if (to)
-			ret = nat_nomasq_set(nat, &subnet, to, n_to, owner);
-		if (ret == 0 && masq)
-			ret = nat_masq_add(nat, &subnet, owner);
-	}
-	return ret;
-}
-
-/**
- * nat_masq_del() - stop masquerading a subnet
- * @nat:	the handle
- * @subnet:	the subnet
- * @owner:	refuse when another owner has it, or NULL for anyone's
- *
- * The destinations its owner spared from masquerade go with it.
- *
- * Return: 0 (also when it was not masqueraded) or negative errno (logged).
- */
-int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
-{
-	char name[NAT_NAME_MAX];
-	struct nft_elem e;
-	int ret;
-
-	nat_masq_elem(subnet, owner ? owner : "", &e);
-	ret = nat_apply_del(nat, &e, 1, owner);
-	nat_masq_record_name(subnet, name, sizeof(name));
-	if (ret == 0 && owner) {
-		nat_record_del(nat, owner, name);
-		ret = nat_nomasq_del(nat, subnet, owner);
-	}
-	if (ret == 0 && *e.owner && (!owner || strcmp(owner, e.owner))) {
-		nat_record_del(nat, e.owner, name);
-		ret = nat_nomasq_del(nat, subnet, e.owner);
-	}
-	return ret;
 }
 
 /* The guard goes with the table: so does the hole it guards. */

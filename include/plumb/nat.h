@@ -67,14 +67,16 @@ int nat_pub_from_json(const json_t *j, struct nat_pub *p);
 void nat_owner_group(const char *owner, char *buf, size_t size);
 void nat_group_owner(const char *group, char *buf, size_t size);
 
-/* nat.c: the handle, masquerade, and the table as a whole */
+/* nat.c: the handle, and the table as a whole */
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
 void nat_close(struct nat *nat);
+int nat_flush(struct nat *nat);
+
+/* nat_masq.c: masquerade */
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
 		      const struct inet_prefix *to, size_t n_to, const char *owner);
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
-int nat_flush(struct nat *nat);
 
 /* nat_pub.c: published ports */
 int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner);

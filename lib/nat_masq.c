@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nat_masq: masquerade of what leaves a container subnet, one element of
+ * masq4 or masq6 per subnet (see nft_rules.c), with the destinations it
+ * spares (nat_nomasq.c) set first. Every change goes through lib/nat.c, whose
+ * top comment says how it is recorded, checked and committed.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <plumb/json.h>
+#include <plumb/log.h>
+#include <plumb/nat.h>
+
+#include "nat_txn.h"
+
+static json_t *nat_masq_json(const struct inet_prefix *subnet)
+{
+	char buf[INET_PREFIX_STRLEN];
+
+	return json_pack("{s:s, s:s}", "type", "masq", "subnet",
+			 inet_prefix_str(subnet, buf, sizeof(buf)));
+}
+
+/**
+ * nat_masq_add() - masquerade traffic leaving a container subnet
+ * @nat:	the handle
+ * @subnet:	the subnet, no host bits
+ * @owner:	who asks
+ *
+ * Return: 0, -EADDRINUSE (logged) when another owner has it, or another
+ * negative errno (logged).
+ */
+int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem e;
+	json_t *rec = nat_masq_json(subnet);
+	int ret, fresh;
+
+	if (!rec)
+		return log_err(-ENOMEM, "masquerade");
+	nat_masq_record_name(subnet, name, sizeof(name));
+	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	nat_masq_elem(subnet, owner, &e);
+	if (ret >= 0)
+		ret = nat_apply_add(nat, &e, 1, 0);
+	if (ret < 0 && fresh > 0)
+		nat_record_del(nat, owner, name);
+	json_decref(rec);
+	return ret;
+}
+
+/**
+ * nat_masq_add_each() - masquerade what leaves the subnet of each address,
+ * but for the destinations it spares
+ * @nat:	the handle
+ * @ips:	addresses with their prefix lengths, as an attachment or a CNI
+ *		result has them (host bits are dropped); family 0 is no address
+ * @n:		how many
+ * @masq:	masquerade them; 0 to set only the destinations spared
+ * @to:		the destinations each subnet reaches without masquerade, set
+ *		before its masquerade so that it never runs without them; NULL
+ *		to leave them as they are
+ * @n_to:	how many (0 clears them)
+ * @owner:	who asks
+ *
+ * Return: 0, or the first negative errno (logged); what was added before it
+ * stays, for the caller's undo.
+ */
+int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
+		      const struct inet_prefix *to, size_t n_to, const char *owner)
+{
+	struct inet_prefix subnet;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (!ips[i].addr.family)
+			continue;
+		subnet = ips[i];
+		inet_prefix_mask(&subnet);
+		if (to)
+			ret = nat_nomasq_set(nat, &subnet, to, n_to, owner);
+		if (ret == 0 && masq)
+			ret = nat_masq_add(nat, &subnet, owner);
+	}
+	return ret;
+}
+
+/**
+ * nat_masq_del() - stop masquerading a subnet
+ * @nat:	the handle
+ * @subnet:	the subnet
+ * @owner:	refuse when another owner has it, or NULL for anyone's
+ *
+ * The destinations its owner spared from masquerade go with it.
+ *
+ * Return: 0 (also when it was not masqueraded) or negative errno (logged).
+ */
+int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
+{
+	char name[NAT_NAME_MAX];
+	struct nft_elem e;
+	int ret;
+
+	nat_masq_elem(subnet, owner ? owner : "", &e);
+	ret = nat_apply_del(nat, &e, 1, owner);
+	nat_masq_record_name(subnet, name, sizeof(name));
+	if (ret == 0 && owner) {
+		nat_record_del(nat, owner, name);
+		ret = nat_nomasq_del(nat, subnet, owner);
+	}
+	if (ret == 0 && *e.owner && (!owner || strcmp(owner, e.owner))) {
+		nat_record_del(nat, e.owner, name);
+		ret = nat_nomasq_del(nat, subnet, e.owner);
+	}
+	return ret;
+}
