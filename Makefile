@@ -11,6 +11,8 @@
 #   make install-completion install-systemd install-examples
 #   make V=1 WERROR=1     full command lines, warnings as errors
 #   make fuzz             libFuzzer harnesses (clang), FUZZ_SECONDS=10 each
+#   make lint             what the compiler does not check: lib/ is a one-way
+#                         stack, only tests mute the log (part of make check)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
