@@ -170,6 +170,9 @@ int log_err_why(int err, const char *why, const char *fmt, ...)
 
 /* "prog: what: message", unless quiet */
 static void log_vsay(const char *what, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void log_vsay(const char *what, const char *fmt, va_list ap)
 {
 	if (log_muted)
 		return;
