@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <plumb/fault.h>
 #include <plumb/foreign.h>
@@ -50,6 +51,30 @@ int nat_open(struct nat *nat, int netns_fd, const char *state_dir)
 		return log_errx(-ENAMETOOLONG, "state directory %.64s...: too long",
 				state_dir);
 	return nft_open(&nat->nl, netns_fd);
+}
+
+/**
+ * nat_state_dir() - where the records of a namespace's table live
+ * @netns_fd:	the namespace, -1 for ours
+ * @buf:	STATE_DIR, or STATE_DIR/netns/<its inode> for another namespace:
+ *		each table has records of its own, so that "reconcile" in one
+ *		brings back only what is its own
+ * @size:	room at @buf
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_state_dir(int netns_fd, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (netns_fd < 0) {
+		snprintf(buf, size, "%s", STATE_DIR);
+		return 0;
+	}
+	if (fstat(netns_fd, &st) < 0)
+		return log_err(-errno, "look at a network namespace");
+	snprintf(buf, size, STATE_DIR "/netns/%lu", (unsigned long)st.st_ino);
+	return 0;
 }
 
 /**

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <plumb/bridge.h>
@@ -121,8 +120,7 @@ static const struct cmd_tool tool = {
  */
 int verb_begin(const struct cmd_ctx *ctx, struct nat *nat)
 {
-	char state_dir[64] = STATE_DIR;
-	struct stat st;
+	char state_dir[NAT_STATE_DIR_MAX];
 	int fd = -1, ret;
 
 	if (ctx->netns) {
@@ -134,12 +132,10 @@ int verb_begin(const struct cmd_ctx *ctx, struct nat *nat)
 		fd = netns_open(ctx->netns);
 		if (fd < 0)
 			return fd;
-		/* Each namespace's table has records of its own. */
-		if (fstat(fd, &st) == 0)
-			snprintf(state_dir, sizeof(state_dir), STATE_DIR "/netns/%lu",
-				 (unsigned long)st.st_ino);
 	}
-	ret = nat_open(nat, fd, state_dir);
+	ret = nat_state_dir(fd, state_dir, sizeof(state_dir));
+	if (ret == 0)
+		ret = nat_open(nat, fd, state_dir);
 	if (ret < 0 && fd >= 0)
 		close(fd);
 	return ret;

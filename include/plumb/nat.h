@@ -68,6 +68,8 @@ void nat_owner_group(const char *owner, char *buf, size_t size);
 void nat_group_owner(const char *group, char *buf, size_t size);
 
 /* nat.c: the handle, and the table as a whole */
+#define NAT_STATE_DIR_MAX 64
+int nat_state_dir(int netns_fd, char *buf, size_t size);
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
 void nat_close(struct nat *nat);
 int nat_flush(struct nat *nat);

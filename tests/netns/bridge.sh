@@ -397,6 +397,22 @@ no-masquerade 10.244.1.0/24 to 192.0.2.0/24 owner pods" "plumb-nat list"
 	eq "$(plumb-nat list | grep -c pods)" 0 "the network's NAT after masq del"
 }
 
+# With -n, the NAT is that namespace's: its table, and its records, which
+# plumb-nat -n finds there and brings back, and plumb-nat here never sees.
+test_masquerade_with_n_is_that_namespaces_own() {
+	ok ip netns add node
+	ok ip netns add pod
+	ok plumb-bridge -n node add pod --subnet 10.244.1.0/24 --network pods --masquerade \
+		--no-masquerade-to 10.244.0.0/16
+	eq "$(plumb-nat -n node list)" "masquerade 10.244.1.0/24 owner pods
+no-masquerade 10.244.1.0/24 to 10.244.0.0/16 owner pods" "plumb-nat -n node list"
+	eq "$(plumb-nat list)" "" "plumb-nat list here"
+	eq "$(find /run/plumb/nat -type f 2> /dev/null)" "" "records here"
+	ok ip netns exec node nft flush ruleset
+	eq "$(plumb-nat -j reconcile)" "{\"added\":0}" "reconcile here"
+	eq "$(plumb-nat -n node reconcile)" "added 2 elements" "reconcile in node"
+}
+
 test_link_between_two_namespaces_carries_a_ping() {
 	ok ip netns add x
 	ok ip netns add y
