@@ -70,7 +70,7 @@ LIB_OBJS := $(patsubst %.c,%.o,$(wildcard lib/*.c))
 TOOLS := netns/plumb-netns bridge/plumb-bridge nat/plumb-nat
 TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))main.c),$(t)))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
-BENCH_BINS := bench/cnibench bench/floor
+BENCH_BINS := bench/cnibench bench/floor bench/connect
 MANS := $(wildcard docs/*.8)
 
 # plumb-ipam, the CNI IPAM plugin, is plumb-bridge under another name.
@@ -115,6 +115,9 @@ bench/cnibench: bench/cnibench.o
 
 bench/floor: bench/floor.o
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench/connect: bench/connect.o
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # The tools again, with tests/fault/fault.c's fault_point() (PLUMB_FAULT=step
 # kills or stops them there), for the crash tests only; never installed.
