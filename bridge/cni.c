@@ -242,14 +242,16 @@ static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 static int br_masq(struct cni_req *req, const struct br_conf *c,
 		   const struct attachment *a)
 {
+	char owner[NFT_OWNER_MAX + 1];
 	struct nat nat = { 0 };
 	int ret;
 
+	nat_owner_network(req->name, owner);
 	ret = nat_open(&nat, -1, STATE_DIR);
 	if (ret == 0)
 		ret = nat_masq_add_each(&nat, a->ip, a->n_ip, c->ip_masq,
 					c->has_no_masq ? c->no_masq : NULL, c->n_no_masq,
-					req->name);
+					owner);
 	nat_close(&nat);
 	return ret;
 }

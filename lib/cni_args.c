@@ -3,11 +3,10 @@
  * cni_args: what a CNI invocation carries besides the configuration proper:
  * CNI_ARGS ("K=V;K2=V2", libcni's format: a value holds no '=' and an unknown
  * key is an error unless IgnoreUnknown is true), the runtimeConfig the
- * runtime fills for declared capabilities, the list of attachments still
- * valid that GC receives, and the owner name plumb gives an attachment's NAT.
+ * runtime fills for declared capabilities, and the list of attachments still
+ * valid that GC receives.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -174,38 +173,4 @@ int cni_attachment_valid(const struct cni_req *req, const char *id, const char *
 			return 1;
 	}
 	return 0;
-}
-
-/**
- * cni_owner() - the name an attachment's NAT elements are owned by
- * @network:	network name
- * @id:		container id
- * @ifname:	interface
- * @buf:	"network/id/ifname", or "cni-" and a 64-bit hash of the three
- *		when that would not fit an element comment or holds characters
- *		owners cannot
- * @size:	room at @buf
- */
-void cni_owner(const char *network, const char *id, const char *ifname, char *buf,
-	       size_t size)
-{
-	const char *parts[] = { network, id, ifname }, *c;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int plain = 1;
-	size_t i;
-
-	for (c = ifname; *c; c++)
-		plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			 (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-';
-	if (plain &&
-	    (size_t)snprintf(buf, size, "%s/%s/%s", network, id, ifname) <= CNI_OWNER_MAX)
-		return;
-	for (i = 0; i < 3; i++) {
-		for (c = parts[i];; c++) {
-			h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
-			if (!*c)
-				break;
-		}
-	}
-	snprintf(buf, size, "cni-%016llx", (unsigned long long)h);
 }

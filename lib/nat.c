@@ -143,7 +143,7 @@ static void nat_elem_swap(struct nft_elem *a, struct nft_elem *b)
 static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *missing)
 {
 	struct nft_elem cur;
-	char what[128];
+	char what[128], who[NAT_WHO_MAX];
 	size_t i;
 	int ret;
 
@@ -157,14 +157,14 @@ static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *mi
 			continue;
 		}
 		nat_elem_what(&e[i], what, sizeof(what));
-		if (strcmp(cur.owner, e[i].owner))
-			return log_errx(-EADDRINUSE, "%s is taken by %s", what,
-					*cur.owner ? cur.owner : "someone unknown");
+		nat_owner_describe(cur.owner, who, sizeof(who));
+		if (!nat_owner_same(cur.owner, e[i].owner))
+			return log_errx(-EADDRINUSE, "%s is taken by %s", what, who);
 		if (memcmp(cur.data, e[i].data, nft_data_len(e[i].set)))
 			return log_errx(-EADDRINUSE,
 					"%s is already taken by %s for "
 					"another address",
-					what, cur.owner);
+					what, who);
 	}
 	return 0;
 }
@@ -178,7 +178,7 @@ struct nat_port_clash {
 static int nat_clash_one(const struct nft_elem *other, void *arg)
 {
 	struct nat_port_clash *c = arg;
-	char what[128];
+	char what[128], who[NAT_WHO_MAX];
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
@@ -186,7 +186,7 @@ static int nat_clash_one(const struct nft_elem *other, void *arg)
 			continue;
 		nat_elem_what(&c->e[i], what, sizeof(what));
 		return log_errx(-EADDRINUSE, "%s is taken on one host address by %s",
-				what, other->owner);
+				what, nat_owner_describe(other->owner, who, sizeof(who)));
 	}
 	return 0;
 }
@@ -200,7 +200,7 @@ static int nat_cross_check(struct nat *nat, const struct nft_elem *e, size_t n)
 {
 	struct nat_port_clash c = { .e = e, .n = n };
 	struct nft_elem any;
-	char what[128];
+	char what[128], who[NAT_WHO_MAX];
 	size_t i, alen;
 	int ret;
 
@@ -226,7 +226,7 @@ static int nat_cross_check(struct nat *nat, const struct nft_elem *e, size_t n)
 			nat_elem_what(&any, what, sizeof(what));
 			return log_errx(-EADDRINUSE,
 					"%s is taken on every host address by %s", what,
-					any.owner);
+					nat_owner_describe(any.owner, who, sizeof(who)));
 		}
 	}
 	return 0;
@@ -363,7 +363,7 @@ int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *own
 {
 	struct nft_elem *present = calloc(n ? n : 1, sizeof(*present));
 	struct nft_txn txn = { 0 };
-	char what[128];
+	char what[128], who[NAT_WHO_MAX], whom[NAT_WHO_MAX];
 	uint32_t genid;
 	size_t i, k;
 	int attempt, ret = -ENOMEM;
@@ -377,7 +377,11 @@ int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *own
 			nat_elem_what(&e[i], what, sizeof(what));
 			if (owner && strcmp(present[k].owner, owner)) {
 				ret = log_errx(-EPERM, "%s belongs to %s, not to %s",
-					       what, present[k].owner, owner);
+					       what,
+					       nat_owner_describe(present[k].owner, who,
+								  sizeof(who)),
+					       nat_owner_describe(owner, whom,
+								  sizeof(whom)));
 				break;
 			}
 			memcpy(e[i].owner, present[k].owner, sizeof(e[i].owner));

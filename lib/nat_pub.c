@@ -210,7 +210,7 @@ int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner)
 int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
 {
 	struct nft_elem *e = calloc(2 * NAT_PORTS_MAX, sizeof(*e)), cur;
-	char what[128];
+	char what[128], who[NAT_WHO_MAX];
 	size_t i, n;
 	int ret = 0;
 
@@ -229,7 +229,7 @@ int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
 		else if (strcmp(cur.owner, owner) ||
 			 memcmp(cur.data, e[i].data, nft_data_len(e[i].set)))
 			ret = log_errx(-ENOENT, "%s is published otherwise, by %s", what,
-				       cur.owner);
+				       nat_owner_describe(cur.owner, who, sizeof(who)));
 		else
 			ret = 0;
 	}

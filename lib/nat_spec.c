@@ -2,7 +2,7 @@
 /*
  * nat_spec: what plumb-nat is asked, in the user's words and in the kernel's:
  * publish specifications ("[HOSTIP:]HOSTPORT[-END][/PROTO] ADDR:PORT[-END]"),
- * owners, the set elements they become, and their records.
+ * the set elements they become, and their records. Owners are nat_owner.c's.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -268,67 +268,6 @@ int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t 
 	snprintf(target, sizeof(target), addr->family == AF_INET6 ? "[%s]:%s" : "%s:%s",
 		 a, colon + 1);
 	return nat_target_parse(target, p);
-}
-
-/**
- * nat_owner_check() - check the name of an owner of NAT elements
- * @owner:	1 to 127 bytes (it is kept in element comments): letters,
- *		digits, '_', '.', '-' and '/', starting with a letter or digit
- *
- * Return: 0 or -EINVAL (logged).
- */
-int nat_owner_check(const char *owner)
-{
-	const char *c;
-
-	if (!*owner || strlen(owner) > NFT_OWNER_MAX)
-		return log_errx(-EINVAL, "invalid owner \"%.32s\": want 1 to %d bytes",
-				owner, NFT_OWNER_MAX);
-	for (c = owner; *c; c++) {
-		int alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			    (*c >= '0' && *c <= '9');
-
-		if (!alnum && (c == owner || !strchr("_.-/", *c)))
-			return log_errx(-EINVAL,
-					"invalid owner \"%s\": only letters, "
-					"digits, '_', '.', '-' and '/' (not first)",
-					owner);
-	}
-	return 0;
-}
-
-/* Copy @s to @buf, every @from in it becoming @to. */
-static void nat_name_swap(const char *s, char from, char to, char *buf, size_t size)
-{
-	char *c;
-
-	snprintf(buf, size, "%s", s);
-	for (c = buf; *c; c++) {
-		if (*c == from)
-			*c = to;
-	}
-}
-
-/**
- * nat_owner_group() - the directory of an owner's records
- * @owner:	the owner; '/' becomes ':', which owners never hold
- * @buf:	the name
- * @size:	room at @buf
- */
-void nat_owner_group(const char *owner, char *buf, size_t size)
-{
-	nat_name_swap(owner, '/', ':', buf, size);
-}
-
-/**
- * nat_group_owner() - the owner whose records are in a directory
- * @group:	the directory's name (nat_owner_group())
- * @buf:	the owner
- * @size:	room at @buf
- */
-void nat_group_owner(const char *group, char *buf, size_t size)
-{
-	nat_name_swap(group, ':', '/', buf, size);
 }
 
 /* proto . port, each in a 4-byte register, port in network order */

@@ -414,8 +414,22 @@ int nat_reconcile(struct nat *nat)
 struct nat_release {
 	struct nat *nat;
 	const char *owner;
+	const struct inet_prefix *to; /* only ports to these, or NULL for all */
+	size_t n_to;
 	int err;
 };
+
+/* Is @p a port to one of the addresses @r is limited to? */
+static int nat_release_wanted(const struct nat_release *r, const struct nat_pub *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_to; i++) {
+		if (inet_addr_eq(&r->to[i].addr, &p->addr))
+			return 1;
+	}
+	return !r->to;
+}
 
 static int nat_release_one(const char *group, const char *name, json_t *rec, void *arg)
 {
@@ -430,6 +444,9 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 	/* The record is ours: jansson's getters, which say nothing, read it. */
 	type = json_string_value(json_object_get(rec, "type"));
 	s = json_string_value(json_object_get(rec, "subnet"));
+	if (r->to && !(type && !strcmp(type, "publish") &&
+		       nat_pub_from_json(rec, &p) == 0 && nat_release_wanted(r, &p)))
+		return 0;
 	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0) {
 		ret = nat_pub_del(r->nat, &p, r->owner);
 		if (ret == 0)
@@ -458,7 +475,24 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
  */
 int nat_owner_release(struct nat *nat, const char *owner)
 {
-	struct nat_release r = { .nat = nat, .owner = owner };
+	return nat_owner_release_to(nat, owner, NULL, 0);
+}
+
+/**
+ * nat_owner_release_to() - undo the ports an owner publishes to some
+ * addresses, from its records
+ * @nat:	the handle
+ * @owner:	the owner
+ * @to:		the container's addresses (their lengths do not matter), or
+ *		NULL for everything the owner holds (nat_owner_release())
+ * @n_to:	how many
+ *
+ * Return: 0 (also when it holds nothing) or the first negative errno.
+ */
+int nat_owner_release_to(struct nat *nat, const char *owner,
+			 const struct inet_prefix *to, size_t n_to)
+{
+	struct nat_release r = { .nat = nat, .owner = owner, .to = to, .n_to = n_to };
 	char group[NFT_OWNER_MAX + 1];
 	int ret;
 
@@ -469,4 +503,30 @@ int nat_owner_release(struct nat *nat, const char *owner)
 	if (ret == 0)
 		ret = state_group_del(nat->state_dir, NAT_KIND, group);
 	return ret;
+}
+
+static int nat_count_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	(void)group;
+	(void)name;
+	(void)rec;
+	++*(int *)arg;
+	return 0;
+}
+
+/**
+ * nat_owner_holds() - how many records an owner has
+ * @nat:	the handle
+ * @owner:	the owner
+ *
+ * Return: the number (0 when none), or negative errno (logged).
+ */
+int nat_owner_holds(struct nat *nat, const char *owner)
+{
+	char group[NFT_OWNER_MAX + 1];
+	int n = 0, ret;
+
+	nat_owner_group(owner, group, sizeof(group));
+	ret = state_record_for_each(nat->state_dir, NAT_KIND, group, nat_count_one, &n);
+	return ret < 0 ? ret : n;
 }

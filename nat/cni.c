@@ -39,7 +39,8 @@ struct pm_conf {
 	json_t *mappings;
 	struct inet_addr addr[2]; /* the container's first IPv4 and IPv6 */
 	struct inet_prefix subnet[2];
-	char owner[CNI_OWNER_MAX + 1];
+	char owner[NFT_OWNER_MAX + 1];
+	char net[NFT_OWNER_MAX + 1];
 };
 
 /* An entry of prevResult's ips that belongs to the container's interface. */
@@ -82,6 +83,28 @@ static int pm_addrs(struct cni_req *req, struct pm_conf *c)
 	return 0;
 }
 
+/*
+ * Owners: the attachment's ports, and its network's masquerade. The owner
+ * of ports already published is the one their record names: an earlier
+ * version named attachments otherwise (nat_owner.c).
+ */
+static void pm_owners(const struct cni_req *req, struct pm_conf *c)
+{
+	const char *parts[] = { req->name, req->container_id, req->ifname }, *was;
+	char name[256];
+	json_t *rec;
+	int err;
+
+	nat_owner_make(NAT_OWNER_CNI, parts, 3, c->owner, sizeof(c->owner));
+	nat_owner_network(req->name, c->net);
+	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
+	rec = state_record_read(STATE_DIR, CNI_NAT_KIND, req->name, name, &err);
+	was = json_string_value(json_object_get(rec, "owner"));
+	if (was && strlen(was) < sizeof(c->owner))
+		snprintf(c->owner, sizeof(c->owner), "%s", was);
+	json_decref(rec);
+}
+
 static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
 {
 	json_t *no_masq = json_member(req->conf, "nonMasqueradeCIDRs");
@@ -99,7 +122,7 @@ static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
 		return log_errx(-EINVAL,
 				"invalid \"runtimeConfig.portMappings\": want an array");
 	req->code = 0;
-	cni_owner(req->name, req->container_id, req->ifname, c->owner, sizeof(c->owner));
+	pm_owners(req, c);
 	return 0;
 }
 
@@ -249,7 +272,7 @@ static int pm_add(struct cni_req *req, json_t **result)
 		if (ret == 0)
 			ret = nat_masq_add_each(&nat, c.subnet, 2, c.ip_masq,
 						c.has_no_masq ? c.no_masq : NULL,
-						c.n_no_masq, req->name);
+						c.n_no_masq, c.net);
 		if (ret < 0) { /* all or nothing */
 			nat_owner_release(&nat, c.owner);
 			pm_record(req, c.owner, 1);

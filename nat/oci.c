@@ -7,8 +7,8 @@
  * create" wrote for the same container id, so this hook runs after it. The
  * annotations plumb.network, plumb.publish (comma-separated specifications)
  * and plumb.masquerade (true or false) win over the options. Published ports
- * belong to the container id; the masquerade of the subnet belongs to the
- * network, as other containers share it.
+ * belong to the container ("container@ID"); the masquerade of the subnet
+ * belongs to the network ("network@NAME"), as other containers share it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -96,8 +96,17 @@ static int hook_annotations(struct hook *h, const struct oci_state *s)
 	return 0;
 }
 
+/* Owners: the container's ports, and its network's masquerade. */
+static void hook_owners(const struct hook *h, const struct oci_state *s,
+			char owner[NFT_OWNER_MAX + 1], char net[NFT_OWNER_MAX + 1])
+{
+	nat_owner_container(s->id, owner);
+	nat_owner_network(h->network, net);
+}
+
 static int hook_create(struct nat *nat, const struct hook *h, const struct oci_state *s)
 {
+	char owner[NFT_OWNER_MAX + 1], net[NFT_OWNER_MAX + 1];
 	struct attachment a;
 	struct nat_pub p;
 	size_t i;
@@ -109,17 +118,52 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 			       "find the address of container %s in network %s (does "
 			       "plumb-bridge oci-hook create run before this hook?)",
 			       s->id, h->network);
-	for (i = 0, ret = 0; ret == 0 && i < h->n_publish; i++) {
+	hook_owners(h, s, owner, net);
+	/* Undoing a failed create must not undo a live container's ports. */
+	ret = nat_owner_holds(nat, owner);
+	if (ret > 0)
+		return log_errx(-EEXIST,
+				"container %s has published ports already (its "
+				"poststop hook has not run)",
+				s->id);
+	for (i = 0; ret == 0 && i < h->n_publish; i++) {
 		ret = nat_pub_parse_short(h->publish[i], a.ip, a.n_ip, &p);
 		p.localhost = h->localhost && p.addr.family == AF_INET;
 		if (ret == 0)
-			ret = nat_publish(nat, &p, s->id);
+			ret = nat_publish(nat, &p, owner);
 	}
 	if (ret == 0 && h->masquerade)
-		ret = nat_masq_add_each(nat, a.ip, a.n_ip, 1, NULL, 0, h->network);
+		ret = nat_masq_add_each(nat, a.ip, a.n_ip, 1, NULL, 0, net);
 	if (ret < 0)
-		nat_owner_release(nat, s->id); /* all or nothing */
+		nat_owner_release(nat, owner); /* all or nothing */
 	return ret;
+}
+
+/*
+ * The container's ports; and those it published before an upgrade, under
+ * its bare id (nat_owner.c), which a person's --id may share: only those to
+ * the container's own addresses, which its attachment's record still names
+ * (plumb-bridge's delete hook runs after this one).
+ */
+static int hook_delete(struct nat *nat, const struct hook *h, const struct oci_state *s)
+{
+	char owner[NFT_OWNER_MAX + 1], net[NFT_OWNER_MAX + 1];
+	struct attachment a;
+	int ret;
+
+	hook_owners(h, s, owner, net);
+	ret = nat_owner_release(nat, owner);
+	if (ret < 0)
+		return ret;
+	ret = attach_record_read(STATE_DIR, h->network, s->id, h->ifname, &a);
+	if (ret == 0)
+		return nat_owner_release_to(nat, s->id, a.ip, a.n_ip);
+	if (nat_owner_holds(nat, s->id) > 0)
+		log_warn("container %s has no record in network %s any more, so the "
+			 "ports published under \"%s\" by an earlier version stay; "
+			 "plumb-nat unpublish --id %s removes them",
+			 s->id, h->network, s->id, s->id);
+	return 0;
 }
 
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
@@ -144,7 +188,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		ret = verb_begin(ctx, &nat);
 	if (ret == 0) {
 		ret = stage == OCI_CREATE ? hook_create(&nat, &h, &s) :
-					    nat_owner_release(&nat, s.id);
+					    hook_delete(&nat, &h, &s);
 		verb_end(&nat);
 	}
 	oci_state_free(&s);

@@ -131,13 +131,10 @@ json_t *cni_error_json(enum cni_version v, int code, const char *msg,
 		       const char *details);
 int cni_code_of(int err);
 
-/* cni_args.c: CNI_ARGS, runtimeConfig, GC's attachment list, owners */
-#define CNI_OWNER_MAX 127
+/* cni_args.c: CNI_ARGS, runtimeConfig, GC's attachment list */
 int cni_args_get(struct cni_req *req, const char *key, char *value, size_t size);
 int cni_args_check(struct cni_req *req, const char *const known[]);
 json_t *cni_runtime_config(const struct cni_req *req, const char *key);
 int cni_attachment_valid(const struct cni_req *req, const char *id, const char *ifname);
-void cni_owner(const char *network, const char *id, const char *ifname, char *buf,
-	       size_t size);
 
 #endif

@@ -13,6 +13,11 @@
 #include <plumb/nl.h>
 
 #define NAT_OWNER_DEFAULT "manual"
+/* The kinds of owner plumb's hooks and plugins make (nat_owner.c). */
+#define NAT_OWNER_CONTAINER "container"
+#define NAT_OWNER_NETWORK "network"
+#define NAT_OWNER_CNI "cni"
+#define NAT_WHO_MAX (NFT_OWNER_MAX + 32) /* an owner described */
 #define NAT_PORTS_MAX 1024 /* host ports in one publish */
 #define NAT_NOMASQ_MAX 64 /* destinations a subnet reaches without masquerade */
 
@@ -48,12 +53,22 @@ struct nat {
 	char state_dir[PATH_MAX];
 };
 
-/* nat_spec.c: specifications, owners, elements, records */
+/* nat_owner.c: who holds an element */
+int nat_owner_check(const char *owner);
+void nat_owner_make(const char *kind, const char *const parts[], size_t n, char *buf,
+		    size_t size);
+void nat_owner_network(const char *network, char buf[NFT_OWNER_MAX + 1]);
+void nat_owner_container(const char *id, char buf[NFT_OWNER_MAX + 1]);
+const char *nat_owner_describe(const char *owner, char *buf, size_t size);
+int nat_owner_same(const char *held, const char *owner);
+void nat_owner_group(const char *owner, char *buf, size_t size);
+void nat_group_owner(const char *group, char *buf, size_t size);
+
+/* nat_spec.c: specifications, elements, records */
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
 int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
 			struct nat_pub *p);
 int nat_pub_parse_host(const char *host, struct nat_pub *p);
-int nat_owner_check(const char *owner);
 const char *nat_proto_name(uint8_t proto);
 size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem *out);
 void nat_masq_elem(const struct inet_prefix *subnet, const char *owner,
@@ -64,8 +79,6 @@ void nat_pub_record_name(const struct nat_pub *p, char *buf, size_t size);
 void nat_masq_record_name(const struct inet_prefix *subnet, char *buf, size_t size);
 json_t *nat_pub_to_json(const struct nat_pub *p);
 int nat_pub_from_json(const json_t *j, struct nat_pub *p);
-void nat_owner_group(const char *owner, char *buf, size_t size);
-void nat_group_owner(const char *group, char *buf, size_t size);
 
 /* nat.c: the handle, and the table as a whole */
 #define NAT_STATE_DIR_MAX 64
@@ -88,6 +101,9 @@ int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
 
 /* nat_sync.c: many records at once: an owner's release, list, reconcile */
 int nat_owner_release(struct nat *nat, const char *owner);
+int nat_owner_holds(struct nat *nat, const char *owner);
+int nat_owner_release_to(struct nat *nat, const char *owner,
+			 const struct inet_prefix *to, size_t n_to);
 int nat_list(struct nat *nat, int stats, json_t **out);
 int nat_reconcile(struct nat *nat);
 

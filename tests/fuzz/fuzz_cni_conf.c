@@ -23,6 +23,7 @@
 #include <plumb/cni.h>
 #include <plumb/ipam.h>
 #include <plumb/log.h>
+#include <plumb/nat.h>
 
 #include "fuzz.h"
 
@@ -51,7 +52,8 @@ static void fz_read_conf(struct cni_req *req)
 {
 	static struct ipam_conf c;
 	json_t *ipam = json_object_get(req->conf, "ipam");
-	char owner[CNI_OWNER_MAX + 1];
+	const char *parts[] = { req->name, req->container_id, req->ifname };
+	char owner[NFT_OWNER_MAX + 1], who[NAT_WHO_MAX];
 
 	(void)cni_runtime_config(req, "portMappings");
 	(void)cni_runtime_config(req, "ips");
@@ -61,8 +63,12 @@ static void fz_read_conf(struct cni_req *req)
 		assert(c.n_routes <= IPAM_ROUTES_MAX);
 		assert(c.data_dir[0] == '\0' || c.data_dir[0] == '/');
 	}
-	cni_owner(req->name, req->container_id, req->ifname, owner, sizeof(owner));
-	assert(strlen(owner) <= CNI_OWNER_MAX);
+	/* An owner of the attachment's kind, that fits an element's comment. */
+	nat_owner_make(NAT_OWNER_CNI, parts, 3, owner, sizeof(owner));
+	assert(strlen(owner) <= NFT_OWNER_MAX);
+	assert(!strncmp(owner, NAT_OWNER_CNI "@", strlen(NAT_OWNER_CNI) + 1));
+	assert(nat_owner_check(owner) < 0); /* no person can name it */
+	assert(!strncmp(nat_owner_describe(owner, who, sizeof(who)), "CNI attachment ", 15));
 }
 
 /* The prevResult as each version would print it. */

@@ -374,8 +374,8 @@ test_masquerade_and_no_masquerade_to_belong_to_the_network() {
 	out=$(plumb-bridge -j add a --subnet 10.244.1.0/24 --network pods --masquerade \
 		--no-masquerade-to 192.0.2.0/24) || fail "add a: $out"
 	addr=$(jq -r '.ips[0].address | split("/")[0]' <<< "$out")
-	eq "$(plumb-nat list)" "masquerade 10.244.1.0/24 owner pods
-no-masquerade 10.244.1.0/24 to 192.0.2.0/24 owner pods" "plumb-nat list"
+	eq "$(plumb-nat list)" "masquerade 10.244.1.0/24 owner network@pods
+no-masquerade 10.244.1.0/24 to 192.0.2.0/24 owner network@pods" "plumb-nat list"
 	ip netns exec wan socat TCP-LISTEN:7000,fork,reuseaddr \
 		SYSTEM:'echo $SOCAT_PEERADDR' > /dev/null 2>&1 &
 	for _ in $(seq 50); do
@@ -404,8 +404,8 @@ test_masquerade_with_n_is_that_namespaces_own() {
 	ok ip netns add pod
 	ok plumb-bridge -n node add pod --subnet 10.244.1.0/24 --network pods --masquerade \
 		--no-masquerade-to 10.244.0.0/16
-	eq "$(plumb-nat -n node list)" "masquerade 10.244.1.0/24 owner pods
-no-masquerade 10.244.1.0/24 to 10.244.0.0/16 owner pods" "plumb-nat -n node list"
+	eq "$(plumb-nat -n node list)" "masquerade 10.244.1.0/24 owner network@pods
+no-masquerade 10.244.1.0/24 to 10.244.0.0/16 owner network@pods" "plumb-nat -n node list"
 	eq "$(plumb-nat list)" "" "plumb-nat list here"
 	eq "$(find /run/plumb/nat -type f 2> /dev/null)" "" "records here"
 	ok ip netns exec node nft flush ruleset

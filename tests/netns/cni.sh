@@ -130,7 +130,7 @@ leases() {
 # their counters (nft -s), which traffic moves
 owned() {
 	{ nft -j -s list table inet plumb 2> /dev/null || echo '{}'; } |
-		jq -c --arg o "$1/$2/$3" '[.. | objects | select(.comment? == $o)]'
+		jq -c --arg o "cni@$1/$2/$3" '[.. | objects | select(.comment? == $o)]'
 }
 
 # ports: "proto port" of every published host port in plumb's maps
@@ -609,7 +609,7 @@ test_non_masquerade_cidrs_spare_their_destinations_on_either_plugin() {
 		addr=$(jq -r '.ips[0].address | split("/")[0]' <<< "$R")
 		eq "$(nft -j list set inet plumb nomasq4 | jq -r '.nftables[].set.elem? // empty |
 			.[].elem | "\(.val.concat | map("\(.prefix.addr)/\(.prefix.len)") |
-			join(" . ")) \(.comment)"')" "10.89.0.0/16 . 192.0.2.0/24 $NET" \
+			join(" . ")) \(.comment)"')" "10.89.0.0/16 . 192.0.2.0/24 network@$NET" \
 			"nomasq4 from plugin $where"
 		eq "$(peer a 192.0.2.2 7000)" "$addr" "a to wan, spared, from plugin $where"
 		eq "$(peer a 198.51.100.2 7000)" 192.0.2.1 "a elsewhere, masqueraded"
@@ -824,7 +824,7 @@ test_check_notices_what_changed_since_add() {
 		CHECK "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 	ok nft delete element inet plumb pub4 '{ tcp . 8080 }'
 	ok nft add element inet plumb pub4 \
-		'{ tcp . 8080 comment "plumb-cni/ctr-a/eth0" : 10.89.0.2 . 80 }'
+		'{ tcp . 8080 comment "cni@plumb-cni/ctr-a/eth0" : 10.89.0.2 . 80 }'
 	cni CHECK "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 
 	ok rm $LEASES/$NET/10.89.0.2
@@ -984,7 +984,7 @@ test_failed_add_leaves_nothing_behind() {
 	cni_fails 999 'container ctr-a has eth0 in network plumb-cni already \(bridge plumb-cni0, veth pl[0-9a-f]{12}\); delete it first' \
 		ADD "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
 	cni CHECK "$PLUMB" ctr-a /run/netns/a eth0 "$PORT80"
-	cni_fails 999 'tcp port 8080 .*plumb-cni/ctr-a/eth0' ADD "$PLUMB" ctr-b /run/netns/b eth0 \
+	cni_fails 999 'tcp port 8080 is taken by CNI attachment plumb-cni/ctr-a/eth0' ADD "$PLUMB" ctr-b /run/netns/b eth0 \
 		'{"portMappings": [{"hostPort": 8081, "containerPort": 81, "protocol": "tcp"},
 				  {"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}'
 	eq "$(owned $NET ctr-b eth0)" "[]" "elements of b"

@@ -186,7 +186,7 @@ test_cni_netns_of_a_process_with_more_capabilities_is_used() {
 	cni_ok plumb-nat ADD /proc/$pid/ns/net c1 eth0 "$(jq -c --argjson p "$prev" \
 		'.prevResult = $p | .runtimeConfig.portMappings =
 		[{hostPort: 8080, containerPort: 80, protocol: "tcp"}]' <<< "$NAT")"
-	grep -q 'tcp \. 8080 .*comment "net1/c1/eth0" : 10\.22\.0\.2 \. 80' <<< "$(nft list ruleset)" ||
+	grep -q 'tcp \. 8080 .*comment "cni@net1/c1/eth0" : 10\.22\.0\.2 \. 80' <<< "$(nft list ruleset)" ||
 		fail "port 8080 not published: $(nft list ruleset)"
 	cni_ok plumb-ipam ADD /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"
 	cni_ok plumb-ipam DEL /proc/$pid/ns/net c2 eth0 "$IPAM_CONF"
@@ -531,7 +531,7 @@ test_duplicate_add_is_refused_and_the_first_attachment_stays_whole() {
 		"the first attachments after duplicate ADDs"
 	eq "$(ip -j link show master cni0 | jq -r '.[].ifname' | grep -c "^$v\$")" 1 \
 		"the first veth on cni0"
-	grep -q 'tcp \. 8080 .*comment "net1/c2/eth0"' <<< "$(nft list ruleset)" ||
+	grep -q 'tcp \. 8080 .*comment "cni@net1/c2/eth0"' <<< "$(nft list ruleset)" ||
 		fail "the first ADD's port is gone: $(nft list ruleset)"
 	eq "$(n_leases $CNI_NETWORKS/net1)" 1 "leases"
 	# The command line and the hook refuse it too, changing nothing.
@@ -575,6 +575,100 @@ test_del_finishes_an_add_killed_before_the_veths_alias() {
 	ok ip link set dev plumb0 alias ""
 	ok plumb-bridge add a
 	eq "$(ip -j link show dev plumb0 | jq -r '.[0].ifalias')" plumb "alias of plumb0"
+}
+
+# nat_owners: "SET OWNER" for every element of plumb's table, sorted
+nat_owners() {
+	nft -j list table inet plumb 2> /dev/null | jq -r '.nftables[] |
+		(.set // .map // empty) | .name as $n | (.elem // [])[] |
+		(if type == "array" then .[0] else . end) | "\($n) \(.elem.comment)"' | sort
+}
+
+# What a network owns, what a container owns (by its OCI id, or as a CNI
+# attachment) and what a person owns at the command line are apart: a
+# container named after a network, after a person's --id, or after the
+# hashed owner of a CNI attachment tears down only its own.
+test_container_ids_never_reach_what_networks_people_or_cni_own() {
+	local pid cni_owner before
+	ok ip netns add a
+	ok ip netns add b
+	unshare --net sleep 60 &
+	pid=$!
+	left $pid || fail "sleep $pid did not get a namespace of its own"
+	# Network plumb0's masquerade, made by a container's hooks.
+	ok hook_run "$(oci_state c1 $pid)" plumb-bridge oci-hook create
+	ok hook_run "$(oci_state c1 $pid)" plumb-nat oci-hook create --masquerade
+	# A person's port, under --id web.
+	ok plumb-nat publish 8080 10.88.0.99:80 --id web
+	# A CNI attachment whose owner is a hash (its id is too long to spell out).
+	long=$(printf 'c%.0s' $(seq 150))
+	cni_ok plumb-bridge ADD /run/netns/b "$long" eth0 "$BR"
+	cni_ok plumb-nat ADD /run/netns/b "$long" eth0 "$(jq -c --argjson p \
+		"$(jq -c '{cniVersion, interfaces, ips}' <<< "$OUT")" \
+		'.prevResult = $p | .runtimeConfig.portMappings =
+		[{hostPort: 9090, containerPort: 90, protocol: "tcp"}]' <<< "$NAT")"
+	cni_owner=$(nat_owners | awk '$1 == "pub4" && $2 != "web" { print $2 }')
+	[ -n "$cni_owner" ] || fail "no owner of the CNI attachment's port: $(nat_owners)"
+	before=$(nat_owners)
+	# Poststop hooks of containers named like each of them.
+	ok hook_run "$(oci_state plumb0 0)" plumb-nat oci-hook delete
+	ok hook_run "$(oci_state web 0)" plumb-nat oci-hook delete
+	if name_check "${cni_owner/@/-}"; then
+		ok hook_run "$(oci_state "${cni_owner/@/-}" 0)" plumb-nat oci-hook delete
+	fi
+	eq "$(nat_owners)" "$before" "elements after other containers' poststop"
+	# Conflicts name the owner in its user's terms.
+	fails 1 '^plumb-nat: tcp port 8080 is taken by web$' \
+		plumb-nat publish 8080 10.88.0.5:80 --id alice
+	fails 1 '^plumb-nat: tcp port 9090 is taken by CNI attachment [0-9a-f]{16}$' \
+		plumb-nat publish 9090 10.88.0.5:80 --id alice
+	fails 1 '^plumb-nat: this element of masq4 belongs to network plumb0, not to plumb0$' \
+		plumb-nat masq del 10.88.0.0/16 --id plumb0
+	# A person cannot name a container's, a network's or an attachment's.
+	fails 1 '^plumb-nat: invalid owner "network@plumb0": only letters' \
+		plumb-nat unpublish --id network@plumb0
+	ok hook_run "$(oci_state c1 0)" plumb-nat oci-hook delete
+	eq "$(nat_owners)" "$before" "elements after c1's poststop (the network keeps its masquerade)"
+	kill $pid
+}
+
+# name_check ID: ID is a container id as runtimes and plumb take it
+name_check() {
+	[[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]
+}
+
+# A running host keeps what an earlier version made, owned by bare names:
+# a container's ports under its id, a network's masquerade under its name,
+# a CNI attachment's ports under "net/id/if". After an upgrade they still go
+# away with their container, and the network's is still its own; a person's
+# port under the same name as the container, to another address, stays.
+test_elements_of_the_earlier_owner_format_are_still_torn_down() {
+	local pid
+	ok ip netns add a
+	unshare --net sleep 60 &
+	pid=$!
+	left $pid || fail "sleep $pid did not get a namespace of its own"
+	ok hook_run "$(oci_state web $pid)" plumb-bridge oci-hook create
+	# As the earlier hooks left them (the records have the same format as
+	# a person's, which is how they are made here).
+	ok plumb-nat publish 8080 10.88.0.2:80 --id web
+	ok plumb-nat publish 8081 10.88.0.99:80 --id web
+	ok plumb-nat masq add 10.88.0.0/16 --id plumb0
+	ok plumb-nat publish 9090 10.22.0.2:90 --id net1/c1/eth0
+	mkdir -p /run/plumb/cni-nat/net1
+	echo '{"owner":"net1/c1/eth0","id":"c1","ifname":"eth0"}' > /run/plumb/cni-nat/net1/c1:eth0.json
+	# A new container on the network: its masquerade is the network's already.
+	ok hook_run "$(oci_state web $pid)" plumb-nat oci-hook create --masquerade \
+		--publish 8082:80
+	eq "$(nat_owners | tr '\n' ' ')" \
+		"masq4 plumb0 pub4 container@web pub4 net1/c1/eth0 pub4 web pub4 web " \
+		"elements before teardown"
+	ok hook_run "$(oci_state web 0)" plumb-nat oci-hook delete
+	cni_ok plumb-nat DEL /run/netns/a c1 eth0 "$NAT"
+	eq "$(nat_owners | tr '\n' ' ')" "masq4 plumb0 pub4 web " "elements after teardown"
+	grep -q 'tcp \. 8081 .*comment "web" : 10\.88\.0\.99 \. 80' <<< "$(nft list map inet plumb pub4)" ||
+		fail "the person's port is gone: $(nft list map inet plumb pub4)"
+	kill $pid
 }
 
 test_nat_flush_touches_no_other_table() {

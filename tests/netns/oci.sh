@@ -249,10 +249,10 @@ nothing_left() {
 	eq "$(leases)" "" "leases"
 	eq "$(ls -A "$IPAM/$NET/plumb-index" 2> /dev/null)" "" "lease index"
 	eq "$(ls -A "$RECORDS/$NET" 2> /dev/null)" "" "attachment records"
-	eq "$(nat_elems | tr '\n' ' ')" "${1:-masq4 $NET }" "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" "${1:-masq4 network@$NET }" "nftables elements"
 	# No directory either: one a container would pile up forever.
 	eq "$(cd /run/plumb && find nat -mindepth 1 | sort | tr '\n' ' ')" \
-		"nat/$NET nat/$NET/masq-${SUBNET/\//_}.json " "NAT records"
+		"nat/network@$NET nat/network@$NET/masq-${SUBNET/\//_}.json " "NAT records"
 	eq "$(ls -A /run/netns | grep -vx wan)" "" "names in /run/netns"
 	eq "$(ls -A /run/plumb/netns 2> /dev/null)" "" "records of names"
 }
@@ -298,7 +298,7 @@ round_trip() {
 
 	# plumb.publish: 192.0.2.1:8080 is c1's port 80, from the wan.
 	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 $NET pub4 c1 " "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@$NET pub4 container@c1 " "nftables elements"
 
 	stop "$r" c1
 	stop "$r" c2
@@ -335,7 +335,7 @@ test_annotations_win_over_the_hooks_options() {
 	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.90.0.2/24 "address from plumb.subnet"
 	eq "$(ip -j addr show dev "$NET" | jq -r '.[0].addr_info[] |
 		select(.family == "inet") | "\(.local)/\(.prefixlen)"')" 10.90.0.1/24 "gateway"
-	eq "$(nat_elems | tr '\n' ' ')" "pub4 c1 pub4 c1 " "two ports, no masquerade"
+	eq "$(nat_elems | tr '\n' ' ')" "pub4 container@c1 pub4 container@c1 " "two ports, no masquerade"
 	eq "$(fetch 192.0.2.1 8081)" c1 "published port 8081 from the wan"
 	eq "$(get 192.0.2.1 9090)" "" "port 9090 of the hook's options"
 	stop "$r" c1
@@ -515,7 +515,7 @@ test_published_port_in_use_fails_the_second_container_and_stays_the_firsts() {
 	start "$r" c1
 	! rt "$r" run -d -b "$BUNDLES/c2" c2 > "$BUNDLES/c2/run.log" 2>&1 < /dev/null ||
 		fail "$r started c2 with the port of c1"
-	runtime_said "$r" c2 'plumb-nat: tcp port 8080 is taken by c1'
+	runtime_said "$r" c2 'plumb-nat: tcp port 8080 is taken by container c1'
 	# crun runs no poststop hook after a failed createRuntime hook: the
 	# delete hooks by hand (runc has run them already).
 	delete_hooks '{"id": "c2", "annotations": {"plumb.network": "oci0",
@@ -523,7 +523,7 @@ test_published_port_in_use_fails_the_second_container_and_stays_the_firsts() {
 	eq "$(leases)" 10.89.0.2 "leases: c1's only"
 	eq "$(ls -A "$RECORDS/$NET")" c1:eth0.json "attachment records"
 	eq "$(ip -j link show master "$NET" | jq length)" 1 "bridge ports"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 $NET pub4 c1 " "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@$NET pub4 container@c1 " "nftables elements"
 	eq "$(fetch 192.0.2.1 8080)" c1 "port 8080 from the wan"
 	stop "$r" c1
 	nothing_left
@@ -567,7 +567,7 @@ test_hooks_d_examples_run_in_file_name_order_and_give_a_network() {
 	start "$r" c1
 	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.88.0.2/16 "eth0 of c1"
 	ok rt "$r" exec c1 ping -c 1 -W 2 "$GW"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 plumb0 " "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@plumb0 " "nftables elements"
 	stop "$r" c1
 	nothing_left
 	# What the network shares goes as examples/oci/README.md says.
@@ -632,7 +632,7 @@ test_16_containers_in_parallel_get_distinct_addresses_and_clean_up() {
 	eq "$(leases | wc -l)" 16 "leases"
 	eq "$(ls -A "$RECORDS/$NET" | wc -l)" 16 "records"
 	eq "$(ip -j link show master "$NET" | jq length)" 16 "bridge ports"
-	eq "$(nat_elems | grep -c '^pub4 p')" 16 "published ports"
+	eq "$(nat_elems | grep -c '^pub4 container@p')" 16 "published ports"
 	for i in $(seq 16); do
 		addr=$(sed -n "${i}p" /tmp/addrs)
 		ok ping -c 1 -W 2 "${addr%/*}"
@@ -754,7 +754,7 @@ test_podman_runs_containers_on_plumbs_cni_plugins() {
 	eq "$(pm ps -aq)" "" "podman ps after rm"
 	# A CNI network publishes on 127.0.0.1 too, as portmap does: the
 	# bridge joins plumb's localnet set for good.
-	nothing_left "localnet plumb masq4 $NET "
+	nothing_left "localnet plumb masq4 network@$NET "
 	eq "$(get 192.0.2.1 8080)" "" "port 8080 after rm"
 }
 
@@ -765,14 +765,14 @@ test_podman_fails_a_container_whose_port_is_taken_and_keeps_the_first() {
 	ok pm_run c1 --network "$NET" -p 8080:80
 	! pm_run c2 --network "$NET" -p 8080:80 > /tmp/c2.out 2>&1 ||
 		fail "podman started c2 on c1's port"
-	grep -q "plumb-nat.*8080.*$NET/$(pm inspect -f '{{.Id}}' c1)/eth0" /tmp/c2.out ||
+	grep -q "plumb-nat.*8080.* by CNI attachment $NET/$(pm inspect -f '{{.Id}}' c1)/eth0" /tmp/c2.out ||
 		fail "podman said: $(cat /tmp/c2.out)"
 	# Nothing of c2: one lease, one port on the bridge, c1 still served.
 	eq "$(leases)" 10.89.0.2 "leases"
 	eq "$(ip -j link show master "$NET" | jq length)" 1 "bridge ports"
 	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
 	ok pm rm -f -t 0 c1 c2
-	nothing_left "localnet plumb masq4 $NET "
+	nothing_left "localnet plumb masq4 network@$NET "
 }
 
 test_podman_runs_the_hooks_d_examples() {

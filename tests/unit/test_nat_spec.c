@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_nat_spec: published ports' elements described for "plumb-nat list"
- * (lib/nat_spec.c); destinations spared from masquerade (lib/nat_nomasq.c).
+ * (lib/nat_spec.c); destinations spared from masquerade (lib/nat_nomasq.c);
+ * the owners of elements, in namespaces apart (lib/nat_owner.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -149,6 +150,66 @@ static void test_nat_nomasq_parse_stops_at_the_limit(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Each kind of owner has its form; none is a name a person may give. */
+static void test_nat_owner_kinds_are_apart_and_described(void **state)
+{
+	const char *cni[] = { "net1", "c1", "eth0" };
+	char owner[NFT_OWNER_MAX + 1], who[NAT_WHO_MAX];
+
+	(void)state;
+	nat_owner_container("web", owner);
+	assert_string_equal(owner, "container@web");
+	assert_int_equal(nat_owner_check(owner), -EINVAL);
+	assert_string_equal(nat_owner_describe(owner, who, sizeof(who)), "container web");
+	nat_owner_network("plumb0", owner);
+	assert_string_equal(owner, "network@plumb0");
+	assert_int_equal(nat_owner_check(owner), -EINVAL);
+	assert_string_equal(nat_owner_describe(owner, who, sizeof(who)), "network plumb0");
+	nat_owner_make(NAT_OWNER_CNI, cni, 3, owner, sizeof(owner));
+	assert_string_equal(owner, "cni@net1/c1/eth0");
+	assert_int_equal(nat_owner_check(owner), -EINVAL);
+	assert_string_equal(nat_owner_describe(owner, who, sizeof(who)),
+			    "CNI attachment net1/c1/eth0");
+	/* A person's owner is described as it is. */
+	assert_int_equal(nat_owner_check("web/1"), 0);
+	assert_string_equal(nat_owner_describe("web/1", who, sizeof(who)), "web/1");
+	assert_string_equal(nat_owner_describe("", who, sizeof(who)), "someone unknown");
+}
+
+/* Too long, or not plain: a hash after the kind, the same every time. */
+static void test_nat_owner_make_hashes_what_does_not_fit(void **state)
+{
+	char id[201], owner[NFT_OWNER_MAX + 1], again[NFT_OWNER_MAX + 1];
+	const char *odd[] = { "net1", "c1", "eth 0" };
+
+	(void)state;
+	memset(id, 'c', 200);
+	id[200] = '\0';
+	nat_owner_container(id, owner);
+	assert_int_equal(strlen(owner), strlen("container@") + 16);
+	assert_memory_equal(owner, "container@", 10);
+	nat_owner_container(id, again);
+	assert_string_equal(owner, again);
+	id[199] = 'd';
+	nat_owner_container(id, again);
+	assert_string_not_equal(owner, again);
+	nat_owner_make(NAT_OWNER_CNI, odd, 3, owner, sizeof(owner));
+	assert_int_equal(strlen(owner), strlen("cni@") + 16);
+}
+
+/* A network's element held under its bare name (earlier versions) is its own. */
+static void test_nat_owner_same_takes_a_networks_bare_name(void **state)
+{
+	(void)state;
+	assert_true(nat_owner_same("alice", "alice"));
+	assert_true(nat_owner_same("plumb0", "network@plumb0"));
+	assert_true(nat_owner_same("network@plumb0", "plumb0"));
+	assert_false(nat_owner_same("plumb0", "container@plumb0"));
+	assert_false(nat_owner_same("web", "container@web"));
+	assert_false(nat_owner_same("network@plumb1", "plumb0"));
+	assert_false(nat_owner_same("network@plumb0", "network@plumb1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +219,9 @@ int main(void)
 		cmocka_unit_test(test_nat_nomasq_describe_ipv6_and_whole_space),
 		cmocka_unit_test(test_nat_nomasq_parse_json_names_the_bad_entry),
 		cmocka_unit_test(test_nat_nomasq_parse_stops_at_the_limit),
+		cmocka_unit_test(test_nat_owner_kinds_are_apart_and_described),
+		cmocka_unit_test(test_nat_owner_make_hashes_what_does_not_fit),
+		cmocka_unit_test(test_nat_owner_same_takes_a_networks_bare_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
