@@ -6,6 +6,7 @@
 #   sandbox (the "host")  -- bridges plumb0 and lab0
 #     red, rose, blue     -- named namespaces (plumb-netns add)
 #     other               -- a namespace with a NAT table of its own (-n)
+#     d-left, d-right     -- the nodes of lab duo (plumb-lab up)
 #
 # The completion is sourced in this non-interactive bash, after
 # bash-completion; comp() sets COMP_WORDS, COMP_CWORD, COMP_LINE and
@@ -225,14 +226,47 @@ test_completion_names_nat_owners_subnets_and_ports_from_records() {
 	comp_eq "plumb-nat -n other unpublish --id " "inner"
 	comp_eq "plumb-nat -n other masq del " "10.99.0.0/16"
 	ok plumb-nat publish 192.0.2.1:5353-5354/udp 10.88.0.3:53-54 --id web/one
-	ok plumb-nat publish [fd00:88::1]:443 [fd00:88::3]:443 --id web/one
+	ok plumb-nat publish '[fd00:88::1]:443' '[fd00:88::3]:443' --id web/one
 	comp_eq "plumb-nat unpublish " "192.0.2.1:5353-5354/udp 8080/tcp [fd00:88::1]:443/tcp"
 	comp_eq "plumb-nat unpublish --id web/one " "192.0.2.1:5353-5354/udp [fd00:88::1]:443/tcp"
 	comp_eq "plumb-nat unpublish 8" "8080/tcp"
 	comp_eq "plumb-nat unpublish 192.0.2.1:" "5353-5354/udp"
 	ok plumb-nat unpublish 192.0.2.1:5353-5354/udp
-	ok plumb-nat unpublish [fd00:88::1]:443/tcp
+	ok plumb-nat unpublish '[fd00:88::1]:443/tcp'
 	ok plumb-nat unpublish --id web/two
 	comp_eq "plumb-nat unpublish " ""
 	comp_eq "plumb-nat unpublish --id " "lab web/one"
+}
+
+test_completion_names_labs_and_their_nodes_from_records() {
+	command -v plumb-lab > /dev/null || skip "no plumb-lab in this tree"
+	comp_load
+	mkdir -p /tmp/labs && cd /tmp/labs || fail "cd /tmp/labs"
+	cat > duo.yaml <<- 'END'
+	name: duo
+	prefix: d
+	nodes: [left, right]
+	links:
+	  - endpoints: [left:eth0=192.168.77.1/24, right:eth0=192.168.77.2/24]
+	END
+	echo '{"name": "other"}' > other.json
+	touch notes.txt
+	comp_eq "plumb-lab up " "duo.yaml other.json"
+	ok plumb-lab up duo.yaml
+	comp_eq "plumb-lab show " "duo"
+	comp_eq "plumb-lab graph d" "duo"
+	comp_eq "plumb-lab down " "duo duo.yaml other.json"
+	comp_eq "plumb-lab show -" "--help -j"
+	comp_eq "plumb-lab exec " "duo"
+	comp_eq "plumb-lab exec duo " "left right"
+	comp_eq "plumb-lab exec duo r" "right"
+	comp_eq "plumb-lab exec duo -" "--all --help"
+	comp_eq "plumb-lab exec duo left plumb-nat l" "list"
+	comp_eq "plumb-lab exec duo --all -- plumb-nat l" "list"
+	comp_eq "plumb-lab exec --all duo plumb-bridge del-b" "del-bridge"
+	comp_eq "plumb-lab exec duo left --" ""
+	comp_eq "plumb-netns del d-" "d-left d-right"
+	ok plumb-lab down duo
+	comp_eq "plumb-lab show " ""
+	comp_eq "plumb-lab exec duo " ""
 }
