@@ -214,6 +214,9 @@ test_completion_names_nat_owners_subnets_and_ports_from_records() {
 	ok plumb-nat publish 8080/tcp 10.88.0.2:80 --id web/two
 	ok plumb-nat -n other masq add 10.99.0.0/16 --id inner
 	comp_eq "plumb-nat unpublish --id " "lab web/one web/two"
+	# The owners hooks and plugins make are not for --id.
+	mkdir /run/plumb/nat/container@web || fail "mkdir"
+	comp_eq "plumb-nat unpublish --id " "lab web/one web/two"
 	comp_eq "plumb-nat unpublish --id w" "web/one web/two"
 	comp_eq "plumb-nat publish 80 10.88.0.3:80 --id=web/o" "web/one"
 	comp_eq "plumb-nat masq del " "10.88.0.0/16 10.89.0.0/16 fd00:88::/64"
