@@ -31,13 +31,17 @@ VERSION := 0.1.0
 STATIC_PKGS ?= libnftnl libcap jansson
 PKGS := libmnl libnftnl libcap jansson
 DYNAMIC_PKGS := $(filter-out $(STATIC_PKGS),$(PKGS))
+# libsystemd (sd-bus, to talk to firewalld) is not linked: lib/firewalld.c
+# loads it with dlopen on hosts with a system bus only, as linking it would
+# add its seven libraries to every start of every tool.
+DLOPEN_PKGS := libsystemd
 
 CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wvla \
 	    -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS += $(WARNINGS)
 CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude \
-	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS))
 ifneq ($(STATIC_PKGS),)
 LDLIBS += -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(STATIC_PKGS)) -Wl,-Bdynamic
 endif

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <plumb/bridge.h>
+#include <plumb/firewalld.h>
 #include <plumb/log.h>
 
 #include "bridge.h"
@@ -17,13 +18,18 @@ int cmd_del_bridge(struct cmd_ctx *ctx, int argc, char **argv)
 	if (nl_link_name_check(argv[1]) < 0 || opt_netns_open(ctx, &fd) < 0)
 		return CMD_FAILED;
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
-	if (fd >= 0)
-		close(fd);
 	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
 		log_err(ret, "open rtnetlink socket");
 		return CMD_FAILED;
 	}
 	ret = bridge_del(&nl, argv[1]);
 	nl_close(&nl);
+	/* What plumb added to firewalld for it goes with it. */
+	if (ret == 0)
+		ret = firewalld_forget(fd, argv[1]);
+	if (fd >= 0)
+		close(fd);
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }

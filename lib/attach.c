@@ -40,6 +40,7 @@
 
 #include <plumb/attach.h>
 #include <plumb/fault.h>
+#include <plumb/firewalld.h>
 #include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
@@ -561,8 +562,8 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	}
 	attach_record_del(req->state_dir, a);
 out_bridge:
-	if (created)
-		bridge_del(nl, a->bridge);
+	if (created && bridge_del(nl, a->bridge) == 0)
+		firewalld_forget(req->host_netns_fd, a->bridge);
 	return ret;
 }
 
