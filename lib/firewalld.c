@@ -140,6 +140,13 @@ static int fwd_bridge_add(struct firewalld *fw, const char *bridge)
 		return ret;
 	had = ret == 0;
 	ret = firewalld_bus_zone_of(&fw->fb, 0, bridge, rt, sizeof(rt));
+	/*
+	 * Bound where plumb put it, in both: every ADD to the network finds it
+	 * so, with one call. (A permanent binding taken away since comes back
+	 * once a reload has taken the runtime one too.)
+	 */
+	if (ret == 0 && had && old.permanent && !strcmp(rt, FIREWALLD_ZONE))
+		return 0;
 	if (ret == 0)
 		ret = firewalld_bus_zone_of(&fw->fb, 1, bridge, pm, sizeof(pm));
 	if (ret < 0)
