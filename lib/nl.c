@@ -16,6 +16,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -116,6 +117,21 @@ int nl_open_netns(struct nl_sock *nl, int bus, int netns_fd)
 }
 
 /**
+ * nl_subscribe() - hear a multicast group's notifications on a socket
+ * @nl:		the socket
+ * @group:	RTNLGRP_LINK...
+ *
+ * Return: 0 or negative errno.
+ */
+int nl_subscribe(struct nl_sock *nl, unsigned int group)
+{
+	if (setsockopt(mnl_socket_get_fd(nl->mnl), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &group, sizeof(group)) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
  * nl_close() - close a socket opened by nl_open() or nl_open_netns()
  * @nl:		the socket; closing a zeroed or closed socket does nothing
  */
@@ -128,13 +144,50 @@ void nl_close(struct nl_sock *nl)
 
 /**
  * nl_batch_init() - empty a batch
- * @b:		the batch
+ * @b:		the batch; one that grew must have been sent or freed first
  */
 void nl_batch_init(struct nl_batch *b)
 {
 	b->len = 0;
 	b->count = 0;
 	b->last = NULL;
+	b->buf = b->small;
+	b->size = sizeof(b->small);
+	b->err = 0;
+	b->failed = -1;
+}
+
+/**
+ * nl_batch_free() - free what a batch allocated, and empty it
+ * @b:		the batch
+ */
+void nl_batch_free(struct nl_batch *b)
+{
+	if (b->buf != b->small)
+		free(b->buf);
+	nl_batch_init(b);
+}
+
+/* Double the room of a batch; the requests keep their place in it. */
+static int nl_batch_grow(struct nl_batch *b)
+{
+	size_t last = b->last ? (size_t)((char *)b->last - b->buf) : 0;
+	char *buf;
+
+	if (b->buf == b->small) {
+		buf = malloc(2 * b->size);
+		if (buf)
+			memcpy(buf, b->small, b->len);
+	} else {
+		buf = realloc(b->buf, 2 * b->size);
+	}
+	if (!buf)
+		return -ENOMEM;
+	b->buf = buf;
+	b->size *= 2;
+	if (b->last)
+		b->last = (struct nlmsghdr *)(buf + last);
+	return 0;
 }
 
 /**
@@ -147,7 +200,10 @@ void nl_batch_init(struct nl_batch *b)
  *
  * The request is finished by the next nl_batch_add() or by sending. Its
  * attributes must fit in NL_MSG_MAX bytes: our requests are small and built
- * by our code, so this is checked by assertion, not at run time.
+ * by our code, so this is checked by assertion, not at run time. A batch
+ * holds NL_BATCH_MSGS requests in place and grows on the heap past that;
+ * when it cannot grow, the new request is built over the previous one and
+ * the batch remembers -ENOMEM, which nl_batch_talk() returns unsent.
  *
  * Return: the header, followed by room for the family header and attributes.
  */
@@ -156,10 +212,15 @@ struct nlmsghdr *nl_batch_add(struct nl_sock *nl, struct nl_batch *b, uint16_t t
 {
 	struct nlmsghdr *nlh;
 
-	assert(b->count < NL_BATCH_MSGS);
 	if (b->last) {
 		assert(b->last->nlmsg_len <= NL_MSG_MAX);
 		b->len += MNL_ALIGN(b->last->nlmsg_len);
+	}
+	if (b->len + NL_MSG_MAX > b->size && !b->err && nl_batch_grow(b) < 0)
+		b->err = -ENOMEM;
+	if (b->len + NL_MSG_MAX > b->size) {
+		b->len = (size_t)((char *)b->last - b->buf); /* over the last one */
+		b->count--;
 	}
 	/* libmnl (1.0.4) leaves attribute padding as it finds it: zero it all. */
 	memset(b->buf + b->len, 0, NL_MSG_MAX);
@@ -182,6 +243,19 @@ size_t nl_batch_size(const struct nl_batch *b)
 	return b->last ? b->len + MNL_ALIGN(b->last->nlmsg_len) : 0;
 }
 
+static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
+		       void *data, int drain, int64_t *err_seq);
+
+/* The bytes of the first @n requests at @p, at most @len of them. */
+static size_t nl_msgs_span(const char *p, size_t len, unsigned int n)
+{
+	size_t off = 0;
+
+	while (n-- && off < len)
+		off += MNL_ALIGN(((const struct nlmsghdr *)(p + off))->nlmsg_len);
+	return off < len ? off : len;
+}
+
 /**
  * nl_batch_talk() - send a batch, wait for every answer, empty the batch
  * @nl:		the socket
@@ -189,15 +263,32 @@ size_t nl_batch_size(const struct nl_batch *b)
  * @cb:		called for each data message of the answers, or NULL
  * @data:	passed to @cb
  *
+ * The requests go NL_SEND_MSGS to a sendmsg(), so that the kernel's
+ * acknowledgements of one sendmsg() always fit in the socket's receive
+ * buffer (an ack that does not is dropped, and its request would look
+ * unanswered). The kernel goes on with the requests of a sendmsg() after
+ * one fails; the next sendmsg() is not sent. @b->failed then says which
+ * request failed, for the caller's message.
+ *
  * Return: 0, or the first error the kernel answered (negative errno, its
  * extended ACK in @nl->ext_ack), or a local negative errno.
  */
 int nl_batch_talk(struct nl_sock *nl, struct nl_batch *b, mnl_cb_t cb, void *data)
 {
-	size_t len = nl_batch_size(b);
+	size_t len = nl_batch_size(b), off = 0, step;
+	uint32_t first = len ? ((struct nlmsghdr *)b->buf)->nlmsg_seq : 0;
+	int64_t err_seq = -1;
+	int ret = b->err;
 
-	nl_batch_init(b);
-	return nl_send_wait(nl, b->buf, len, cb, data);
+	while (!ret && off < len) {
+		step = nl_msgs_span(b->buf + off, len - off, NL_SEND_MSGS);
+		ret = nl_exchange(nl, b->buf + off, step, cb, data, 0, &err_seq);
+		off += step;
+	}
+	nl_batch_free(b);
+	if (ret < 0 && err_seq >= 0)
+		b->failed = (int)((uint32_t)err_seq - first);
+	return ret;
 }
 
 /**
@@ -213,7 +304,7 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 {
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
-	return nl_send_wait(nl, nlh, nlh->nlmsg_len, cb, data);
+	return nl_exchange(nl, nlh, nlh->nlmsg_len, cb, data, 0, NULL);
 }
 
 /* Make room in the send buffer for a large batch (root may force it). */
@@ -259,7 +350,7 @@ static ssize_t nl_recv(struct nl_sock *nl, void *buf, size_t size, int nowait)
  * @drain, until none is left queued (without waiting for more).
  */
 static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
-		       void *data, int drain)
+		       void *data, int drain, int64_t *err_seq)
 {
 	char reply[NL_RECV_SIZE] __attribute__((aligned(8)));
 	struct nl_wait w;
@@ -285,6 +376,8 @@ static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t
 		if (ret < 0)
 			return ret;
 	}
+	if (err_seq && w.err)
+		*err_seq = w.err_seq; /* the kernel refused that one */
 	return w.err;
 }
 
@@ -300,7 +393,7 @@ static int nl_exchange(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t
  */
 int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb, void *data)
 {
-	return nl_exchange(nl, buf, len, cb, data, 0);
+	return nl_exchange(nl, buf, len, cb, data, 0, NULL);
 }
 
 /**
@@ -322,7 +415,7 @@ int nl_send_wait(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb, v
 int nl_send_batch(struct nl_sock *nl, const void *buf, size_t len, mnl_cb_t cb,
 		  void *data)
 {
-	return nl_exchange(nl, buf, len, cb, data, 1);
+	return nl_exchange(nl, buf, len, cb, data, 1, NULL);
 }
 
 /*
@@ -424,6 +517,7 @@ static void nl_wait_fail(struct nl_wait *w, int err, const struct nlmsghdr *nlh,
 	if (err < -4095 || err > 4095)
 		err = -EPROTO;
 	w->err = err > 0 ? -err : err;
+	w->err_seq = nlh->nlmsg_seq;
 	nl_ext_ack_parse(nlh, tlv_offset, w->nl->ext_ack, sizeof(w->nl->ext_ack));
 }
 

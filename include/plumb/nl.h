@@ -16,7 +16,8 @@
  * the kernel sizes a dump's replies to the reader's buffer.
  */
 #define NL_MSG_MAX 512 /* room for one request of ours */
-#define NL_BATCH_MSGS 32 /* requests in one nl_batch */
+#define NL_BATCH_MSGS 32 /* requests an nl_batch holds without allocating */
+#define NL_SEND_MSGS 64 /* requests in one sendmsg(): their acks fit the socket */
 #define NL_RECV_SIZE 16384 /* one datagram of replies */
 
 /**
@@ -34,17 +35,27 @@ struct nl_sock {
 };
 
 /**
- * struct nl_batch - requests built back to back, sent in one sendmsg()
+ * struct nl_batch - requests built back to back, sent with few sendmsg()
  * @len:	bytes taken by the requests finished so far
  * @count:	number of requests, the one being built included
  * @last:	the request being built
- * @buf:	the requests
+ * @buf:	the requests: @small, or memory of its own once the batch
+ *		outgrows it (freed by nl_batch_talk() or nl_batch_free())
+ * @size:	bytes at @buf
+ * @err:	-ENOMEM once growing failed: the batch is then never sent
+ * @failed:	after nl_batch_talk() failed: index of the first request the
+ *		kernel refused, or -1 when none was (a local error)
+ * @small:	room for NL_BATCH_MSGS requests, enough for most batches
  */
 struct nl_batch {
 	size_t len;
 	unsigned int count;
 	struct nlmsghdr *last;
-	char buf[NL_BATCH_MSGS * NL_MSG_MAX] __attribute__((aligned(8)));
+	char *buf;
+	size_t size;
+	int err;
+	int failed;
+	char small[NL_BATCH_MSGS * NL_MSG_MAX] __attribute__((aligned(8)));
 };
 
 /**
@@ -54,6 +65,7 @@ struct nl_batch {
  * @seq_last:	sequence number of the last request
  * @pending:	requests not answered yet by an ACK, an error or NLMSG_DONE
  * @err:	first error answered (negative errno), or 0
+ * @err_seq:	sequence number of the request @err answers
  * @cb:		called for every data message answering one of the requests
  * @data:	passed to @cb
  */
@@ -63,6 +75,7 @@ struct nl_wait {
 	uint32_t seq_last;
 	unsigned int pending;
 	int err;
+	uint32_t err_seq;
 	mnl_cb_t cb;
 	void *data;
 };
@@ -70,8 +83,10 @@ struct nl_wait {
 int nl_open(struct nl_sock *nl, int bus);
 int nl_open_netns(struct nl_sock *nl, int bus, int netns_fd);
 void nl_close(struct nl_sock *nl);
+int nl_subscribe(struct nl_sock *nl, unsigned int group);
 
 void nl_batch_init(struct nl_batch *b);
+void nl_batch_free(struct nl_batch *b);
 struct nlmsghdr *nl_batch_add(struct nl_sock *nl, struct nl_batch *b, uint16_t type,
 			      uint16_t flags);
 size_t nl_batch_size(const struct nl_batch *b);

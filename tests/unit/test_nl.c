@@ -330,6 +330,67 @@ static void test_nl_wait_error_records_errno_and_ext_ack(void **state)
 	assert_string_equal(nl.ext_ack, "Interface already exists");
 }
 
+static void test_nl_wait_error_names_the_request_it_answers(void **state)
+{
+	struct nl_sock nl;
+	static struct nl_batch b;
+	static struct reply r;
+	struct nl_wait w;
+
+	(void)state;
+	batch_of(&nl, &b, 4, 0);
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL), 0);
+
+	memset(&r, 0, sizeof(r));
+	reply_ack(&r, 1);
+	reply_ack(&r, 2);
+	reply_err(&r, 3, -ENETUNREACH, NLM_F_REQUEST | NLM_F_ACK, NULL);
+	reply_err(&r, 4, -EEXIST, NLM_F_REQUEST | NLM_F_ACK, NULL);
+	assert_int_equal(nl_wait_feed(&w, r.buf, r.len), 0);
+	assert_int_equal(w.err, -ENETUNREACH); /* the first error */
+	assert_int_equal(w.err_seq, 3);
+}
+
+/* Past the room it has in place, a batch moves to the heap, its requests intact. */
+static void test_nl_batch_grows_past_its_room(void **state)
+{
+	struct nl_sock nl = { .portid = PORTID };
+	static struct nl_batch b;
+	const struct nlmsghdr *nlh;
+	unsigned int i, n = 1000; /* 40 bytes each: twice the room in place */
+	struct nl_wait w;
+	int left;
+
+	(void)state;
+	nl_batch_init(&b);
+	for (i = 0; i < n; i++) {
+		struct nlmsghdr *m = nl_batch_add(&nl, &b, RTM_NEWLINK, 0);
+
+		mnl_nlmsg_put_extra_header(m, sizeof(struct ifinfomsg));
+		mnl_attr_put_u32(m, IFLA_MTU, 1000 + i);
+	}
+	assert_int_equal(b.err, 0);
+	assert_int_equal(b.count, n);
+	assert_ptr_not_equal(b.buf, b.small);
+	assert_int_equal(nl_wait_start(&w, &nl, b.buf, nl_batch_size(&b), NULL, NULL), 0);
+	assert_int_equal(w.pending, n);
+
+	nlh = (const struct nlmsghdr *)b.buf;
+	left = (int)nl_batch_size(&b);
+	for (i = 0; mnl_nlmsg_ok(nlh, left); i++, nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlattr *mtu = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct ifinfomsg));
+
+		assert_int_equal(nlh->nlmsg_seq, i + 1);
+		assert_int_equal(mnl_attr_get_u32(mtu), 1000 + i);
+	}
+	assert_int_equal(i, n);
+	assert_int_equal(left, 0);
+
+	nl_batch_free(&b);
+	assert_ptr_equal(b.buf, b.small);
+	assert_int_equal(b.count, 0);
+}
+
 static void test_nl_wait_ext_ack_found_after_other_attributes(void **state)
 {
 	struct nl_sock nl;
@@ -871,6 +932,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nl_batch_add_numbers_requests_after_socket_seq),
+		cmocka_unit_test(test_nl_batch_grows_past_its_room),
+		cmocka_unit_test(test_nl_wait_error_names_the_request_it_answers),
 		cmocka_unit_test(test_nl_batch_add_adds_request_and_ack_flags),
 		cmocka_unit_test(
 			test_nl_batch_add_places_next_request_after_aligned_previous),
