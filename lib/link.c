@@ -251,6 +251,39 @@ struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 }
 
 /**
+ * nl_link_build_set() - add a request that changes an interface to a batch
+ * @nl:		rtnetlink socket that will send it
+ * @b:		the batch
+ * @name:	the interface
+ * @up:		bring it up as well
+ *
+ * Return: the request, to which the caller adds what changes (IFLA_MTU,
+ * IFLA_MASTER, IFLA_IFALIAS...).
+ */
+struct nlmsghdr *nl_link_build_set(struct nl_sock *nl, struct nl_batch *b,
+				   const char *name, int up)
+{
+	return link_new(nl, b, 0, name, up ? IFF_UP : 0);
+}
+
+/**
+ * nl_link_build_del() - add a request that deletes an interface to a batch
+ * @nl:		rtnetlink socket that will send it
+ * @b:		the batch
+ * @name:	the interface; deleting one end of a veth deletes both
+ *
+ * Return: the request.
+ */
+struct nlmsghdr *nl_link_build_del(struct nl_sock *nl, struct nl_batch *b,
+				   const char *name)
+{
+	struct nlmsghdr *nlh = link_new(nl, b, 0, name, 0);
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	return nlh;
+}
+
+/**
  * nl_link_set_up() - bring an interface up
  * @nl:		rtnetlink socket of its namespace
  * @name:	the interface
@@ -535,30 +568,26 @@ static void link_put_peer(struct nlmsghdr *nlh, const struct nl_veth *v)
 }
 
 /**
- * nl_link_add_veth() - create a veth pair, the first end up
- * @nl:		rtnetlink socket
- * @v:		what to create
+ * nl_link_build_veth() - add the request that creates a veth pair to a batch
+ * @nl:		rtnetlink socket that will send it
+ * @b:		the batch
+ * @v:		what to create; its alias and hairpin mode are not set here
  *
  * The peer is born in its namespace under its final name (IFLA_NET_NS_FD in
  * the peer's attributes), so no other process ever sees a half-made device.
- * The first end is enslaved to @v->master and gets its hardware address at
- * creation, in the one RTM_NEWLINK that makes the pair. Creation ignores
- * IFLA_IFALIAS and bridge port options, so the alias and hairpin mode
- * follow in a second request (as "ip link set dev X alias A type
- * bridge_slave hairpin on"); a process killed between the two leaves a veth
- * without them, which its hardware address still marks (bridge_marked()).
- * If the second request fails, the pair is deleted again.
- *
- * Return: 0 or negative errno (logged; -EEXIST when a name is taken).
+ * The first end is enslaved to @v->master (an ifindex in the first end's
+ * namespace), gets its hardware address and group and comes up, all in the
+ * one RTM_NEWLINK that makes the pair. Creation ignores IFLA_IFALIAS and
+ * bridge port options: they need requests of their own, which do not belong
+ * in the batch of the creation, as they would change a device of the same
+ * name made by someone else when the creation fails. The namespace files
+ * must stay open until the batch is sent.
  */
-int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
+void nl_link_build_veth(struct nl_sock *nl, struct nl_batch *b, const struct nl_veth *v)
 {
 	struct nlmsghdr *nlh;
-	struct nl_batch b;
-	int ret;
 
-	nl_batch_init(&b);
-	nlh = link_new(nl, &b, NLM_F_CREATE | NLM_F_EXCL, v->name, IFF_UP);
+	nlh = link_new(nl, b, NLM_F_CREATE | NLM_F_EXCL, v->name, IFF_UP);
 	if (v->netns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->netns_fd);
 	if (v->mtu)
@@ -570,6 +599,28 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 	if (v->group)
 		mnl_attr_put_u32(nlh, IFLA_GROUP, v->group);
 	link_put_peer(nlh, v);
+}
+
+/**
+ * nl_link_add_veth() - create a veth pair, the first end up
+ * @nl:		rtnetlink socket
+ * @v:		what to create (see nl_link_build_veth())
+ *
+ * The alias and hairpin mode follow the creation in a second request (as
+ * "ip link set dev X alias A type bridge_slave hairpin on"); a process
+ * killed between the two leaves a veth without them, which its hardware
+ * address still marks (bridge_marked()). If the second request fails, the
+ * pair is deleted again.
+ *
+ * Return: 0 or negative errno (logged; -EEXIST when a name is taken).
+ */
+int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	nl_link_build_veth(nl, &b, v);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
 		return nl_err(nl, ret, "create veth %s with peer %s", v->name, v->peer);
@@ -591,11 +642,34 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 }
 
 /**
- * nl_link_add_bridge() - create a bridge, up
- * @nl:		rtnetlink socket
+ * nl_link_build_bridge() - add the request that creates a bridge, up
+ * @nl:		rtnetlink socket that will send it
+ * @b:		the batch
  * @name:	its name
  * @mac:	its hardware address, fixed so that it does not follow the
  *		lowest address among its ports as they come and go
+ *
+ * As for a veth (nl_link_build_veth()), an alias needs a request of its own,
+ * after the creation succeeded.
+ */
+void nl_link_build_bridge(struct nl_sock *nl, struct nl_batch *b, const char *name,
+			  const uint8_t mac[6])
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+
+	nlh = link_new(nl, b, NLM_F_CREATE | NLM_F_EXCL, name, IFF_UP);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+}
+
+/**
+ * nl_link_add_bridge() - create a bridge, up
+ * @nl:		rtnetlink socket
+ * @name:	its name
+ * @mac:	its hardware address (see nl_link_build_bridge())
  * @alias:	its alias (IFLA_IFALIAS), which marks it as plumb's, or NULL
  *
  * The alias follows the creation in a second request, as creation ignores
@@ -607,17 +681,11 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6],
 		       const char *alias)
 {
-	struct nlmsghdr *nlh;
-	struct nlattr *info;
 	struct nl_batch b;
 	int ret;
 
 	nl_batch_init(&b);
-	nlh = link_new(nl, &b, NLM_F_CREATE | NLM_F_EXCL, name, IFF_UP);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(nlh, info);
+	nl_link_build_bridge(nl, &b, name, mac);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret == -EEXIST)
 		return ret;
@@ -649,7 +717,7 @@ int nl_link_del(struct nl_sock *nl, const char *name)
 	int ret;
 
 	nl_batch_init(&b);
-	link_new(nl, &b, 0, name, 0)->nlmsg_type = RTM_DELLINK;
+	nl_link_build_del(nl, &b, name);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0 && ret != -ENODEV)
 		return nl_err(nl, ret, "delete %s", name);

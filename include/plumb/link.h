@@ -75,7 +75,10 @@ int nl_link_mac_parse(const char *s, uint8_t mac[6]);
 int nl_link_mac_parse_try(const char *s, uint8_t mac[6], struct log_msg *m);
 const char *nl_link_mac_str(const uint8_t mac[6], char *buf, size_t size);
 void nl_link_mac_random(uint8_t mac[6]);
+void nl_link_build_veth(struct nl_sock *nl, struct nl_batch *b, const struct nl_veth *v);
 int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v);
+void nl_link_build_bridge(struct nl_sock *nl, struct nl_batch *b, const char *name,
+			  const uint8_t mac[6]);
 int nl_link_add_bridge(struct nl_sock *nl, const char *name, const uint8_t mac[6],
 		       const char *alias);
 int nl_link_del(struct nl_sock *nl, const char *name);
@@ -88,6 +91,10 @@ int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group);
 int nl_link_set_hairpin(struct nl_sock *nl, const char *name);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 				  const char *name);
+struct nlmsghdr *nl_link_build_set(struct nl_sock *nl, struct nl_batch *b,
+				   const char *name, int up);
+struct nlmsghdr *nl_link_build_del(struct nl_sock *nl, struct nl_batch *b,
+				   const char *name);
 int nl_link_for_each(struct nl_sock *nl, int (*fn)(const struct nl_link *link, void *arg),
 		     void *arg);
 int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link);
