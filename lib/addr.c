@@ -12,6 +12,7 @@
 struct addr_walk {
 	int ifindex;
 	int (*fn)(const struct inet_prefix *p, void *arg);
+	int (*fn_addr)(const struct nl_addr *a, void *arg);
 	void *arg;
 };
 
@@ -21,7 +22,9 @@ static int addr_walk_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *attr;
 	const struct nlattr *local = NULL, *address = NULL, *use;
+	struct nl_addr a = { 0 };
 	struct inet_prefix p = { 0 };
+	int ret;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa)) {
 		errno = EBADMSG;
@@ -47,11 +50,33 @@ static int addr_walk_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	memcpy(p.addr.b, mnl_attr_get_payload(use), inet_addr_bytes(&p.addr));
 	p.len = ifa->ifa_prefixlen;
-	if (w->fn(&p, w->arg) < 0) {
+	if (w->fn_addr) {
+		a = (struct nl_addr){ .ifindex = (int)ifa->ifa_index,
+				      .scope = ifa->ifa_scope,
+				      .p = p };
+		ret = w->fn_addr(&a, w->arg);
+	} else {
+		ret = w->fn(&p, w->arg);
+	}
+	if (ret < 0) {
 		errno = ECANCELED;
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
+}
+
+static int addr_dump(struct nl_sock *nl, int family, struct addr_walk *w)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_index = (uint32_t)w->ifindex; /* filtered by the kernel (strict checks) */
+	return nl_request(nl, nlh, addr_walk_cb, w);
 }
 
 /**
@@ -67,17 +92,30 @@ static int addr_walk_cb(const struct nlmsghdr *nlh, void *data)
 int nl_addr_for_each(struct nl_sock *nl, int family, int ifindex,
 		     int (*fn)(const struct inet_prefix *p, void *arg), void *arg)
 {
-	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
-	struct ifaddrmsg *ifa;
 
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)family;
-	ifa->ifa_index = (uint32_t)ifindex; /* filtered by the kernel (strict checks) */
-	return nl_request(nl, nlh, addr_walk_cb, &w);
+	return addr_dump(nl, family, &w);
+}
+
+/**
+ * nl_addr_list() - call a function for each address of a namespace
+ * @nl:		rtnetlink socket of the namespace
+ * @family:	AF_INET, AF_INET6, or AF_UNSPEC for both
+ * @fn:		called with each address and the interface it is on; a
+ *		negative return stops the walk
+ * @arg:	passed to @fn
+ *
+ * One dump for every interface, where nl_addr_for_each() takes one per
+ * interface.
+ *
+ * Return: 0 or negative errno.
+ */
+int nl_addr_list(struct nl_sock *nl, int family,
+		 int (*fn)(const struct nl_addr *a, void *arg), void *arg)
+{
+	struct addr_walk w = { .fn_addr = fn, .arg = arg };
+
+	return addr_dump(nl, family, &w);
 }
 
 /**
