@@ -330,20 +330,11 @@ static int netns_run_dir_prepare(void)
 	return 0;
 }
 
-/*
- * Create the empty file a namespace is mounted on. O_EXCL makes the name ours
- * or tells us it is taken.
- */
-static int netns_mount_point_create(const char *name, char *path, size_t size)
+/* The empty file a namespace is mounted on; /run/netns is ready. */
+static int netns_mount_point_make(const char *name, char *path, size_t size)
 {
-	int fd, ret;
+	int fd;
 
-	ret = netns_name_check(name);
-	if (ret < 0)
-		return ret;
-	ret = netns_run_dir_prepare();
-	if (ret < 0)
-		return ret;
 	snprintf(path, size, NETNS_RUN_DIR "/%s", name);
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0 && errno == EEXIST)
@@ -352,6 +343,23 @@ static int netns_mount_point_create(const char *name, char *path, size_t size)
 		return log_err(-errno, "create %s", path);
 	close(fd);
 	return 0;
+}
+
+/*
+ * Create the empty file a namespace is mounted on. O_EXCL makes the name ours
+ * or tells us it is taken.
+ */
+static int netns_mount_point_create(const char *name, char *path, size_t size)
+{
+	int ret;
+
+	ret = netns_name_check(name);
+	if (ret < 0)
+		return ret;
+	ret = netns_run_dir_prepare();
+	if (ret < 0)
+		return ret;
+	return netns_mount_point_make(name, path, size);
 }
 
 static int netns_bind_self(void *path)
@@ -387,6 +395,98 @@ int netns_add(const char *name)
 	umount2(path, MNT_DETACH);
 out_unlink:
 	unlink(path);
+	return ret;
+}
+
+/* Undo the first @n namespaces of netns_add_each(). */
+static void netns_add_undo(const char *const *names, int *fds, size_t n)
+{
+	char path[PATH_MAX];
+
+	while (n--) {
+		close(fds[n]);
+		fds[n] = -1;
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", names[n]);
+		umount2(path, MNT_DETACH);
+		unlink(path);
+	}
+}
+
+/* One namespace of netns_add_each(), made while the thread is in the last. */
+static int netns_add_one(const char *name, int *fd)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = netns_mount_point_make(name, path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = log_err(-errno, "create network namespace \"%s\"", name);
+		goto out_unlink;
+	}
+	ret = netns_bind_self(path);
+	if (ret < 0)
+		goto out_unlink;
+	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	ret = log_err(-errno, "open network namespace \"%s\"", name);
+	umount2(path, MNT_DETACH);
+out_unlink:
+	unlink(path);
+	return ret;
+}
+
+/**
+ * netns_add_each() - create many named network namespaces in one go
+ * @names:	their names under /run/netns
+ * @n:		how many
+ * @fds:	out: an open file of each, -1 for those not made
+ * @fn:		called inside each new namespace with its index (to open a
+ *		socket there, to write its /proc/sys/net), or NULL
+ * @arg:	passed to @fn
+ *
+ * As netns_add() for each name, but /run/netns is prepared once and the
+ * calling thread goes from one new namespace straight into the next,
+ * coming back to its own once at the end: two system calls fewer per
+ * namespace, and none of the mount work repeated. @fn must not change the
+ * thread's namespace or capabilities.
+ *
+ * Return: 0 or negative errno (logged); on failure, the namespaces this call
+ * made are deleted again.
+ */
+int netns_add_each(const char *const *names, size_t n, int *fds,
+		   int (*fn)(size_t i, void *arg), void *arg)
+{
+	size_t i;
+	int self, ret = 0;
+
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	for (i = 0; i < n && ret == 0; i++)
+		ret = netns_name_check(names[i]);
+	if (ret == 0)
+		ret = netns_run_dir_prepare();
+	if (ret < 0 || !n)
+		return ret;
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return log_err(-errno, "open our network namespace");
+	for (i = 0; i < n; i++) {
+		ret = netns_add_one(names[i], &fds[i]);
+		if (ret == 0 && fn)
+			ret = fn(i, arg);
+		if (ret < 0)
+			break;
+	}
+	if (setns(self, CLONE_NEWNET) < 0) {
+		log_err(-errno, "come back to our network namespace");
+		abort();
+	}
+	close(self);
+	if (ret < 0)
+		netns_add_undo(names, fds, fds[i] >= 0 ? i + 1 : i);
 	return ret;
 }
 

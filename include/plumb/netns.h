@@ -23,6 +23,8 @@ int netns_check_fd_try(int fd, const char *what, struct log_msg *m);
 int netns_same(int fd_a, int fd_b);
 
 int netns_add(const char *name);
+int netns_add_each(const char *const *names, size_t n, int *fds,
+		   int (*fn)(size_t i, void *arg), void *arg);
 int netns_attach(const char *name, pid_t pid);
 int netns_del(const char *name);
 int netns_enter(const char *name);
