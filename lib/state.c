@@ -447,6 +447,72 @@ int state_group_del(const char *root, const char *kind, const char *group)
 	return ret;
 }
 
+/* Remove what is in the directory @fd (closed here), @depth levels deep. */
+static int state_tree_empty(int fd, int depth)
+{
+	struct dirent *de;
+	DIR *dir = fdopendir(fd);
+	int sub, ret = 0;
+
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR || !depth) {
+			ret = -errno;
+			break;
+		}
+		/* A directory: never a symlink's target (O_NOFOLLOW). */
+		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ret = sub < 0 ? -errno : state_tree_empty(sub, depth - 1);
+		if (ret == 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			ret = -errno;
+		if (ret < 0)
+			break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+/**
+ * state_group_purge() - remove a group's directory and everything in it
+ * @root:	the state directory
+ * @kind:	its kind
+ * @group:	the group
+ *
+ * For state that belongs to one owner alone (a lab's leases and records),
+ * removed when the owner goes. Symlinks are removed, never followed; the
+ * tree is at most eight directories deep.
+ *
+ * Return: 0 (also when the group is gone) or negative errno (logged).
+ */
+int state_group_purge(const char *root, const char *kind, const char *group)
+{
+	char what[PATH_MAX];
+	int kindfd, fd, ret;
+
+	kindfd = state_group_open(root, kind, NULL, 0);
+	if (kindfd == -ENOENT)
+		return 0;
+	if (kindfd < 0)
+		return kindfd;
+	fd = state_dir_openat(kindfd, group, 0);
+	ret = fd == -ENOENT ? 0 : fd < 0 ? fd : state_tree_empty(fd, 8);
+	if (fd >= 0 && ret == 0 && unlinkat(kindfd, group, AT_REMOVEDIR) < 0 &&
+	    errno != ENOENT)
+		ret = -errno;
+	if (fd >= 0 && ret < 0)
+		log_err(ret, "remove %s",
+			state_path(kindfd, group, what, sizeof(what)));
+	close(kindfd);
+	return ret;
+}
+
 static int state_group_walk(int dirfd, const char *group,
 			    int (*fn)(const char *group, const char *name, json_t *rec,
 				      void *arg),

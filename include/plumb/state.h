@@ -17,6 +17,7 @@ json_t *state_record_read(const char *root, const char *kind, const char *group,
 int state_record_del(const char *root, const char *kind, const char *group,
 		     const char *name);
 int state_group_del(const char *root, const char *kind, const char *group);
+int state_group_purge(const char *root, const char *kind, const char *group);
 int state_record_for_each(const char *root, const char *kind, const char *group,
 			  int (*fn)(const char *group, const char *name, json_t *rec,
 				    void *arg),
