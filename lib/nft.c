@@ -138,13 +138,7 @@ void nft_batch_end(struct nft_buf *b)
 		nft_buf_done(b, nftnl_batch_end(room, ++b->seq));
 }
 
-/**
- * nft_table_del() - delete plumb's table, and nothing else
- * @nl:		netfilter socket
- *
- * Return: 0 (also when there is no table) or negative errno (logged).
- */
-int nft_table_del(struct nl_sock *nl)
+static int nft_table_del_gen(struct nl_sock *nl, uint32_t genid)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nft_buf b = { 0 };
@@ -152,7 +146,7 @@ int nft_table_del(struct nl_sock *nl)
 	char *room;
 	int ret = -ENOMEM;
 
-	nft_batch_begin(&b, 0);
+	nft_batch_begin(&b, genid);
 	room = nft_buf_room(&b);
 	if (t && room) {
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
@@ -165,6 +159,69 @@ int nft_table_del(struct nl_sock *nl)
 	}
 	nftnl_table_free(t);
 	nft_buf_free(&b);
+	return ret;
+}
+
+/**
+ * nft_table_del() - delete plumb's table, and nothing else
+ * @nl:		netfilter socket
+ *
+ * Return: 0 (also when there is no table) or negative errno (logged).
+ */
+int nft_table_del(struct nl_sock *nl)
+{
+	int ret = nft_table_del_gen(nl, 0);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "delete table inet " NFT_TABLE);
+	return 0;
+}
+
+static int nft_elem_seen(const struct nft_elem *e, void *arg)
+{
+	(void)e;
+	*(int *)arg = 1;
+	return -1; /* one is enough */
+}
+
+/**
+ * nft_table_del_unused() - delete plumb's table when no set holds an element
+ * @nl:		netfilter socket
+ *
+ * For whoever removed the last elements it added: the table goes with the
+ * last user, as a shared bridge does. The deletion is committed against the
+ * generation in which every set was seen empty, so an element another
+ * writer adds meanwhile keeps the table.
+ *
+ * Return: 0 when the table is gone (or was), 1 when it is in use and stays,
+ * or negative errno (logged).
+ */
+int nft_table_del_unused(struct nl_sock *nl)
+{
+	enum nft_set_id set;
+	uint32_t genid;
+	int attempt, used, ret = 0;
+
+	for (attempt = 0; attempt < 32; attempt++) {
+		ret = nft_gen_get(nl, &genid);
+		if (ret < 0)
+			return ret;
+		ret = nft_table_exists(nl);
+		if (ret <= 0)
+			return ret;
+		for (used = 0, set = 0; set < NFT_SET_COUNT && !used; set++) {
+			ret = nft_elem_for_each(nl, set, nft_elem_seen, &used);
+			if (ret < 0 && !used)
+				return ret;
+		}
+		if (used)
+			return 1;
+		ret = nft_table_del_gen(nl, genid);
+		if (ret != -ERESTART)
+			break;
+	}
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)

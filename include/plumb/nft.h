@@ -80,6 +80,7 @@ int nft_open(struct nl_sock *nl, int netns_fd);
 int nft_gen_get(struct nl_sock *nl, uint32_t *genid);
 int nft_table_exists(struct nl_sock *nl);
 int nft_table_del(struct nl_sock *nl);
+int nft_table_del_unused(struct nl_sock *nl);
 int nft_commit(struct nl_sock *nl, uint32_t genid, const struct nft_txn *txn);
 int nft_elem_get(struct nl_sock *nl, struct nft_elem *e);
 int nft_elem_for_each(struct nl_sock *nl, enum nft_set_id set,
