@@ -62,19 +62,35 @@ int inet_prefix_parse(const char *s, struct inet_prefix *p)
 }
 
 /**
+ * inet_subnet_parse_try() - parse a subnet, which must not have host bits set
+ * @s:		"10.88.0.0/16"
+ * @p:		the subnet
+ * @m:		what is wrong, or NULL
+ *
+ * Return: 0, or -EINVAL (in @m, not logged).
+ */
+int inet_subnet_parse_try(const char *s, struct inet_prefix *p, struct log_msg *m)
+{
+	if (inet_prefix_parse(s, p) < 0)
+		return log_msg_errx(m, -EINVAL, "invalid subnet \"%s\": want ADDRESS/LENGTH",
+				    s);
+	if (inet_prefix_has_host_bits(p))
+		return log_msg_errx(m, -EINVAL, "invalid subnet \"%s\": host bits set", s);
+	return 0;
+}
+
+/**
  * inet_subnet_parse() - parse a subnet, which must not have host bits set
  * @s:		"10.88.0.0/16"
  * @p:		the subnet
  *
- * Return: 0, or -EINVAL (logged: "subnet 10.88.0.1/16 has host bits set").
+ * Return: 0, or -EINVAL (logged), as inet_subnet_parse_try().
  */
 int inet_subnet_parse(const char *s, struct inet_prefix *p)
 {
-	if (inet_prefix_parse(s, p) < 0)
-		return log_errx(-EINVAL, "invalid subnet \"%s\": want ADDRESS/LENGTH", s);
-	if (inet_prefix_has_host_bits(p))
-		return log_errx(-EINVAL, "invalid subnet \"%s\": host bits set", s);
-	return 0;
+	struct log_msg m;
+
+	return inet_subnet_parse_try(s, p, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /**

@@ -56,59 +56,61 @@ struct ipam_iter {
 };
 
 static int ipam_addr_in(const char *what, const struct inet_addr *a,
-			const struct inet_prefix *subnet)
+			const struct inet_prefix *subnet, struct log_msg *m)
 {
 	char addr[INET_ADDR_STRLEN], sub[INET_PREFIX_STRLEN];
 
 	if (inet_prefix_contains(subnet, a))
 		return 0;
-	return log_errx(-EINVAL, "%s %s is outside subnet %s", what,
-			inet_addr_str(a, addr, sizeof(addr)),
-			inet_prefix_str(subnet, sub, sizeof(sub)));
+	return log_msg_errx(m, -EINVAL, "%s %s is outside subnet %s", what,
+			    inet_addr_str(a, addr, sizeof(addr)),
+			    inet_prefix_str(subnet, sub, sizeof(sub)));
 }
 
 static int ipam_range_check(const struct ipam_range *r, const struct inet_addr *last,
-			    const char *sub)
+			    const char *sub, struct log_msg *m)
 {
 	char a[INET_ADDR_STRLEN], b[INET_ADDR_STRLEN];
 	int ret;
 
-	ret = ipam_addr_in("gateway", &r->gateway, &r->subnet);
+	ret = ipam_addr_in("gateway", &r->gateway, &r->subnet, m);
 	if (!ret)
-		ret = ipam_addr_in("range start", &r->start, &r->subnet);
+		ret = ipam_addr_in("range start", &r->start, &r->subnet, m);
 	if (!ret)
-		ret = ipam_addr_in("range end", &r->end, &r->subnet);
+		ret = ipam_addr_in("range end", &r->end, &r->subnet, m);
 	if (ret)
 		return ret;
 	if (inet_addr_eq(&r->start, &r->subnet.addr))
-		return log_errx(-EINVAL,
-				"range start %s is the address of subnet %s itself",
-				inet_addr_str(&r->start, a, sizeof(a)), sub);
+		return log_msg_errx(m, -EINVAL,
+				    "range start %s is the address of subnet %s itself",
+				    inet_addr_str(&r->start, a, sizeof(a)), sub);
 	if (r->subnet.addr.family == AF_INET && inet_addr_eq(&r->end, last))
-		return log_errx(-EINVAL, "range end %s is the broadcast address of %s",
-				inet_addr_str(&r->end, a, sizeof(a)), sub);
+		return log_msg_errx(m, -EINVAL,
+				    "range end %s is the broadcast address of %s",
+				    inet_addr_str(&r->end, a, sizeof(a)), sub);
 	if (inet_addr_cmp(&r->start, &r->end) > 0)
-		return log_errx(-EINVAL, "range start %s is after range end %s",
-				inet_addr_str(&r->start, a, sizeof(a)),
-				inet_addr_str(&r->end, b, sizeof(b)));
+		return log_msg_errx(m, -EINVAL, "range start %s is after range end %s",
+				    inet_addr_str(&r->start, a, sizeof(a)),
+				    inet_addr_str(&r->end, b, sizeof(b)));
 	return 0;
 }
 
 /**
- * ipam_range_fill() - fill in the defaults of a range and check it
+ * ipam_range_fill_try() - fill in the defaults of a range and check it
  * @r:		the range; @r->subnet is required
+ * @m:		what is wrong, or NULL
  *
  * As host-local's defaults: the gateway and the start are the subnet's first
  * host, the end its last (for IPv4 the one before the broadcast address,
  * which is never handed out). Filling a filled range changes nothing.
  *
- * Return: 0, or -EINVAL (logged, naming the faulty address) for a subnet
+ * Return: 0, or -EINVAL (in @m, naming the faulty address) for a subnet
  * with host bits or too small to allocate from (IPv4 longer than /30, IPv6
  * longer than /126), a gateway, start or end outside the subnet, a start on
  * the subnet's own address, an IPv4 end on the broadcast address, or a start
  * after the end.
  */
-int ipam_range_fill(struct ipam_range *r)
+int ipam_range_fill_try(struct ipam_range *r, struct log_msg *m)
 {
 	const struct inet_prefix *s = &r->subnet;
 	char sub[INET_PREFIX_STRLEN];
@@ -116,19 +118,19 @@ int ipam_range_fill(struct ipam_range *r)
 	unsigned int bits;
 
 	if (s->addr.family != AF_INET && s->addr.family != AF_INET6)
-		return log_errx(-EINVAL, "address range without a subnet");
+		return log_msg_errx(m, -EINVAL, "address range without a subnet");
 	bits = inet_addr_bits(&s->addr);
 	inet_prefix_str(s, sub, sizeof(sub));
 	if (s->len > bits)
-		return log_errx(-EINVAL, "invalid subnet %s: prefix longer than %u", sub,
-				bits);
+		return log_msg_errx(m, -EINVAL, "invalid subnet %s: prefix longer than %u",
+				    sub, bits);
 	if (inet_prefix_has_host_bits(s))
-		return log_errx(-EINVAL, "invalid subnet %s: host bits set", sub);
+		return log_msg_errx(m, -EINVAL, "invalid subnet %s: host bits set", sub);
 	if (s->len > bits - 2)
-		return log_errx(-EINVAL,
-				"subnet %s is too small to allocate from: "
-				"want a prefix of /%u or shorter",
-				sub, bits - 2);
+		return log_msg_errx(m, -EINVAL,
+				    "subnet %s is too small to allocate from: "
+				    "want a prefix of /%u or shorter",
+				    sub, bits - 2);
 	first = s->addr;
 	inet_addr_add(&first, 1);
 	inet_prefix_last(s, &last);
@@ -141,7 +143,20 @@ int ipam_range_fill(struct ipam_range *r)
 		if (s->addr.family == AF_INET)
 			r->end.b[3]--; /* host bits all ones: no borrow */
 	}
-	return ipam_range_check(r, &last, sub);
+	return ipam_range_check(r, &last, sub, m);
+}
+
+/**
+ * ipam_range_fill() - ipam_range_fill_try(), saying what is wrong
+ * @r:		the range
+ *
+ * Return: 0, or -EINVAL (logged).
+ */
+int ipam_range_fill(struct ipam_range *r)
+{
+	struct log_msg m;
+
+	return ipam_range_fill_try(r, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /* Fill copies of the caller's sets, so that claim never walks a bad range. */

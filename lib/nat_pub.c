@@ -199,15 +199,17 @@ int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner)
 }
 
 /**
- * nat_pub_check() - tell whether a mapping is in place, as its owner made it
+ * nat_pub_check_try() - tell whether a mapping is in place, as its owner made it
  * @nat:	the handle
  * @p:		the mapping
  * @owner:	its owner
+ * @m:		what differs, or NULL
  *
- * Return: 0, or -ENOENT (logged, naming the first port missing or taken
- * over), or another negative errno (logged).
+ * Return: 0, -ENOENT (in @m, not logged: the first port missing or taken
+ * over, named), or another negative errno (logged: the kernel's answer).
  */
-int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
+int nat_pub_check_try(struct nat *nat, const struct nat_pub *p, const char *owner,
+		      struct log_msg *m)
 {
 	struct nft_elem *e = calloc(2 * NAT_PORTS_MAX, sizeof(*e)), cur;
 	char what[128], who[NAT_WHO_MAX];
@@ -225,16 +227,34 @@ int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
 			break;
 		nat_elem_what(&e[i], what, sizeof(what));
 		if (ret == 0)
-			ret = log_errx(-ENOENT, "%s is not published", what);
+			ret = log_msg_errx(m, -ENOENT, "%s is not published", what);
 		else if (strcmp(cur.owner, owner) ||
 			 memcmp(cur.data, e[i].data, nft_data_len(e[i].set)))
-			ret = log_errx(-ENOENT, "%s is published otherwise, by %s", what,
-				       nat_owner_describe(cur.owner, who, sizeof(who)));
+			ret = log_msg_errx(m, -ENOENT, "%s is published otherwise, by %s",
+					   what,
+					   nat_owner_describe(cur.owner, who, sizeof(who)));
 		else
 			ret = 0;
 	}
 	free(e);
 	return ret;
+}
+
+/**
+ * nat_pub_check() - nat_pub_check_try(), saying what differs
+ * @nat:	the handle
+ * @p:		the mapping
+ * @owner:	its owner
+ *
+ * Return: 0, or -ENOENT (logged, naming the first port missing or taken
+ * over), or another negative errno (logged).
+ */
+int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner)
+{
+	struct log_msg m;
+	int ret = nat_pub_check_try(nat, p, owner, &m);
+
+	return ret == -ENOENT ? log_msg_report(&m) : ret;
 }
 
 struct nat_record_ref {

@@ -54,41 +54,44 @@ static int nat_proto_parse_try(const char *s, uint8_t *proto, struct log_msg *m)
 			    s);
 }
 
-static int nat_port_parse(const char *s, const char *end, uint16_t *port)
+static int nat_port_parse_try(const char *s, const char *end, uint16_t *port,
+			      struct log_msg *m)
 {
 	unsigned long v = 0;
 	const char *c;
 
 	if (s == end || end - s > 5)
-		return log_errx(-EINVAL, "invalid port \"%.*s\": want 1 to 65535",
-				(int)(end - s), s);
+		return log_msg_errx(m, -EINVAL, "invalid port \"%.*s\": want 1 to 65535",
+				    (int)(end - s), s);
 	for (c = s; c < end; c++) {
 		if (*c < '0' || *c > '9')
-			return log_errx(-EINVAL, "invalid port \"%.*s\": want 1 to 65535",
-					(int)(end - s), s);
+			return log_msg_errx(m, -EINVAL,
+					    "invalid port \"%.*s\": want 1 to 65535",
+					    (int)(end - s), s);
 		v = v * 10 + (unsigned long)(*c - '0');
 	}
 	if (v < 1 || v > 65535)
-		return log_errx(-EINVAL, "invalid port %lu: want 1 to 65535", v);
+		return log_msg_errx(m, -EINVAL, "invalid port %lu: want 1 to 65535", v);
 	*port = (uint16_t)v;
 	return 0;
 }
 
 /* "N" or "N-M" */
-static int nat_range_parse(const char *s, uint16_t *first, uint16_t *last)
+static int nat_range_parse_try(const char *s, uint16_t *first, uint16_t *last,
+			       struct log_msg *m)
 {
 	const char *dash = strchr(s, '-'), *end = s + strlen(s);
 
-	if (nat_port_parse(s, dash ? dash : end, first) < 0)
+	if (nat_port_parse_try(s, dash ? dash : end, first, m) < 0)
 		return -EINVAL;
 	*last = *first;
-	if (dash && nat_port_parse(dash + 1, end, last) < 0)
+	if (dash && nat_port_parse_try(dash + 1, end, last, m) < 0)
 		return -EINVAL;
 	if (*last < *first)
-		return log_errx(-EINVAL,
-				"invalid port range \"%s\": it ends before it "
-				"starts",
-				s);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid port range \"%s\": it ends before it "
+				    "starts",
+				    s);
 	return 0;
 }
 
@@ -96,7 +99,7 @@ static int nat_range_parse(const char *s, uint16_t *first, uint16_t *last)
  * "[ADDR:]PORTS" with IPv6 addresses in brackets. @ports points into @buf
  * afterwards; the address is empty when there is none.
  */
-static int nat_split_addr(char *buf, char **addr, char **ports)
+static int nat_split_addr_try(char *buf, char **addr, char **ports, struct log_msg *m)
 {
 	char *colon;
 
@@ -104,7 +107,8 @@ static int nat_split_addr(char *buf, char **addr, char **ports)
 	if (buf[0] == '[') {
 		colon = strstr(buf, "]:");
 		if (!colon)
-			return log_errx(-EINVAL, "invalid \"%s\": want [IPV6]:PORT", buf);
+			return log_msg_errx(m, -EINVAL, "invalid \"%s\": want [IPV6]:PORT",
+					    buf);
 		*colon = '\0';
 		*addr = buf + 1;
 		*ports = colon + 2;
@@ -112,10 +116,10 @@ static int nat_split_addr(char *buf, char **addr, char **ports)
 	}
 	colon = strrchr(buf, ':');
 	if (colon && strchr(buf, ':') != colon)
-		return log_errx(-EINVAL,
-				"invalid \"%s\": put an IPv6 address in brackets, "
-				"[fd00::2]:80",
-				buf);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid \"%s\": put an IPv6 address in brackets, "
+				    "[fd00::2]:80",
+				    buf);
 	if (!colon) {
 		*addr = buf + strlen(buf); /* "" */
 		*ports = buf;
@@ -127,95 +131,127 @@ static int nat_split_addr(char *buf, char **addr, char **ports)
 }
 
 /**
- * nat_pub_parse_host() - parse the host side of a publish specification
+ * nat_pub_parse_host_try() - parse the host side of a publish specification
  * alone, as unpublish takes it
  * @host:	"[HOSTIP:]HOSTPORT[-END][/tcp|udp|sctp]"; tcp when no protocol
  * @p:		the mapping: protocol, host address and ports; no container
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged, naming what is wrong).
+ * Return: 0, or -EINVAL (in @m, not logged).
  */
-int nat_pub_parse_host(const char *host, struct nat_pub *p)
+int nat_pub_parse_host_try(const char *host, struct nat_pub *p, struct log_msg *m)
 {
 	char buf[128], *addr, *ports, *slash;
-	struct log_msg m;
 
 	memset(p, 0, sizeof(*p));
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", host) >= sizeof(buf))
-		return log_errx(-EINVAL, "invalid host port \"%.32s...\": too long",
-				host);
+		return log_msg_errx(m, -EINVAL, "invalid host port \"%.32s...\": too long",
+				    host);
 	p->proto = IPPROTO_TCP;
 	slash = strrchr(buf, '/');
 	if (slash) {
 		*slash = '\0';
-		if (nat_proto_parse_try(slash + 1, &p->proto, &m) < 0)
-			return log_msg_report(&m);
+		if (nat_proto_parse_try(slash + 1, &p->proto, m) < 0)
+			return -EINVAL;
 	}
-	if (nat_split_addr(buf, &addr, &ports) < 0)
+	if (nat_split_addr_try(buf, &addr, &ports, m) < 0)
 		return -EINVAL;
 	if (*addr && inet_addr_parse(addr, &p->host) < 0)
-		return log_errx(-EINVAL, "invalid host address \"%s\"", addr);
-	if (nat_range_parse(ports, &p->port, &p->port_end) < 0)
+		return log_msg_errx(m, -EINVAL, "invalid host address \"%s\"", addr);
+	if (nat_range_parse_try(ports, &p->port, &p->port_end, m) < 0)
 		return -EINVAL;
 	if (p->port_end - p->port + 1 > NAT_PORTS_MAX)
-		return log_errx(-EINVAL, "%u ports in one publish: at most %d",
-				p->port_end - p->port + 1, NAT_PORTS_MAX);
+		return log_msg_errx(m, -EINVAL, "%u ports in one publish: at most %d",
+				    p->port_end - p->port + 1, NAT_PORTS_MAX);
 	return 0;
 }
 
+/**
+ * nat_pub_parse_host() - nat_pub_parse_host_try(), saying what is wrong
+ * @host:	as for nat_pub_parse_host_try()
+ * @p:		the mapping
+ *
+ * Return: 0, or -EINVAL (logged).
+ */
+int nat_pub_parse_host(const char *host, struct nat_pub *p)
+{
+	struct log_msg m;
+
+	return nat_pub_parse_host_try(host, p, &m) < 0 ? log_msg_report(&m) : 0;
+}
+
 /* The container side of @target, for the host side already in @p. */
-static int nat_target_parse(const char *target, struct nat_pub *p)
+static int nat_target_parse_try(const char *target, struct nat_pub *p, struct log_msg *m)
 {
 	char buf[128], a[INET_ADDR_STRLEN], b[INET_ADDR_STRLEN], *addr, *ports;
 	uint16_t first, last;
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", target) >= sizeof(buf))
-		return log_errx(-EINVAL, "invalid target \"%.32s...\": too long", target);
-	if (nat_split_addr(buf, &addr, &ports) < 0)
+		return log_msg_errx(m, -EINVAL, "invalid target \"%.32s...\": too long",
+				    target);
+	if (nat_split_addr_try(buf, &addr, &ports, m) < 0)
 		return -EINVAL;
 	if (!*addr)
-		return log_errx(-EINVAL, "invalid target \"%s\": want ADDRESS:PORT",
-				target);
+		return log_msg_errx(m, -EINVAL, "invalid target \"%s\": want ADDRESS:PORT",
+				    target);
 	if (inet_addr_parse(addr, &p->addr) < 0)
-		return log_errx(-EINVAL, "invalid container address \"%s\"", addr);
-	if (nat_range_parse(ports, &first, &last) < 0)
+		return log_msg_errx(m, -EINVAL, "invalid container address \"%s\"", addr);
+	if (nat_range_parse_try(ports, &first, &last, m) < 0)
 		return -EINVAL;
 	if (last - first != p->port_end - p->port)
-		return log_errx(-EINVAL,
-				"host ports %u-%u and container ports %u-%u are "
-				"ranges of different sizes",
-				p->port, p->port_end, first, last);
+		return log_msg_errx(m, -EINVAL,
+				    "host ports %u-%u and container ports %u-%u are "
+				    "ranges of different sizes",
+				    p->port, p->port_end, first, last);
 	p->to_port = first;
 	if (p->host.family && p->host.family != p->addr.family)
-		return log_errx(-EINVAL,
-				"host address %s and container address %s are "
-				"of different families",
-				inet_addr_str(&p->host, a, sizeof(a)),
-				inet_addr_str(&p->addr, b, sizeof(b)));
+		return log_msg_errx(m, -EINVAL,
+				    "host address %s and container address %s are "
+				    "of different families",
+				    inet_addr_str(&p->host, a, sizeof(a)),
+				    inet_addr_str(&p->addr, b, sizeof(b)));
 	if (p->addr.family == AF_INET ?
 		    !p->addr.v4.s_addr || p->addr.b[0] >= 224 || p->addr.b[0] == 127 :
 		    IN6_IS_ADDR_UNSPECIFIED(&p->addr.v6) ||
 			    IN6_IS_ADDR_MULTICAST(&p->addr.v6) ||
 			    IN6_IS_ADDR_LOOPBACK(&p->addr.v6))
-		return log_errx(-EINVAL,
-				"container address %s cannot receive a "
-				"published port",
-				inet_addr_str(&p->addr, a, sizeof(a)));
+		return log_msg_errx(m, -EINVAL,
+				    "container address %s cannot receive a "
+				    "published port",
+				    inet_addr_str(&p->addr, a, sizeof(a)));
 	return 0;
 }
 
 /**
- * nat_pub_parse() - parse a publish specification
+ * nat_pub_parse_try() - parse a publish specification
  * @host:	"[HOSTIP:]HOSTPORT[-END][/tcp|udp|sctp]"; tcp when no protocol
  * @target:	"ADDR:PORT[-END]"; IPv6 addresses in brackets
  * @p:		the mapping; @p->localhost is left 0
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged, naming what is wrong).
+ * Return: 0, or -EINVAL (in @m, not logged).
+ */
+int nat_pub_parse_try(const char *host, const char *target, struct nat_pub *p,
+		      struct log_msg *m)
+{
+	if (nat_pub_parse_host_try(host, p, m) < 0 || nat_target_parse_try(target, p, m) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * nat_pub_parse() - nat_pub_parse_try(), saying what is wrong
+ * @host:	as for nat_pub_parse_try()
+ * @target:	as for nat_pub_parse_try()
+ * @p:		the mapping
+ *
+ * Return: 0, or -EINVAL (logged).
  */
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 {
-	if (nat_pub_parse_host(host, p) < 0 || nat_target_parse(target, p) < 0)
-		return -EINVAL;
-	return 0;
+	struct log_msg m;
+
+	return nat_pub_parse_try(host, target, p, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /**
@@ -234,9 +270,10 @@ int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t 
 			struct nat_pub *p)
 {
 	char buf[128], a[INET_ADDR_STRLEN], *colon, *slash;
-	/* Room for any: nat_pub_parse_host() and nat_target_parse() say too long. */
+	/* Room for any: nat_pub_parse_host() and nat_target_parse_try() say too long. */
 	char host[2 * sizeof(buf)], target[sizeof(buf) + sizeof(a) + 3];
 	const struct inet_addr *addr;
+	struct log_msg m;
 	size_t k;
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", spec) >= sizeof(buf))
@@ -267,7 +304,7 @@ int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t 
 	inet_addr_str(addr, a, sizeof(a));
 	snprintf(target, sizeof(target), addr->family == AF_INET6 ? "[%s]:%s" : "%s:%s",
 		 a, colon + 1);
-	return nat_target_parse(target, p);
+	return nat_target_parse_try(target, p, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /* proto . port, each in a 4-byte register, port in network order */

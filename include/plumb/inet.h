@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+struct log_msg;
+
 #define INET_ADDR_STRLEN INET6_ADDRSTRLEN /* 46 */
 #define INET_PREFIX_STRLEN (INET6_ADDRSTRLEN + 4) /* "/128" */
 
@@ -35,6 +37,7 @@ struct inet_prefix {
 
 int inet_addr_parse(const char *s, struct inet_addr *a);
 int inet_prefix_parse(const char *s, struct inet_prefix *p);
+int inet_subnet_parse_try(const char *s, struct inet_prefix *p, struct log_msg *m);
 int inet_subnet_parse(const char *s, struct inet_prefix *p);
 const char *inet_addr_str(const struct inet_addr *a, char *buf, size_t size);
 const char *inet_prefix_str(const struct inet_prefix *p, char *buf, size_t size);

@@ -9,6 +9,8 @@
 
 #include <plumb/inet.h>
 
+struct log_msg;
+
 #define IPAM_SETS_MAX 4 /* range sets: one address from each */
 #define IPAM_RANGES_MAX 8 /* ranges in one set */
 #define IPAM_LOCK_TIMEOUT_MS 30000
@@ -99,6 +101,7 @@ struct ipam_conf {
 };
 
 int ipam_conf_parse(const json_t *ipam, struct ipam_conf *c);
+int ipam_range_fill_try(struct ipam_range *r, struct log_msg *m);
 int ipam_range_fill(struct ipam_range *r);
 int ipam_open(struct ipam *ipam, const char *data_dir, const char *network);
 void ipam_close(struct ipam *ipam);

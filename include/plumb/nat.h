@@ -12,6 +12,8 @@
 #include <plumb/nft.h>
 #include <plumb/nl.h>
 
+struct log_msg;
+
 #define NAT_OWNER_DEFAULT "manual"
 /* The kinds of owner plumb's hooks and plugins make (nat_owner.c). */
 #define NAT_OWNER_CONTAINER "container"
@@ -65,9 +67,12 @@ void nat_owner_group(const char *owner, char *buf, size_t size);
 void nat_group_owner(const char *group, char *buf, size_t size);
 
 /* nat_spec.c: specifications, elements, records */
+int nat_pub_parse_try(const char *host, const char *target, struct nat_pub *p,
+		      struct log_msg *m);
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
 int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
 			struct nat_pub *p);
+int nat_pub_parse_host_try(const char *host, struct nat_pub *p, struct log_msg *m);
 int nat_pub_parse_host(const char *host, struct nat_pub *p);
 const char *nat_proto_name(uint8_t proto);
 size_t nat_pub_elems(const struct nat_pub *p, const char *owner, struct nft_elem *out);
@@ -96,6 +101,8 @@ int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *
 /* nat_pub.c: published ports */
 int nat_publish(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_unpublish(struct nat *nat, const struct nat_pub *p, const char *owner);
+int nat_pub_check_try(struct nat *nat, const struct nat_pub *p, const char *owner,
+		      struct log_msg *m);
 int nat_pub_check(struct nat *nat, const struct nat_pub *p, const char *owner);
 int nat_localhost_on(struct nat *nat, const struct nat_pub *p);
 
