@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * topo: a topology file, read with libyaml into struct lab.
+ *
+ * Theory of operation: the file is loaded whole as a YAML document (libyaml
+ * reads JSON too), then walked section by section (topo_keys.c), then
+ * checked as a whole (topo_resolve.c): names are given to what has none and
+ * every reference is looked up. Nothing touches the kernel or the disk, so a
+ * file that fails is refused before anything is made, and the parser can be
+ * fuzzed. Every error names the file, the line and the column of what is
+ * wrong, as compilers do: "lab1.yaml:12:7: unknown node "s3"".
+ *
+ * The YAML is taken as data, never as a program: a mapping key read twice is
+ * an error (YAML forbids it; libyaml does not check), and so is a node read
+ * twice, which only an alias can make: "*a" repeated in nested lists grows
+ * exponentially as it is walked ("billion laughs").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <plumb/json.h>
+#include <plumb/link.h>
+#include <plumb/log.h>
+#include <plumb/name.h>
+
+#include "topo.h"
+
+/**
+ * topo_pos() - where a node of the file starts
+ * @n:		the node
+ *
+ * Return: its line and column, from 1.
+ */
+struct lab_pos topo_pos(const yaml_node_t *n)
+{
+	return (struct lab_pos){ .line = (int)n->start_mark.line + 1,
+				 .col = (int)n->start_mark.column + 1 };
+}
+
+static int topo_verr(const char *file, struct lab_pos pos, const char *fmt, va_list ap)
+{
+	char msg[LOG_MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return log_errx(-EINVAL, "%s:%d:%d: %s", file, pos.line, pos.col, msg);
+}
+
+/**
+ * topo_err() - refuse the file, saying where
+ * @t:		the file
+ * @n:		the node at fault
+ * @fmt:	what is wrong
+ *
+ * Return: -EINVAL
+ */
+int topo_err(struct topo *t, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = topo_verr(t->file, topo_pos(n), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/**
+ * lab_err_at() - refuse a topology, saying where in its file
+ * @lab:	the topology
+ * @pos:	where
+ * @fmt:	what is wrong
+ *
+ * Return: -EINVAL
+ */
+int lab_err_at(const struct lab *lab, struct lab_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = topo_verr(lab->file, pos, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/**
+ * topo_err_msg() - refuse the file with what a check of lib's said
+ * @t:		the file
+ * @n:		the node that was checked
+ * @m:		what the check (a *_try() function) found wrong
+ *
+ * Return: -EINVAL
+ */
+int topo_err_msg(struct topo *t, const yaml_node_t *n, const struct log_msg *m)
+{
+	return topo_err(t, n, "%s", m->text);
+}
+
+/**
+ * topo_node() - a node of the document, read once
+ * @t:		the file
+ * @index:	its index
+ *
+ * Return: the node, or NULL (logged) when it was read already (an alias).
+ */
+yaml_node_t *topo_node(struct topo *t, int index)
+{
+	yaml_node_t *n = yaml_document_get_node(&t->doc, index);
+	size_t i = (size_t)(index - 1);
+
+	if (!n || i >= t->n_seen) {
+		log_errx(-EINVAL, "%s: malformed YAML document", t->file);
+		return NULL;
+	}
+	if (t->seen[i]) {
+		/* Where the alias is, libyaml does not keep: its key is close. */
+		topo_err(t, t->key ? t->key : n,
+			 "this value is used a second time (a YAML alias); "
+			 "write it out again instead");
+		return NULL;
+	}
+	t->seen[i] = 1;
+	return n;
+}
+
+/**
+ * topo_is_null() - tell whether a node is YAML's null: "", "~", "null"
+ * @n:		the node
+ */
+int topo_is_null(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
+static const char *topo_type_name(yaml_node_type_t type)
+{
+	switch (type) {
+	case YAML_SCALAR_NODE:
+		return "a value";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+/**
+ * topo_want() - refuse a node that is not of the type expected
+ * @t:		the file
+ * @n:		the node
+ * @type:	YAML_SCALAR_NODE, YAML_SEQUENCE_NODE or YAML_MAPPING_NODE
+ * @what:	what it is, for the message: "nodes"
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_want(struct topo *t, const yaml_node_t *n, yaml_node_type_t type,
+	      const char *what)
+{
+	if (n->type == type)
+		return 0;
+	return topo_err(t, n, "%s: want %s, not %s", what, topo_type_name(type),
+			topo_type_name(n->type));
+}
+
+/**
+ * topo_str() - a scalar as a string
+ * @t:		the file
+ * @n:		the node
+ * @what:	what it is, for the message
+ * @buf:	the string
+ * @size:	room at @buf
+ *
+ * Return: 0, or -EINVAL (logged) for a list or mapping, a value too long,
+ * or one with a NUL byte in it (YAML's "\0").
+ */
+int topo_str(struct topo *t, const yaml_node_t *n, const char *what, char *buf,
+	     size_t size)
+{
+	const char *v;
+	size_t len;
+
+	if (topo_want(t, n, YAML_SCALAR_NODE, what) < 0)
+		return -EINVAL;
+	v = (const char *)n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (strlen(v) != len)
+		return topo_err(t, n, "%s: a NUL byte in the value", what);
+	if (len >= size)
+		return topo_err(t, n, "%s: \"%.32s...\" is longer than %zu bytes", what, v,
+				size - 1);
+	memcpy(buf, v, len + 1);
+	return 0;
+}
+
+/**
+ * topo_bool() - a scalar as a boolean
+ * @t:		the file
+ * @n:		the node
+ * @what:	what it is, for the message
+ * @out:	1 or 0
+ *
+ * YAML 1.1's words are taken, as libyaml reads that version: true, yes,
+ * on, and false, no, off, in lower, title or upper case.
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_bool(struct topo *t, const yaml_node_t *n, const char *what, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	char v[8];
+	size_t i;
+
+	if (topo_str(t, n, what, v, sizeof(v)) < 0)
+		return topo_err(t, n, "%s: want true or false", what);
+	for (i = 0; i < 3; i++) {
+		if (!strcasecmp(v, yes[i]) || !strcasecmp(v, no[i])) {
+			*out = !strcasecmp(v, yes[i]);
+			return 0;
+		}
+	}
+	return topo_err(t, n, "%s: want true or false, not \"%s\"", what, v);
+}
+
+/**
+ * topo_uint() - a scalar as a number
+ * @t:		the file
+ * @n:		the node
+ * @what:	what it is, for the message
+ * @min:	smallest allowed
+ * @max:	largest allowed
+ * @out:	the number
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_uint(struct topo *t, const yaml_node_t *n, const char *what, unsigned long min,
+	      unsigned long max, unsigned long *out)
+{
+	char v[24], *end;
+	unsigned long u;
+
+	if (topo_str(t, n, what, v, sizeof(v)) < 0)
+		return -EINVAL;
+	errno = 0;
+	u = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end || errno || u < min || u > max)
+		return topo_err(t, n, "%s: want a number from %lu to %lu, not \"%s\"",
+				what, min, max, v);
+	*out = u;
+	return 0;
+}
+
+/**
+ * topo_name() - a scalar as a lab, node or bridge name (lab_name_check())
+ * @t:		the file
+ * @n:		the node
+ * @what:	what it is, for the message
+ * @buf:	the name, LAB_NAME_MAX + 1 bytes
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_name(struct topo *t, const yaml_node_t *n, const char *what, char *buf)
+{
+	struct log_msg m;
+
+	if (topo_str(t, n, what, buf, LAB_NAME_MAX + 1) < 0)
+		return -EINVAL;
+	return lab_name_check_try(what, buf, &m) < 0 ? topo_err_msg(t, n, &m) : 0;
+}
+
+/**
+ * topo_ifname() - a scalar as an interface name (nl_link_name_check())
+ * @t:		the file
+ * @n:		the node
+ * @what:	what it is, for the message
+ * @buf:	the name, IF_NAMESIZE bytes
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_ifname(struct topo *t, const yaml_node_t *n, const char *what, char *buf)
+{
+	char name[64];
+
+	if (topo_str(t, n, what, name, sizeof(name)) < 0)
+		return -EINVAL;
+	return topo_ifname_check(t, n, name, buf);
+}
+
+/**
+ * topo_ifname_check() - check an interface name written in a node
+ * @t:		the file
+ * @n:		the node
+ * @name:	the name
+ * @buf:	a copy, IF_NAMESIZE bytes
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_ifname_check(struct topo *t, const yaml_node_t *n, const char *name, char *buf)
+{
+	struct log_msg m;
+
+	if (nl_link_name_check_try(name, &m) < 0)
+		return topo_err_msg(t, n, &m);
+	memcpy(buf, name, strlen(name) + 1);
+	return 0;
+}
+
+/**
+ * topo_key() - the key and value of a mapping pair
+ * @t:		the file
+ * @pair:	the pair
+ * @buf:	the key
+ * @size:	room at @buf
+ * @value:	the value's node
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int topo_key(struct topo *t, const yaml_node_pair_t *pair, char *buf, size_t size,
+	     yaml_node_t **value)
+{
+	yaml_node_t *key = topo_node(t, pair->key);
+
+	if (!key || topo_str(t, key, "key", buf, size) < 0)
+		return -EINVAL;
+	t->key = key;
+	*value = topo_node(t, pair->value);
+	return *value ? 0 : -EINVAL;
+}
+
+static int topo_key_cmp(const void *a, const void *b)
+{
+	const yaml_node_t *const *x = a, *const *y = b;
+
+	if ((*x)->type != YAML_SCALAR_NODE || (*y)->type != YAML_SCALAR_NODE)
+		return (int)(*x)->type - (int)(*y)->type;
+	return strcmp((const char *)(*x)->data.scalar.value,
+		      (const char *)(*y)->data.scalar.value);
+}
+
+/**
+ * topo_dup_keys() - refuse a mapping that has a key twice
+ * @t:		the file
+ * @map:	the mapping
+ *
+ * Sorted, so that a mapping of thousands of nodes is checked quickly.
+ *
+ * Return: 0 or -EINVAL (logged, at the second one).
+ */
+int topo_dup_keys(struct topo *t, const yaml_node_t *map)
+{
+	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	const yaml_node_t **keys;
+	yaml_node_pair_t *pair;
+	size_t i = 0;
+	int ret = 0;
+
+	if (n < 2)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	if (!keys)
+		return log_err(-ENOMEM, "read %s", t->file);
+	topo_for_pairs(map, pair)
+		keys[i++] = yaml_document_get_node(&t->doc, pair->key);
+	for (i = 0; i < n && ret == 0; i++) {
+		if (!keys[i])
+			ret = log_errx(-EINVAL, "%s: malformed YAML document", t->file);
+	}
+	if (ret == 0)
+		qsort(keys, n, sizeof(*keys), topo_key_cmp);
+	for (i = 1; i < n && ret == 0; i++) {
+		if (keys[i]->type == YAML_SCALAR_NODE && !topo_key_cmp(&keys[i - 1], &keys[i]))
+			ret = topo_err(t,
+				       keys[i]->start_mark.index > keys[i - 1]->start_mark.index ?
+					       keys[i] : keys[i - 1],
+				       "\"%s\" is given twice",
+				       (const char *)keys[i]->data.scalar.value);
+	}
+	free(keys);
+	return ret;
+}
+
+/**
+ * topo_grow() - make room for one more element at the end of an array
+ * @array:	the array (NULL for none yet)
+ * @n:		elements in it
+ * @size:	bytes of one
+ *
+ * Return: the array, moved perhaps, the new element zeroed; NULL when out
+ * of memory (@array is then still valid).
+ */
+void *topo_grow(void *array, size_t n, size_t size)
+{
+	char *a = array;
+
+	/* Doubling at each power of two: amortized O(1) appends. */
+	if (n && (n & (n - 1)) == 0) {
+		a = realloc(array, 2 * n * size);
+		if (!a)
+			return NULL;
+	} else if (!n) {
+		a = malloc(size);
+		if (!a)
+			return NULL;
+	}
+	memset(a + n * size, 0, size);
+	return a;
+}
+
+/* name:, prefix: and nodes: first, wherever they are: the rest refers to them. */
+static int topo_top_first(struct topo *t, yaml_node_t *root, int *have_prefix)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *key, *v;
+	const char *k;
+	int ret = 0;
+
+	topo_for_pairs(root, pair) {
+		key = yaml_document_get_node(&t->doc, pair->key);
+		if (!key || key->type != YAML_SCALAR_NODE)
+			return topo_err(t, key ? key : root, "key: want a value");
+		k = (const char *)key->data.scalar.value;
+		if (strcmp(k, "name") && strcmp(k, "prefix") && strcmp(k, "nodes"))
+			continue;
+		if (!topo_node(t, pair->key) || !(v = topo_node(t, pair->value)))
+			return -EINVAL;
+		if (!strcmp(k, "name")) {
+			ret = topo_name(t, v, "lab name", t->lab->name);
+		} else if (!strcmp(k, "prefix")) {
+			*have_prefix = 1;
+			ret = topo_str(t, v, "prefix", t->lab->prefix, sizeof(t->lab->prefix));
+			if (ret == 0 && *t->lab->prefix)
+				ret = topo_name(t, v, "prefix", t->lab->prefix);
+		} else {
+			ret = topo_nodes(t, v);
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int topo_top(struct topo *t, yaml_node_t *root)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *key, *v;
+	int have_prefix = 0, ret;
+	const char *k;
+
+	if (topo_want(t, root, YAML_MAPPING_NODE, "a topology") < 0)
+		return -EINVAL;
+	ret = topo_dup_keys(t, root);
+	if (ret == 0)
+		ret = topo_top_first(t, root, &have_prefix);
+	if (ret < 0)
+		return ret;
+	if (!*t->lab->name)
+		return topo_err(t, root, "no \"name\": every lab has one");
+	if (!have_prefix)
+		memcpy(t->lab->prefix, t->lab->name, sizeof(t->lab->prefix));
+	topo_for_pairs(root, pair) {
+		key = yaml_document_get_node(&t->doc, pair->key);
+		k = (const char *)key->data.scalar.value;
+		if (!strcmp(k, "name") || !strcmp(k, "prefix") || !strcmp(k, "nodes"))
+			continue;
+		if (!topo_node(t, pair->key) || !(v = topo_node(t, pair->value)))
+			return -EINVAL;
+		if (!strcmp(k, "bridges"))
+			ret = topo_bridges(t, v);
+		else if (!strcmp(k, "links"))
+			ret = topo_links(t, v);
+		else if (!strcmp(k, "routes"))
+			ret = topo_routes(t, v);
+		else if (!strcmp(k, "publish"))
+			ret = topo_publish(t, v);
+		else
+			ret = topo_err(t, key,
+				       "unknown key \"%s\": want name, prefix, nodes, "
+				       "bridges, links, routes or publish",
+				       k);
+		if (ret < 0)
+			return ret;
+	}
+	return topo_resolve(t);
+}
+
+/* libyaml's own complaint, where it was found. */
+static int topo_syntax_err(const char *file, const yaml_parser_t *p)
+{
+	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return log_err(-ENOMEM, "read %s", file);
+	return log_errx(-EINVAL, "%s:%zu:%zu: %s%s%s", file, m->line + 1, m->column + 1,
+			p->problem ? p->problem : "malformed YAML",
+			p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* Load the one document of @text. */
+static int topo_load(struct topo *t, const char *text, size_t len)
+{
+	yaml_document_t extra;
+	yaml_parser_t parser;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return log_err(-ENOMEM, "read %s", t->file);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &t->doc)) {
+		ret = topo_syntax_err(t->file, &parser);
+		yaml_parser_delete(&parser);
+		return ret;
+	}
+	if (!yaml_document_get_root_node(&t->doc)) {
+		ret = log_errx(-EINVAL, "%s: empty: want a topology", t->file);
+	} else if (!yaml_parser_load(&parser, &extra)) {
+		ret = topo_syntax_err(t->file, &parser);
+	} else {
+		if (yaml_document_get_root_node(&extra))
+			ret = log_errx(-EINVAL, "%s:%zu:%zu: a second document: want one",
+				       t->file, extra.start_mark.line + 1,
+				       extra.start_mark.column + 1);
+		yaml_document_delete(&extra);
+	}
+	yaml_parser_delete(&parser);
+	if (ret < 0)
+		yaml_document_delete(&t->doc);
+	return ret;
+}
+
+/**
+ * lab_parse() - read a topology from its text
+ * @text:	the text, YAML or JSON
+ * @len:	its length
+ * @file:	where it came from, for messages
+ * @lab:	filled; lab_free() it, whatever this returns
+ *
+ * Return: 0, or -EINVAL (logged, with the line and column of the first
+ * error), or -ENOMEM.
+ */
+int lab_parse(const char *text, size_t len, const char *file, struct lab *lab)
+{
+	struct topo t = { .file = file, .lab = lab };
+	int ret;
+
+	memset(lab, 0, sizeof(*lab));
+	snprintf(lab->file, sizeof(lab->file), "%s", file);
+	if (len > LAB_FILE_MAX)
+		return log_errx(-EINVAL, "%s: larger than %d MiB", file, LAB_FILE_MAX >> 20);
+	ret = topo_load(&t, text, len);
+	if (ret < 0)
+		return ret;
+	t.n_seen = (size_t)(t.doc.nodes.top - t.doc.nodes.start);
+	t.seen = calloc(t.n_seen ? t.n_seen : 1, 1);
+	ret = t.seen ? 0 : log_err(-ENOMEM, "read %s", file);
+	if (ret == 0)
+		ret = topo_top(&t, yaml_document_get_root_node(&t.doc));
+	free(t.seen);
+	yaml_document_delete(&t.doc);
+	if (ret < 0)
+		return ret;
+	lab->source = malloc(len + 1);
+	if (!lab->source)
+		return log_err(-ENOMEM, "read %s", file);
+	memcpy(lab->source, text, len);
+	lab->source[len] = '\0';
+	lab->source_len = len;
+	/* The record keeps the text in JSON (libyaml also reads UTF-16). */
+	if (memchr(text, '\0', len) || !json_utf8_valid(lab->source))
+		ret = log_errx(-EINVAL, "%s: not UTF-8 text", file);
+	return ret;
+}
+
+/* The whole of a regular file, NUL-terminated; -errno (logged). */
+static int lab_read_file(const char *file, char **text, size_t *len)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return log_err(-errno, "open %s", file);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > LAB_FILE_MAX) {
+		ret = log_errx(-EINVAL, "%s: not a regular file of at most %d MiB", file,
+			       LAB_FILE_MAX >> 20);
+		goto out;
+	}
+	*text = malloc((size_t)st.st_size + 1);
+	if (!*text) {
+		ret = log_err(-ENOMEM, "read %s", file);
+		goto out;
+	}
+	while (off < (size_t)st.st_size) {
+		n = read(fd, *text + off, (size_t)st.st_size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? log_err(-errno, "read %s", file) :
+				      log_errx(-EIO, "%s changed while read", file);
+			free(*text);
+			*text = NULL;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	(*text)[off] = '\0';
+	*len = off;
+out:
+	close(fd);
+	return ret;
+}
+
+/**
+ * lab_load() - read a topology file
+ * @file:	its path
+ * @lab:	filled; lab_free() it, whatever this returns
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int lab_load(const char *file, struct lab *lab)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(lab, 0, sizeof(*lab));
+	ret = lab_read_file(file, &text, &len);
+	if (ret == 0)
+		ret = lab_parse(text, len, file, lab);
+	free(text);
+	return ret;
+}
+
+/**
+ * lab_free() - free what a topology holds
+ * @lab:	the topology
+ */
+void lab_free(struct lab *lab)
+{
+	size_t i;
+
+	for (i = 0; lab->nodes && i < lab->n_nodes; i++)
+		free(lab->nodes[i].sysctl);
+	free(lab->nodes);
+	free(lab->node_order);
+	free(lab->bridges);
+	free(lab->ifs);
+	free(lab->routes);
+	free(lab->pubs);
+	free(lab->source);
+	memset(lab, 0, sizeof(*lab));
+}
+
+/**
+ * lab_name_check_try() - check a lab, node or bridge name
+ * @what:	what it is, for the message
+ * @name:	the name
+ * @m:		what is wrong, or NULL
+ *
+ * Names become parts of namespace, file and host names: letters, digits,
+ * '_', '.' and '-', not first (libcni's rule for names), at most
+ * LAB_NAME_MAX bytes.
+ *
+ * Return: 0 or -EINVAL (in @m, not logged).
+ */
+int lab_name_check_try(const char *what, const char *name, struct log_msg *m)
+{
+	if (strlen(name) > LAB_NAME_MAX)
+		return log_msg_errx(m, -EINVAL, "invalid %s \"%.40s\": longer than %d bytes",
+				    what, name, LAB_NAME_MAX);
+	return name_check_try(what, name, m);
+}
+
+/**
+ * lab_name_check() - lab_name_check_try(), saying what is wrong
+ * @what:	what it is, for the message
+ * @name:	the name
+ *
+ * Return: 0 or -EINVAL (logged).
+ */
+int lab_name_check(const char *what, const char *name)
+{
+	struct log_msg m;
+
+	return lab_name_check_try(what, name, &m) < 0 ? log_msg_report(&m) : 0;
+}
