@@ -52,6 +52,10 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(DYNAMIC_PKGS))
 CFLAGS += -fstack-protector-strong -fstack-clash-protection -fcf-protection
 LDFLAGS += -Wl,-z,relro,-z,now
 
+# plumb-lab alone reads YAML: libyaml, linked in as the others are.
+LAB_LDLIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs yaml-0.1) -Wl,-Bdynamic
+CPPFLAGS += $(shell $(PKG_CONFIG) --cflags yaml-0.1)
+
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
@@ -71,7 +75,7 @@ endif
 
 LIB := lib/libplumb.a
 LIB_OBJS := $(patsubst %.c,%.o,$(wildcard lib/*.c))
-TOOLS := netns/plumb-netns bridge/plumb-bridge nat/plumb-nat
+TOOLS := netns/plumb-netns bridge/plumb-bridge nat/plumb-nat lab/plumb-lab
 TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(dir $(t))main.c),$(t)))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_BINS := bench/cnibench bench/floor bench/connect
@@ -104,6 +108,7 @@ $(1): $(patsubst %.c,%.o,$(wildcard $(dir $(1))*.c)) $(LIB)
 	$$(call quiet,LD,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+lab/plumb-lab tests/fault/plumb-lab: LDLIBS += $(LAB_LDLIBS)
 
 tests/unit/test_%: tests/unit/test_%.o $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -257,7 +262,7 @@ install-examples:
 clean:
 	rm -f .flags $(LIB) $(TOOLS) $(LINKS) $(UNIT_TESTS) $(FAULT_TOOLS) tests/fault/plumb-ipam \
 		$(BENCH_BINS) \
-		$(foreach d,lib netns bridge nat tests/unit tests/fault bench,$(d)/*.o $(d)/*.d)
+		$(foreach d,lib netns bridge nat lab tests/unit tests/fault bench,$(d)/*.o $(d)/*.d)
 	rm -rf tests/fuzz/obj $(FUZZERS) tests/fuzz/capture
 
 FORCE:
@@ -267,5 +272,5 @@ FORCE:
 .PHONY: install-cni-links install-completion install-systemd install-examples
 .SECONDARY:
 
--include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d tests/unit/*.d tests/fault/*.d \
+-include $(wildcard lib/*.d netns/*.d bridge/*.d nat/*.d lab/*.d tests/unit/*.d tests/fault/*.d \
 		    bench/*.d tests/fuzz/obj/*.d)

@@ -4,7 +4,7 @@
 # as root. Installs only what is missing, so running it again is quick.
 set -eu
 packages="build-essential pkg-config
-	libmnl-dev libnftnl-dev libcap-dev libjansson-dev libcmocka-dev
+	libmnl-dev libnftnl-dev libcap-dev libjansson-dev libcmocka-dev libyaml-dev
 	iproute2 nftables jq libcap2-bin util-linux man-db
 	iputils-ping socat conntrack containernetworking-plugins
 	crun runc podman busybox-static clang libclang-rt-14-dev

@@ -29,13 +29,16 @@ sandbox_setup() {
 	for d in /run /tmp /var/lib/cni; do
 		mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
 	done
+	# plumb-lab writes /etc/netns/<namespace>/hosts: the sandbox's own.
+	{ [ -d /etc/netns ] || mkdir /etc/netns; } &&
+		mount -t tmpfs -o mode=0755 tmpfs /etc/netns || exit 1
 	chmod 1777 /tmp
 	if [ -n "$hidden" ]; then
 		mkdir -p "$PLUMB_TOP" && mount --bind /mnt "$PLUMB_TOP" || exit 1
 	fi
 	mkdir -p /run/netns /run/plumb
 	ip link set lo up
-	export PATH="$PLUMB_TOP/netns:$PLUMB_TOP/bridge:$PLUMB_TOP/nat:$PATH"
+	export PATH="$PLUMB_TOP/netns:$PLUMB_TOP/bridge:$PLUMB_TOP/nat:$PLUMB_TOP/lab:$PATH"
 	export TOP=$PLUMB_TOP
 	cd /tmp || exit 1
 }

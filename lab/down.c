@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plumb-lab down: everything a lab made, removed, from its record alone.
+ *
+ * Theory of operation: deleting veths one by one is slow (each deletion
+ * waits for an RCU grace period: 20 ms apiece here), while the kernel takes
+ * down every device of the namespaces that die together in one batch
+ * (cleanup_net()). So the lab's namespaces are unmounted, and the host ends
+ * of their veths, which die with them, are waited for: a socket subscribed
+ * to link events before the first unmount hears each go. A namespace that
+ * a process still holds does not die: its host ends are deleted one by one
+ * after the others are gone, as is anything still there at the deadline.
+ * Then the host's bridges of the lab go, its NAT elements (and plumb's table
+ * when nothing else is in it), the host settings the lab changed come back
+ * to their old values, and the lab's state (leases, records) is removed.
+ * Every step treats "already gone" as done: down twice succeeds, and so
+ * does a down after a killed up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+
+#include <plumb/attach.h>
+#include <plumb/link.h>
+#include <plumb/log.h>
+#include <plumb/nft.h>
+#include <plumb/state.h>
+#include <plumb/sysctl.h>
+
+#include "batch.h"
+#include "down.h"
+#include "hosts.h"
+#include "nat.h"
+#include "record.h"
+
+#define DOWN_WAIT_MS 10000 /* for the kernel to take a namespace's devices down */
+
+/**
+ * struct down_ctx - one lab being taken down
+ * @name:	the lab
+ * @alias:	its mark, "plumb-lab:<name>"
+ * @nl:		rtnetlink socket of the host
+ * @watch:	the host's link events
+ * @bridges:	@left counts the lab's bridges too, not only its veths
+ * @n_left:	host interfaces of the lab's still there
+ * @left:	their names
+ */
+struct down_ctx {
+	const char *name;
+	char alias[sizeof(LAB_ALIAS) + LAB_NAME_MAX];
+	struct nl_sock nl;
+	struct nl_sock watch;
+	int bridges;
+	size_t n_left;
+	char (*left)[IF_NAMESIZE];
+};
+
+static int down_left_add(const struct nl_link *l, void *arg)
+{
+	struct down_ctx *d = arg;
+	char(*grown)[IF_NAMESIZE];
+
+	if (strcmp(l->alias, d->alias) || (!d->bridges && !strcmp(l->kind, "bridge")))
+		return 0;
+	grown = realloc(d->left, (d->n_left + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	d->left = grown;
+	memcpy(d->left[d->n_left++], l->name, IF_NAMESIZE);
+	return 0;
+}
+
+/* The lab's interfaces in the host, as they are now: veths, or all. */
+static int down_left_read(struct down_ctx *d, int bridges)
+{
+	int ret;
+
+	free(d->left);
+	d->left = NULL;
+	d->n_left = 0;
+	d->bridges = bridges;
+	ret = nl_link_for_each(&d->nl, down_left_add, d);
+	return ret < 0 ? nl_err(&d->nl, ret, "list interfaces") : 0;
+}
+
+static int down_event(const struct nlmsghdr *nlh, void *data)
+{
+	struct down_ctx *d = data;
+	struct nl_link l;
+	size_t i;
+
+	if (nlh->nlmsg_type != RTM_DELLINK || nl_link_parse(nlh, &l) < 0)
+		return MNL_CB_OK;
+	for (i = 0; i < d->n_left; i++) {
+		if (!strcmp(d->left[i], l.name)) {
+			memcpy(d->left[i], d->left[--d->n_left], IF_NAMESIZE);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static long down_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Until the lab's veths in the host are gone with their namespaces. */
+static int down_wait(struct down_ctx *d)
+{
+	char buf[NL_RECV_SIZE] __attribute__((aligned(8)));
+	struct pollfd p = { .fd = mnl_socket_get_fd(d->watch.mnl), .events = POLLIN };
+	struct timespec deadline;
+	ssize_t n;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += DOWN_WAIT_MS / 1000;
+	ret = down_left_read(d, 0);
+	while (ret == 0 && d->n_left && down_ms_left(&deadline) > 0) {
+		ret = poll(&p, 1, (int)down_ms_left(&deadline));
+		if (ret <= 0) {
+			ret = ret < 0 && errno != EINTR ? -errno : 0;
+			continue;
+		}
+		n = recv(p.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) /* events lost: look again */
+			ret = down_left_read(d, 0);
+		else if (n > 0)
+			ret = mnl_cb_run(buf, (size_t)n, 0, 0, down_event, d) < 0 ? -errno : 0;
+		else
+			ret = n < 0 && errno != EAGAIN && errno != EINTR ? -errno : 0;
+	}
+	return ret < 0 ? log_err(ret, "wait for the lab's interfaces to go") : 0;
+}
+
+/* What is still there (held by a process, or late), or all that is left. */
+static int down_leftovers(struct down_ctx *d, int bridges)
+{
+	struct lab_batch lb;
+	size_t i;
+	int ret;
+
+	ret = down_left_read(d, bridges);
+	if (ret < 0 || !d->n_left)
+		return ret;
+	lab_batch_init(&lb, &d->nl, "");
+	for (i = 0; i < d->n_left; i++) {
+		nl_link_build_del(&d->nl, &lb.b, d->left[i]);
+		lab_batch_what(&lb, "delete %s", d->left[i]);
+	}
+	return lab_batch_send(&lb);
+}
+
+/**
+ * lab_netns_del() - delete one of a lab's namespaces
+ * @lab:	the lab's name
+ * @ns:		the namespace
+ *
+ * A namespace whose loopback carries another lab's mark is left alone.
+ *
+ * Return: 0 (also when it is gone) or negative errno (logged).
+ */
+int lab_netns_del(const char *lab, const char *ns)
+{
+	char path[PATH_MAX], alias[sizeof(LAB_ALIAS) + LAB_NAME_MAX];
+	struct nl_link lo;
+	struct nl_sock nl;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns);
+	if (access(path, F_OK) < 0)
+		return 0;
+	fd = netns_open_path(path);
+	if (fd >= 0 && nl_open_netns(&nl, NETLINK_ROUTE, fd) == 0) {
+		ret = nl_link_get(&nl, "lo", &lo);
+		nl_close(&nl);
+		snprintf(alias, sizeof(alias), LAB_ALIAS "%s", lab);
+		if (ret == 0 && *lo.alias && strcmp(lo.alias, alias)) {
+			close(fd);
+			log_warn("%s is %s's now, not lab %s's; leaving it", ns, lo.alias, lab);
+			return 0;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	ret = netns_del(ns);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* The host's NAT of the lab's, and plumb's table when nothing else uses it. */
+static int down_nat(struct down_ctx *d)
+{
+	char owner[NFT_OWNER_MAX + 1];
+	struct nat nat;
+	int ret;
+
+	lab_nat_owner(d->name, owner, sizeof(owner));
+	ret = nat_open(&nat, -1, STATE_DIR);
+	if (ret < 0)
+		return ret;
+	ret = nat_owner_release(&nat, owner);
+	if (ret == 0)
+		ret = nft_table_del_unused(&nat.nl);
+	nat_close(&nat);
+	/* As plumb-nat's records left it: no directory of records when none. */
+	if (ret >= 0)
+		rmdir(STATE_DIR "/nat");
+	return ret < 0 ? ret : 0;
+}
+
+struct down_heir {
+	const char *name;
+	json_t *heir;
+};
+
+static int down_heir_find(const char *name, json_t *rec, void *arg)
+{
+	struct down_heir *h = arg;
+
+	if (strcmp(name, h->name) && json_is_true(json_object_get(rec, "host_nat"))) {
+		h->heir = json_incref(rec);
+		return -1; /* found */
+	}
+	return 0;
+}
+
+static int down_attached_here(const struct attachment *a, void *arg)
+{
+	(void)arg;
+	return *a->host_netns ? 0 : -1; /* a bridge of plumb-bridge's in the host */
+}
+
+/*
+ * The host settings the lab changed, back to their old values; unless
+ * another user of the host's forwarding is left: another lab (which then
+ * inherits the old values, and puts them back when it goes) or plumb-bridge's
+ * attachments.
+ */
+static int down_settings(const char *name, const json_t *rec)
+{
+	struct down_heir h = { .name = name };
+	json_t *saved = json_object_get(rec, "host_sysctl"), *v, *keep;
+	const char *key;
+	int ret = 0;
+
+	if (!json_object_size(saved))
+		return 0;
+	lab_record_for_each(down_heir_find, &h);
+	if (h.heir) {
+		keep = json_object_get(h.heir, "host_sysctl");
+		json_object_foreach(saved, key, v) {
+			if (json_is_object(keep) && !json_object_get(keep, key))
+				json_object_set(keep, key, v);
+		}
+		ret = lab_record_write(h.heir);
+		json_decref(h.heir);
+		return ret;
+	}
+	if (attach_for_each(STATE_DIR, NULL, down_attached_here, NULL) == -1) {
+		log_warn("plumb-bridge's attachments in the host forward: the host's "
+			 "settings stay as they are");
+		return 0;
+	}
+	json_object_foreach(saved, key, v) {
+		if (json_is_string(v) && ret == 0)
+			ret = sysctl_set(-1, key, json_string_value(v));
+	}
+	return ret;
+}
+
+static int down_namespaces(struct down_ctx *d, const json_t *rec)
+{
+	const char *ns;
+	json_t *v;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach(json_object_get(rec, "namespaces"), i, v) {
+		ns = json_string_value(v);
+		if (!ns)
+			continue;
+		lab_hosts_del(d->name, ns);
+		ret = lab_netns_del(d->name, ns);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * lab_down_record() - take down the lab a record describes
+ * @rec:	the record
+ *
+ * Return: 0 or negative errno (logged); the record stays when a step fails,
+ * for the next "down".
+ */
+int lab_down_record(const json_t *rec)
+{
+	struct down_ctx d = { .name = json_string_value(json_object_get(rec, "name")) };
+	int ret;
+
+	snprintf(d.alias, sizeof(d.alias), LAB_ALIAS "%s", d.name);
+	ret = nl_open(&d.nl, NETLINK_ROUTE);
+	if (ret == 0)
+		ret = nl_open(&d.watch, NETLINK_ROUTE);
+	if (ret == 0)
+		ret = nl_subscribe(&d.watch, RTNLGRP_LINK);
+	if (ret < 0)
+		log_err(ret, "open rtnetlink socket");
+	if (ret == 0 && json_is_true(json_object_get(rec, "host_nat")))
+		ret = down_nat(&d);
+	if (ret == 0)
+		ret = down_settings(d.name, rec);
+	if (ret == 0)
+		ret = down_namespaces(&d, rec);
+	if (ret == 0)
+		ret = down_wait(&d);
+	if (ret == 0)
+		ret = down_leftovers(&d, 0);
+	if (ret == 0)
+		ret = down_leftovers(&d, 1);
+	if (ret == 0)
+		ret = lab_record_del(d.name);
+	nl_close(&d.watch);
+	nl_close(&d.nl);
+	free(d.left);
+	return ret;
+}
+
+/**
+ * lab_down() - take a lab down
+ * @what:	its topology file, or its name
+ *
+ * Return: 0 (also when it is not up) or negative errno (logged).
+ */
+int lab_down(const char *what)
+{
+	char name[LAB_NAME_MAX + 1];
+	struct lab lab;
+	json_t *rec;
+	int lock, err, ret = 0;
+
+	if (strchr(what, '/') || access(what, F_OK) == 0) {
+		ret = lab_load(what, &lab);
+		snprintf(name, sizeof(name), "%s", lab.name);
+		lab_free(&lab);
+	} else if (lab_name_check("lab name", what) == 0) {
+		snprintf(name, sizeof(name), "%s", what);
+	} else {
+		ret = -EINVAL;
+	}
+	if (ret < 0)
+		return ret;
+	lock = lab_lock(STATE_DIR);
+	if (lock < 0)
+		return lock;
+	rec = lab_record_read(name, &err);
+	if (rec)
+		ret = lab_down_record(rec);
+	else
+		ret = err == -ENOENT ? 0 : err;
+	json_decref(rec);
+	close(lock);
+	return ret;
+}

@@ -1,0 +1,453 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# plumb-lab against the kernel, with iproute2, nft -j, ping and socat as
+# witnesses. Each test writes the topology it needs; the three main ones:
+#
+#   routed (dual stack, two /30 links through a router):
+#     h1 eth0 ====== eth1 r1 eth2 ====== eth0 h2
+#        10.0.1.2/30  10.0.1.1/30  10.0.2.1/30  10.0.2.2/30
+#        fd00:1::2/64 fd00:1::1/64 fd00:2::1/64 fd00:2::2/64
+#
+#   nested (a bridge inside a router, masqueraded, a port published):
+#     wan eth0 192.0.2.2/24 ====== eth1 192.0.2.1/24  r1
+#                                    lan 10.9.0.1/24 (bridge in r1)
+#                                     |-- s1 eth0 10.9.0.2 (:80, published as r1:8080)
+#                                     `-- s2 eth0 10.9.0.3
+#
+#   hostbr (a bridge in the sandbox host, masqueraded: the host's settings change):
+#     sandbox host: <prefix>-lan 10.7.0.1/24 -- a eth0, b eth0
+#
+# Every function test_* runs in a sandbox of its own (tests/netns/sandbox).
+
+LABS=/run/plumb/lab
+
+routed() {
+	cat > /tmp/routed.yaml <<-'EOF'
+	# two hosts routed through r1
+	name: routed
+	nodes:
+	  h1: {}
+	  r1: {forward: true}
+	  h2: {}
+	links:
+	  - endpoints: ["h1:eth0=10.0.1.2/30,fd00:1::2/64", "r1:eth1=10.0.1.1/30,fd00:1::1/64"]
+	  - endpoints: ["r1:eth2=10.0.2.1/30,fd00:2::1/64", "h2:eth0=10.0.2.2/30,fd00:2::2/64"]
+	routes:
+	  h1: ["default via 10.0.1.1", "default via fd00:1::1"]
+	  h2: ["default via 10.0.2.1", "default via fd00:2::1"]
+	EOF
+}
+
+nested() {
+	cat > /tmp/nested.yaml <<-'EOF'
+	name: nested
+	nodes: {r1: {forward: true}, wan: {}, s1: {}, s2: {}}
+	bridges:
+	  lan:
+	    in: r1
+	    subnet: 10.9.0.0/24
+	    masquerade: true
+	    members: [s1, s2]
+	links:
+	  - endpoints: ["r1:eth1=192.0.2.1/24", "wan:eth0=192.0.2.2/24"]
+	publish:
+	  - {in: r1, port: 8080/tcp, to: "s1:80"}
+	EOF
+}
+
+hostbr() {
+	cat > /tmp/hostbr.yaml <<-'EOF'
+	name: hostbr
+	nodes: [a, b]
+	bridges:
+	  lan: {subnet: 10.7.0.0/24, subnet6: "fd00:7::/64", masquerade: true, members: [a, b]}
+	EOF
+}
+
+# up FILE: plumb-lab up must succeed
+up() {
+	local out
+	out=$(plumb-lab up "$1" 2>&1) || fail "up $1: $out"
+}
+
+# ping1 is lib.sh's; ping6 NS ADDR: one IPv6 echo answered
+ping6() {
+	ip netns exec "$1" ping -6 -c 1 -W 2 "$2" > /dev/null 2>&1
+}
+
+# addrs NS IF: the global addresses of IF inside NS, ADDR/LEN a line, sorted
+addrs() {
+	ip -n "$1" -j addr show dev "$2" 2> /dev/null | jq -r '.[0].addr_info[] |
+		select(.scope == "global") | "\(.local)/\(.prefixlen)"' | sort
+}
+
+# world: everything a lab could leave behind in the sandbox, to compare
+world() {
+	state
+	find /etc/netns | sort
+	cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding
+}
+
+# owners NS SET: the owners of the elements of SET in NS ("" the sandbox host)
+owners() {
+	{ if [ -n "$1" ]; then ip netns exec "$1" nft -j list table inet plumb
+	  else nft -j list table inet plumb; fi; } 2> /dev/null |
+		jq -r --arg s "$2" '.nftables[] | (.map // .set) | select(.name == $s) |
+			.elem // [] | .[] | if type == "array" then .[0] else . end |
+			.elem.comment // empty'
+}
+
+# answer NS ADDR PORT: what a TCP server at ADDR:PORT says, "" if none within 3 s
+answer() {
+	ip netns exec "$1" socat -T3 -u TCP:"$2:$3",connect-timeout=3 - 2> /dev/null
+}
+
+# serve NS PORT: a TCP server in NS answering "NS SOURCE-IT-SAW"
+serve() {
+	local i
+	ip netns exec "$1" socat TCP-LISTEN:"$2",fork,reuseaddr \
+		SYSTEM:"echo $1 \$SOCAT_PEERADDR" 2> /dev/null &
+	for i in $(seq 50); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $2 in $1"
+}
+
+# --- up, down ------------------------------------------------------------
+
+test_routed_dual_stack_lab_routes_both_families_by_name() {
+	routed
+	up /tmp/routed.yaml
+	eq "$(ip netns list | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+		"routed-h1 routed-h2 routed-r1 " "namespaces"
+	eq "$(addrs routed-r1 eth2 | tr '\n' ' ')" "10.0.2.1/30 fd00:2::1/64 " "r1 eth2"
+	eq "$(ip -n routed-h1 -j route show default | jq -r '.[0].gateway')" 10.0.1.1 \
+		"h1 default route"
+	eq "$(ip netns exec routed-r1 cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 \
+		"r1 forwards IPv6"
+	ping1 routed-h1 10.0.2.2 || fail "h1 does not reach h2 over IPv4"
+	ping6 routed-h1 fd00:2::2 || fail "h1 does not reach h2 over IPv6"
+	# Names: /etc/netns/<namespace>/hosts, bound over /etc/hosts.
+	ip netns exec routed-h1 ping -c 1 -W 2 h2 > /dev/null 2>&1 ||
+		fail "h1 does not reach h2 by name (ip netns exec)"
+	eq "$(plumb-lab exec routed h2 -- getent ahostsv4 r1 | awk '{ print $1 }' | sort -u |
+		tr '\n' ' ')" "10.0.1.1 10.0.2.1 " "r1's addresses by name (plumb-lab exec)"
+	ping6 routed-h2 h1 || fail "h2 does not reach h1 by name over IPv6"
+	ok plumb-lab check /tmp/routed.yaml
+}
+
+test_down_leaves_the_host_as_it_was_and_twice_is_fine() {
+	local before
+	hostbr
+	nested
+	before=$(world)
+	up /tmp/hostbr.yaml
+	up /tmp/nested.yaml
+	eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "host ip_forward while up"
+	eq "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 "host IPv6 forwarding while up"
+	eq "$(owners "" masq4)" lab/hostbr "the host's masquerade"
+	ok plumb-lab down /tmp/nested.yaml
+	ok plumb-lab down hostbr
+	eq "$(world)" "$before" "the sandbox after down"
+	[ ! -e $LABS ] || fail "lab state after down: $(find $LABS)"
+	ok plumb-lab down hostbr
+	ok plumb-lab down /tmp/nested.yaml
+	eq "$(world)" "$before" "the sandbox after a second down"
+}
+
+test_nested_bridge_masquerades_and_publishes_a_port() {
+	nested
+	up /tmp/nested.yaml
+	eq "$(addrs nested-s1 eth0)" 10.9.0.2/24 "s1's leased address"
+	eq "$(addrs nested-s2 eth0)" 10.9.0.3/24 "s2's leased address"
+	eq "$(ip -n nested-r1 -j link show dev lan | jq -r '.[0].linkinfo.info_kind // empty')" "" \
+		"-j without -d"
+	eq "$(ip -n nested-r1 -d -j link show dev lan | jq -r '.[0].linkinfo.info_kind')" bridge \
+		"lan is a bridge inside r1"
+	eq "$(ip -n nested-r1 -j link show master lan | jq length)" 2 "ports of lan"
+	# s1 -> wan leaves masqueraded as r1's address.
+	serve nested-wan 9000
+	eq "$(answer nested-s1 192.0.2.2 9000)" "nested-wan 192.0.2.1" "s1 -> wan, as wan sees it"
+	# wan -> r1:8080 reaches s1:80, and s1 sees wan's own address.
+	serve nested-s1 80
+	eq "$(answer nested-wan 192.0.2.1 8080)" "nested-s1 192.0.2.2" "wan -> r1:8080"
+	eq "$(owners nested-r1 pub4)" lab/nested "the published port's owner"
+	# Between members, by name, nothing is masqueraded.
+	eq "$(plumb-lab exec nested s2 -- socat -T3 -u TCP:s1:80 - 2> /dev/null)" \
+		"nested-s1 10.9.0.3" "s2 -> s1 by name"
+	ok plumb-lab check /tmp/nested.yaml
+}
+
+test_two_labs_with_the_same_node_names_live_side_by_side() {
+	local f
+	for f in one two; do
+		cat > /tmp/$f.yaml <<-EOF
+		name: $f
+		nodes: [a, b]
+		links:
+		  - endpoints: ["a:eth0=10.0.0.1/24", "b:eth0=10.0.0.2/24"]
+		bridges:
+		  lan: {subnet: 10.5.0.0/24, members: [a, b]}
+		EOF
+	done
+	up /tmp/one.yaml
+	up /tmp/two.yaml
+	eq "$(ip netns list | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+		"one-a one-b two-a two-b " "namespaces"
+	ping1 one-a 10.0.0.2 || fail "one's a does not reach its b"
+	ping1 two-a 10.0.0.2 || fail "two's a does not reach its b"
+	ping1 two-a 10.5.0.3 || fail "two's a does not reach b over two's bridge"
+	ok plumb-lab down one
+	ping1 two-a 10.0.0.2 || fail "two's a lost its b when one went"
+	ping1 two-b 10.5.0.2 || fail "two's bridge went with one"
+	ok plumb-lab check /tmp/two.yaml
+	eq "$(plumb-lab list -j | jq -r '.[].name')" two "labs after one went"
+}
+
+# snap [NS...]: lab namespaces (all by default) as the kernel has them:
+# interfaces with their indexes (one made again gets a new one), addresses,
+# routes, NAT, forwarding; and, for all, the lab's files
+snap() {
+	local ns
+	for ns in ${*:-$(ip netns list | awk '{ print $1 }' | sort)}; do
+		echo "== $ns"
+		ip -n "$ns" -j link | jq -c '[.[] | {ifindex, ifname, flags, master, mtu}]'
+		ip -n "$ns" -j addr | jq -c '[.[] | {ifname, a: [.addr_info[] |
+			select(.scope == "global") | "\(.local)/\(.prefixlen)"]}]'
+		ip -n "$ns" -j route | jq -c '[.[] | {dst, gateway, dev}]'
+		ip -n "$ns" -6 -j route | jq -c '[.[] | {dst, gateway, dev}]'
+		ip netns exec "$ns" nft -s list ruleset
+		ip netns exec "$ns" sysctl -n net.ipv4.ip_forward
+	done
+	[ $# != 0 ] || find /run/plumb /etc/netns -type f -o -type l | sort | xargs cat
+}
+
+test_up_twice_changes_nothing() {
+	local before out
+	nested
+	up /tmp/nested.yaml
+	before=$(world; snap)
+	out=$(plumb-lab up /tmp/nested.yaml) || fail "second up: $out"
+	eq "$out" "nested: up: 4 nodes, 1 bridge, 4 interfaces, as they were" "second up says"
+	eq "$(world; snap)" "$before" "the kernel after a second up"
+}
+
+test_check_finds_drift_and_up_repairs_it() {
+	local before out
+	nested
+	up /tmp/nested.yaml
+	before=$(snap nested-wan nested-s1)
+	ok ip -n nested-s1 link set eth0 down # and its default route goes
+	ok ip -n nested-s2 link del eth0
+	ok ip -n nested-wan addr del 192.0.2.2/24 dev eth0
+	ok ip -n nested-wan addr add 192.0.2.99/24 dev eth0
+	ok ip netns exec nested-r1 sysctl -qw net.ipv4.ip_forward=0
+	ok ip netns exec nested-r1 nft flush map inet plumb pub4
+	ok rm /etc/netns/nested-s2/hosts
+	out=$(plumb-lab check /tmp/nested.yaml 2> /tmp/err)
+	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
+	eq "$out" "$(printf '%s\n' \
+		"nested: nested-s2: eth0 is missing" \
+		"nested: nested-wan: eth0 has address 192.0.2.99/24, not in the file" \
+		"nested: nested-wan: eth0 lacks address 192.0.2.2/24" \
+		"nested: nested-s1: eth0 is down" \
+		"nested: nested-s1: route default via 10.9.0.1 is missing" \
+		"nested: nested-r1: net/ipv4/ip_forward is 0, not 1" \
+		"nested: nested-r1: tcp port 8080 is not published" \
+		"nested: nested-s2: /etc/netns/nested-s2/hosts is missing")" "check's list"
+	out=$(plumb-lab up /tmp/nested.yaml) || fail "up: $out"
+	eq "$(grep -c ': repaired: ' <<< "$out")" 8 "repairs up reported: $out"
+	ok plumb-lab check /tmp/nested.yaml
+	# What was repaired in place is as it was: same interfaces, same indexes.
+	eq "$(snap nested-wan nested-s1)" "$before" "wan and s1 after the repair"
+	eq "$(addrs nested-s2 eth0)" 10.9.0.3/24 "s2, made again, keeps its lease"
+	serve nested-s1 80
+	eq "$(answer nested-wan 192.0.2.1 8080)" "nested-s1 192.0.2.2" "wan -> r1:8080 after repair"
+	ping1 nested-s2 192.0.2.2 || fail "s2, made again, does not reach wan"
+}
+
+# --- what up refuses -----------------------------------------------------
+
+# bad TEXT WANT: a file holding TEXT is refused with WANT (a regex), exit 1,
+# and nothing is made
+bad() {
+	local before
+	printf '%s\n' "$1" > /tmp/bad.yaml
+	before=$(world)
+	fails 1 "^plumb-lab: /tmp/bad.yaml:$2" plumb-lab up /tmp/bad.yaml
+	eq "$(world)" "$before" "the sandbox after a refused file ($2)"
+}
+
+test_bad_files_are_refused_with_line_and_column_and_nothing_made() {
+	bad 'name: x
+nodes: [a, b
+links: []' "3:6: did not find expected ',' or ']'"
+	bad 'nodes: [a]' '1:1: no "name"'
+	bad 'name: x
+nodes: {a: {}, a: {}}' '2:16: node "a" is given twice'
+	bad 'name: x
+nodes:
+  a: {forwrd: true}' '3:7: unknown key "forwrd" in node a: want forward or sysctl'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {members: [a, zz]}' '4:22: unknown node "zz"'
+	bad 'name: x
+nodes: [a, b]
+links:
+  - endpoints: ["a:eth0=10.0.0.1/33", "b"]' '4:17: invalid address "10.0.0.1/33"'
+	bad 'name: x
+nodes: [a, b]
+links:
+  - endpoints: ["a:this-name-is-too-long", "b"]' '4:17: invalid interface name .*longer than 15'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {subnet: 10.0.0.1/24, members: [a]}' '4:17: invalid subnet "10.0.0.1/24": host bits set'
+	bad 'name: x
+nodes: [a]
+routes:
+  a: ["default via 10.0.0.1 dev eth3"]' '4:7: route "default via 10.0.0.1 dev eth3": node a has no interface eth3'
+	bad 'name: x
+nodes: [a]
+routes:
+  a: ["10.1.0.0/16 via fd00::1"]' '4:7: route .*: the gateway is not of the destination'"'"'s family'
+	bad 'name: x
+nodes: {a: {sysctl: {kernel.pty.max: 1}}}' '2:22: sysctl "kernel/pty/max": want a setting of the network namespace'
+	bad 'name: x
+nodes: [a]
+publish:
+  - {in: a, port: 70000/tcp, to: "a:80"}' '4:19: invalid port 70000: want 1 to 65535'
+	bad 'name: x
+nodes: [a, b]
+publish:
+  - {port: 8080/tcp, to: "b:80"}' '4:5: node b has no IPv4 address to publish to'
+	bad 'name: x
+nodes: &n [a]
+bridges: {lan: {members: *n}}' '3:17: this value is used a second time \(a YAML alias\)'
+	bad 'name: a-name-longer-than-thirty-two-bytes
+nodes: [a]' '1:7: lab name: "a-name-longer-than-thirty-two-by\.\.\." is longer than 32 bytes'
+	bad 'name: x
+nodes: [host]' '2:9: "host" is the namespace plumb-lab runs in'
+	bad 'name: x
+---
+name: y' '2:1: a second document'
+	printf '\xff\xfe' > /tmp/bad.yaml
+	fails 1 '/tmp/bad.yaml' plumb-lab up /tmp/bad.yaml
+}
+
+test_up_refuses_what_is_not_the_lab_s_naming_it() {
+	local before
+	routed
+	ok ip netns add routed-h2
+	ok ip link add routed-x type bridge # not in the way: another name
+	before=$(world)
+	fails 1 "network namespace routed-h2 exists and is not lab routed's; not touching it" \
+		plumb-lab up /tmp/routed.yaml
+	eq "$(world)" "$before" "the sandbox after a refused up"
+	ok ip netns del routed-h2
+	hostbr
+	ok ip link add hostbr-lan type veth peer name hostbr-x
+	before=$(world)
+	fails 1 "veth hostbr-lan exists in the host and is not lab hostbr's" \
+		plumb-lab up /tmp/hostbr.yaml
+	eq "$(world)" "$before" "the sandbox after a refused up"
+	ok ip link del hostbr-lan
+	ok ip link add hostbr-lan type bridge
+	fails 1 "bridge hostbr-lan exists in the host and is not lab hostbr's" \
+		plumb-lab up /tmp/hostbr.yaml
+	ok plumb-lab down hostbr
+	link_exists "" hostbr-lan || fail "down deleted a bridge the lab did not make"
+}
+
+test_a_failing_up_names_what_the_kernel_refused_and_leaves_nothing() {
+	local before
+	cat > /tmp/fail.yaml <<-'EOF'
+	name: fail
+	nodes: [a, b]
+	links:
+	  - endpoints: ["a:eth0=10.0.0.1/24", "b:eth0=10.0.0.2/24"]
+	routes:
+	  b: ["10.5.0.0/16 via 10.0.0.1", "10.6.0.0/16 via 192.0.2.7"]
+	EOF
+	before=$(world)
+	fails 1 "add route 10.6.0.0/16 via 192.0.2.7 in fail-b: Network is unreachable" \
+		plumb-lab up /tmp/fail.yaml
+	eq "$(world)" "$before" "the sandbox after a failed up"
+}
+
+test_a_killed_up_is_undone_by_down_and_redone_by_up() {
+	local before step
+	nested
+	before=$(world)
+	for step in lab-recorded lab-namespaces lab-veths lab-wired; do
+		(PLUMB_FAULT=$step "$TOP/tests/fault/plumb-lab" up /tmp/nested.yaml) 2> /dev/null &&
+			fail "PLUMB_FAULT=$step did not stop up"
+		ok plumb-lab down nested
+		eq "$(world)" "$before" "the sandbox after up killed at $step, then down"
+		(PLUMB_FAULT=$step "$TOP/tests/fault/plumb-lab" up /tmp/nested.yaml) 2> /dev/null
+		up /tmp/nested.yaml
+		ok plumb-lab check /tmp/nested.yaml
+		ok plumb-lab down nested
+	done
+}
+
+# --- changes, views, exec ------------------------------------------------
+
+test_up_after_an_edit_removes_what_the_file_no_longer_has() {
+	nested
+	up /tmp/nested.yaml
+	sed -i -e 's/\[s1, s2\]/[s1]/' -e 's/wan: {}, s1: {}, s2: {}/wan: {}, s1: {}/' \
+		-e '/publish/,$d' /tmp/nested.yaml
+	out=$(plumb-lab up /tmp/nested.yaml) || fail "up after the edit: $out"
+	eq "$(ip netns list | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+		"nested-r1 nested-s1 nested-wan " "namespaces after s2 went"
+	eq "$(ip -n nested-r1 -j link show master lan | jq length)" 1 "ports of lan"
+	eq "$(owners nested-r1 pub4)" "" "published ports after publish went"
+	eq "$(grep -c . /run/plumb/lab/nested/hosts)" 6 "hosts lines (3 + r1 twice, s1)"
+	ok plumb-lab check /tmp/nested.yaml
+}
+
+test_show_graph_list_and_exec_describe_the_lab() {
+	local j
+	nested
+	up /tmp/nested.yaml
+	j=$(plumb-lab show nested -j) || fail "show -j: $j"
+	eq "$(jq -r '[.nodes[] | .name] | join(" ")' <<< "$j")" "r1 wan s1 s2" "nodes"
+	eq "$(jq -r '.nodes[] | select(.name == "s2") | .interfaces[0] |
+		"\(.name) \(.state) \(.addresses[0]) \(.to)"' <<< "$j")" \
+		"eth0 up 10.9.0.3/24 bridge lan" "s2's interface"
+	eq "$(jq -r '.publish[0] | "\(.in) \(.port) \(.to) \(.address)"' <<< "$j")" \
+		"r1 8080/tcp s1:80 10.9.0.2:80" "published port"
+	eq "$(jq -r '.bridges[0] | "\(.in) \(.ifname) \(.subnets[0]) \(.ports | join(","))"' <<< "$j")" \
+		"r1 lan 10.9.0.0/24 s1:eth0,s2:eth0" "bridge"
+	ok ip -n nested-s2 link set eth0 down
+	eq "$(plumb-lab show nested | awk '$1 == "s2" { print $3, $4 }')" "eth0 down" \
+		"the table says what the kernel has"
+	plumb-lab graph nested > /tmp/g.dot || fail "graph"
+	grep -qF '"wan" -- "r1" [taillabel="eth0\n192.0.2.2/24", headlabel="eth1\n192.0.2.1/24"];' \
+		/tmp/g.dot || grep -qF '"r1" -- "wan" [taillabel="eth1\n192.0.2.1/24", headlabel="eth0\n192.0.2.2/24"];' \
+		/tmp/g.dot || fail "graph has no r1 -- wan edge: $(cat /tmp/g.dot)"
+	grep -qF '"s2" -- "bridge:lan"' /tmp/g.dot || fail "graph has no s2 port"
+	eq "$(plumb-lab list)" "$(printf 'nested\t4 nodes\t/tmp/nested.yaml')" "list"
+	eq "$(plumb-lab exec nested --all -- cat /proc/sys/net/ipv4/ip_forward)" \
+		"$(printf '%s\n' 'r1: 1' 'wan: 0' 's1: 0' 's2: 0')" "exec --all"
+	plumb-lab exec nested wan -- sh -c 'exit 7'
+	eq $? 7 "exec's status"
+	fails 1 "lab nested has no node s3" plumb-lab exec nested s3 -- true
+	fails 1 "lab other is not up" plumb-lab show other
+}
+
+test_a_lab_without_prefix_names_namespaces_after_its_nodes() {
+	cat > /tmp/bare.yaml <<-'EOF'
+	name: bare
+	prefix: ""
+	nodes: [left, right]
+	links: [["left:eth0=10.3.0.1/24", "right:eth0=10.3.0.2/24"]]
+	EOF
+	up /tmp/bare.yaml
+	eq "$(ip netns list | awk '{ print $1 }' | sort | tr '\n' ' ')" "left right " "namespaces"
+	ping1 left 10.3.0.2 || fail "left does not reach right"
+	ok plumb-lab down /tmp/bare.yaml
+	eq "$(ip netns list)" "" "namespaces after down"
+}
