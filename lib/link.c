@@ -106,7 +106,8 @@ static void link_linkinfo_parse(const struct nlattr *nest, struct nl_link *link)
 
 /**
  * nl_link_parse() - read an RTM_NEWLINK message into a struct nl_link
- * @nlh:	the message
+ * @nlh:	the message; an RTM_DELLINK notification, which says the same
+ *		of the interface that went, is read too
  * @link:	filled from it
  *
  * Return: 0, or -EBADMSG when the message is truncated or its attributes are
@@ -118,7 +119,7 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
 	const struct nlattr *attr;
 
 	memset(link, 0, sizeof(*link));
-	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return -EBADMSG;
 	ifi = mnl_nlmsg_get_payload(nlh);
