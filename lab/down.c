@@ -32,6 +32,7 @@
 #include <plumb/attach.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
+#include <plumb/netns.h>
 #include <plumb/nft.h>
 #include <plumb/state.h>
 #include <plumb/sysctl.h>
@@ -53,6 +54,8 @@
  * @bridges:	@left counts the lab's bridges too, not only its veths
  * @n_left:	host interfaces of the lab's still there
  * @left:	their names
+ * @lab:	the topology of the record, for the host ends of its ports
+ * @parsed:	@lab could be read
  */
 struct down_ctx {
 	const char *name;
@@ -62,6 +65,8 @@ struct down_ctx {
 	int bridges;
 	size_t n_left;
 	char (*left)[IF_NAMESIZE];
+	struct lab lab;
+	int parsed;
 };
 
 static int down_left_add(const struct nl_link *l, void *arg)
@@ -282,6 +287,88 @@ static int down_settings(const char *name, const json_t *rec)
 	return ret;
 }
 
+/**
+ * struct down_held - the lab's namespaces, and which a process holds
+ * @n:		namespaces
+ * @dev:	the device of each one's nsfs file
+ * @ino:	its inode
+ * @held:	a process is inside
+ */
+struct down_held {
+	size_t n;
+	dev_t *dev;
+	ino_t *ino;
+	unsigned char *held;
+};
+
+static int down_held_one(pid_t pid, dev_t dev, ino_t ino, void *arg)
+{
+	struct down_held *h = arg;
+	size_t i;
+
+	(void)pid;
+	for (i = 0; i < h->n; i++) {
+		if (h->ino[i] == ino && h->dev[i] == dev)
+			h->held[i] = 1;
+	}
+	return 0;
+}
+
+/* Is a process inside the namespace of @node? */
+static int down_is_held(const struct down_held *h, int node)
+{
+	return node >= 0 && (size_t)node < h->n && h->held[node];
+}
+
+/*
+ * The host ends of the ports of nodes whose namespace a process holds: they
+ * would not go with the unmount, so they go now, one by one.
+ */
+static int down_held_ports(struct down_ctx *d)
+{
+	struct down_held h = { .n = d->lab.n_nodes };
+	struct lab_batch lb;
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i, k;
+	int ret;
+
+	h.dev = calloc(h.n + 1, sizeof(*h.dev));
+	h.ino = calloc(h.n + 1, sizeof(*h.ino));
+	h.held = calloc(h.n + 1, 1);
+	ret = h.dev && h.ino && h.held ? 0 : log_err(-ENOMEM, "take lab %s down", d->name);
+	for (i = 0; ret == 0 && i < h.n; i++) {
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", d->lab.nodes[i].netns);
+		if (stat(path, &st) == 0) {
+			h.dev[i] = st.st_dev;
+			h.ino[i] = st.st_ino;
+		}
+	}
+	if (ret == 0)
+		ret = netns_for_each_pid(down_held_one, &h);
+	if (ret == 0)
+		ret = down_left_read(d, 0);
+	lab_batch_init(&lb, &d->nl, "");
+	for (i = 0; ret == 0 && i < d->lab.n_ifs; i++) {
+		const struct lab_if *p = &d->lab.ifs[i];
+
+		if (p->bridge < 0 || d->lab.bridges[p->bridge].node != LAB_HOST ||
+		    !down_is_held(&h, p->node))
+			continue;
+		for (k = 0; k < d->n_left && strcmp(d->left[k], p->host_veth); k++)
+			;
+		if (k == d->n_left)
+			continue; /* gone, or not ours */
+		nl_link_build_del(&d->nl, &lb.b, p->host_veth);
+		lab_batch_what(&lb, "delete %s", p->host_veth);
+	}
+	ret = ret == 0 ? lab_batch_send(&lb) : (lab_batch_drop(&lb), ret);
+	free(h.dev);
+	free(h.ino);
+	free(h.held);
+	return ret;
+}
+
 static int down_namespaces(struct down_ctx *d, const json_t *rec)
 {
 	const char *ns;
@@ -289,16 +376,16 @@ static int down_namespaces(struct down_ctx *d, const json_t *rec)
 	size_t i;
 	int ret = 0;
 
+	if (d->parsed)
+		ret = down_held_ports(d);
 	json_array_foreach(json_object_get(rec, "namespaces"), i, v) {
 		ns = json_string_value(v);
-		if (!ns)
+		if (!ns || ret < 0)
 			continue;
 		lab_hosts_del(d->name, ns);
 		ret = lab_netns_del(d->name, ns);
-		if (ret < 0)
-			return ret;
 	}
-	return 0;
+	return ret;
 }
 
 /**
@@ -311,9 +398,12 @@ static int down_namespaces(struct down_ctx *d, const json_t *rec)
 int lab_down_record(const json_t *rec)
 {
 	struct down_ctx d = { .name = json_string_value(json_object_get(rec, "name")) };
+	const char *source;
 	int ret;
 
 	snprintf(d.alias, sizeof(d.alias), LAB_ALIAS "%s", d.name);
+	source = json_string_value(json_object_get(rec, "source"));
+	d.parsed = source && lab_parse(source, strlen(source), d.name, &d.lab) == 0;
 	ret = nl_open(&d.nl, NETLINK_ROUTE);
 	if (ret == 0)
 		ret = nl_open(&d.watch, NETLINK_ROUTE);
@@ -338,6 +428,7 @@ int lab_down_record(const json_t *rec)
 	nl_close(&d.watch);
 	nl_close(&d.nl);
 	free(d.left);
+	lab_free(&d.lab);
 	return ret;
 }
 

@@ -13,6 +13,7 @@ static const struct cmd cmds[] = {
 		.help = "make the lab of FILE, or repair it: what is missing is made, "
 			"what drifted is put back",
 		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE), /* to see who is in a namespace */
 	},
 	{
 		.name = "down",
@@ -20,6 +21,7 @@ static const struct cmd cmds[] = {
 		.args = "FILE|NAME",
 		.help = "remove everything the lab made (twice is fine)",
 		.need = NET_NS,
+		.keep = CAPS(CAP_SYS_PTRACE),
 	},
 	{
 		.name = "check",

@@ -163,9 +163,12 @@ int lab_up(const char *file)
 			ret = -ENOMEM;
 		if (ret == 0)
 			ret = up_do(&run, old, rec);
-		/* All or nothing for a new lab; a repair keeps what it did. */
-		if (ret < 0 && run.fresh && rec)
+		/* All or nothing for a new lab (its sockets closed first: they
+		 * hold its namespaces); a repair keeps what it did. */
+		if (ret < 0 && run.fresh && rec) {
+			run_free(&run);
 			lab_down_record(rec);
+		}
 		if (ret == 0) {
 			final = lab_record_new(&lab, NULL);
 			json_object_set(final, "host_sysctl", json_object_get(rec, "host_sysctl"));

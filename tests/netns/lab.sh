@@ -451,3 +451,17 @@ test_a_lab_without_prefix_names_namespaces_after_its_nodes() {
 	ok plumb-lab down /tmp/bare.yaml
 	eq "$(ip netns list)" "" "namespaces after down"
 }
+
+test_down_with_a_process_inside_a_node_still_removes_the_host_side() {
+	local pid before
+	hostbr
+	before=$(world)
+	up /tmp/hostbr.yaml
+	ip netns exec hostbr-a sleep 600 &
+	pid=$!
+	left "$pid" || fail "sleep did not enter hostbr-a"
+	ok plumb-lab down hostbr
+	eq "$(world)" "$before" "the sandbox after down, a process still in a node"
+	[ -e /proc/$pid/ns/net ] || fail "the process inside was killed"
+	kill $pid
+}
