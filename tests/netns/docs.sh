@@ -15,7 +15,8 @@ test_man_pages_render_without_warnings() {
 
 test_man_pages_list_every_verb() {
 	local tool verb page
-	for tool in "$TOP"/netns/plumb-netns "$TOP"/bridge/plumb-bridge "$TOP"/nat/plumb-nat; do
+	for tool in "$TOP"/netns/plumb-netns "$TOP"/bridge/plumb-bridge "$TOP"/nat/plumb-nat \
+		"$TOP"/lab/plumb-lab; do
 		[ -x "$tool" ] || continue
 		page=$(MANWIDTH=200 man -l "$TOP/docs/${tool##*/}.8" 2> /dev/null)
 		for verb in $("$tool" --help | awk '/^verbs:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }'); do
