@@ -465,3 +465,23 @@ test_down_with_a_process_inside_a_node_still_removes_the_host_side() {
 	[ -e /proc/$pid/ns/net ] || fail "the process inside was killed"
 	kill $pid
 }
+
+test_every_example_comes_up_checks_clean_and_goes_down() {
+	local f before
+	before=$(world)
+	for f in "$TOP"/examples/lab/*; do
+		up "$f"
+		ok plumb-lab check "$f"
+	done
+	plumb-lab exec lab1 h1 -- ping -c 1 -W 2 s2 > /dev/null || fail "lab1: h1 -> s2"
+	plumb-lab exec routers a1 -- ping -c 1 -W 2 c1 > /dev/null || fail "routers: a1 -> c1"
+	plumb-lab exec routers c1 -- ping -c 1 -W 2 b1 > /dev/null || fail "routers: c1 -> b1"
+	plumb-lab exec star client -- ping -c 1 -W 2 db > /dev/null || fail "star: client -> db"
+	eq "$(addrs star-db eth0 | tr '\n' ' ')" "10.30.0.10/24 fd00:30::3/64 " "star: db's addresses (IPv6 the next free)"
+	eq "$(ip -n pair-left -j link show dev eth0 | jq '.[0].mtu')" 9000 "pair: MTU"
+	eq "$(ip netns exec pair-left sysctl -n net.ipv4.conf.all.rp_filter)" 0 "pair: rp_filter"
+	for f in "$TOP"/examples/lab/*; do
+		ok plumb-lab down "$f"
+	done
+	eq "$(world)" "$before" "the sandbox after every example went"
+}
