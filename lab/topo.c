@@ -45,6 +45,8 @@ struct lab_pos topo_pos(const yaml_node_t *n)
 }
 
 static int topo_verr(const char *file, struct lab_pos pos, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int topo_verr(const char *file, struct lab_pos pos, const char *fmt, va_list ap)
 {
 	char msg[LOG_MSG_MAX];
 
