@@ -70,6 +70,8 @@ struct lab_node {
  * @sets:	IPv4 subnet, then IPv6 (n 0 when none), each with its gateway
  *		(the bridge's address)
  * @masquerade:	traffic from its subnets leaving them is masqueraded
+ * @n_nomasq:	destinations reached without masquerade all the same
+ * @nomasq:	those destinations (plumb-nat's --no-masquerade-to)
  * @mtu:	MTU of its ports, or 0 for the kernel's
  * @pos:	where it was declared
  */
@@ -79,6 +81,8 @@ struct lab_bridge {
 	int node;
 	struct ipam_set sets[2];
 	int masquerade;
+	size_t n_nomasq;
+	struct inet_prefix nomasq[NAT_NOMASQ_MAX];
 	unsigned int mtu;
 	struct lab_pos pos;
 };

@@ -139,7 +139,12 @@ static int nat_masq_there(struct nat_ctx *c, const struct inet_prefix *subnet)
 	return ret < 0 ? ret : 0;
 }
 
-static int nat_masq(struct nat_ctx *c, const struct inet_prefix *subnet)
+/*
+ * A bridge's subnet masqueraded, but for the destinations it reaches without
+ * (set whole, and so emptied when the file no longer has them).
+ */
+static int nat_masq(struct nat_ctx *c, const struct lab_bridge *br,
+		    const struct inet_prefix *subnet)
 {
 	char name[128];
 	int ret = 0;
@@ -148,9 +153,13 @@ static int nat_masq(struct nat_ctx *c, const struct inet_prefix *subnet)
 	json_object_set_new(c->want, name, json_true());
 	if (!c->run->fresh)
 		ret = nat_masq_there(c, subnet);
-	if (ret != 0 || c->run->check)
+	if (ret < 0 || c->run->check)
 		return ret < 0 ? ret : 0;
-	return nat_masq_add(&c->nat, subnet, c->owner);
+	if (ret == 0)
+		ret = nat_masq_add(&c->nat, subnet, c->owner);
+	if (ret >= 0 && (br->n_nomasq || !c->run->fresh))
+		ret = nat_nomasq_set(&c->nat, subnet, br->nomasq, br->n_nomasq, c->owner);
+	return ret < 0 ? ret : 0;
 }
 
 /* Is the port published as the file says? Said when it is not. */
@@ -192,11 +201,12 @@ static int nat_stale_one(const char *group, const char *name, json_t *rec, void 
 	struct nat_pub p;
 
 	(void)group;
-	if (json_object_get(c->want, name))
+	json_get_string(rec, "type", &type);
+	/* A subnet's no-masquerade list goes with its masquerade, or is set empty. */
+	if (json_object_get(c->want, name) || (type && !strcmp(type, "nomasq")))
 		return 0;
 	if (c->run->check)
 		return run_ns_drift(c->run, c->ns, "%s is not in the file", name);
-	json_get_string(rec, "type", &type);
 	if (type && !strcmp(type, "publish") && nat_pub_from_json(rec, &p) == 0)
 		return nat_unpublish(&c->nat, &p, c->owner);
 	if (type && !strcmp(type, "masq") && json_get_string(rec, "subnet", &s) > 0 &&
@@ -217,7 +227,8 @@ static int nat_ns(struct nat_ctx *c)
 			continue;
 		for (k = 0; k < 2 && ret == 0; k++) {
 			if (lab->bridges[i].sets[k].n)
-				ret = nat_masq(c, &lab->bridges[i].sets[k].range[0].subnet);
+				ret = nat_masq(c, &lab->bridges[i],
+					       &lab->bridges[i].sets[k].range[0].subnet);
 		}
 	}
 	for (i = 0; i < lab->n_pubs && ret == 0; i++) {

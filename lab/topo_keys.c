@@ -351,6 +351,39 @@ static int topo_gateway(struct topo *t, yaml_node_t *v, struct lab_bridge *br, i
 	return 0;
 }
 
+/* One destination of no-masquerade-to:. */
+static int topo_nomasq_one(struct topo *t, yaml_node_t *v, struct lab_bridge *br)
+{
+	char buf[INET_PREFIX_STRLEN];
+	struct log_msg m;
+
+	if (topo_str(t, v, "no-masquerade-to", buf, sizeof(buf)) < 0)
+		return -EINVAL;
+	if (br->n_nomasq >= NAT_NOMASQ_MAX)
+		return topo_err(t, v, "no-masquerade-to: more than %d destinations",
+				NAT_NOMASQ_MAX);
+	if (inet_subnet_parse_try(buf, &br->nomasq[br->n_nomasq], &m) < 0)
+		return topo_err_msg(t, v, &m);
+	br->n_nomasq++;
+	return 0;
+}
+
+/* no-masquerade-to: CIDR, or a list of them (plumb-nat's --no-masquerade-to). */
+static int topo_nomasq(struct topo *t, yaml_node_t *v, struct lab_bridge *br)
+{
+	yaml_node_item_t *item;
+	yaml_node_t *d;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return topo_nomasq_one(t, v, br);
+	topo_for_items(v, item) {
+		d = topo_node(t, *item);
+		if (!d || topo_nomasq_one(t, d, br) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int topo_members(struct topo *t, yaml_node_t *seq, int bridge)
 {
 	struct lab *lab = t->lab;
@@ -397,6 +430,8 @@ static int topo_bridge_key(struct topo *t, struct lab_bridge *br, int index,
 		return topo_gateway(t, v, br, key[7] ? AF_INET6 : AF_INET);
 	if (!strcmp(key, "masquerade"))
 		return topo_bool(t, v, "masquerade", &br->masquerade);
+	if (!strcmp(key, "no-masquerade-to"))
+		return topo_nomasq(t, v, br);
 	if (!strcmp(key, "mtu")) {
 		ret = topo_uint(t, v, "mtu", 68, 65535, &mtu);
 		br->mtu = (unsigned int)mtu;
@@ -406,7 +441,8 @@ static int topo_bridge_key(struct topo *t, struct lab_bridge *br, int index,
 		return topo_members(t, v, index);
 	return topo_err(t, t->key,
 			"unknown key \"%s\" in bridge %s: want name, in, subnet, "
-			"gateway, subnet6, gateway6, masquerade, mtu or members",
+			"gateway, subnet6, gateway6, masquerade, no-masquerade-to, "
+			"mtu or members",
 			key, br->key);
 }
 
@@ -423,7 +459,7 @@ int topo_bridges(struct topo *t, yaml_node_t *v)
 	yaml_node_pair_t *pair, *bp;
 	struct lab_bridge *br;
 	yaml_node_t *kn, *map, *bv;
-	char key[16];
+	char key[32];
 	int index, ret;
 
 	if (topo_is_null(v))
@@ -492,7 +528,7 @@ static int topo_link(struct topo *t, yaml_node_t *l)
 	yaml_node_t *ends = NULL, *v;
 	yaml_node_pair_t *pair;
 	unsigned long mtu = 0;
-	char key[16];
+	char key[32];
 
 	if (l->type == YAML_SEQUENCE_NODE)
 		return topo_link_ends(t, l, 0);
@@ -710,7 +746,7 @@ int topo_publish(struct topo *t, yaml_node_t *v)
 	yaml_node_item_t *item;
 	struct lab_pub *p;
 	yaml_node_t *m, *pv, *port;
-	char key[16];
+	char key[32];
 	int ret;
 
 	if (topo_is_null(v))

@@ -153,6 +153,11 @@ static int topo_bridge_names(struct lab *lab)
 				return lab_err_at(lab, br->pos, "bridge %s: %s", br->key,
 						  m.text);
 		}
+		if (br->n_nomasq && !br->masquerade)
+			return lab_err_at(lab, br->pos,
+					  "bridge %s: no-masquerade-to without "
+					  "masquerade: true",
+					  br->key);
 		for (k = 0; k < i; k++) {
 			if (lab->bridges[k].node == br->node &&
 			    !strcmp(lab->bridges[k].name, br->name))

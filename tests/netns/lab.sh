@@ -485,3 +485,30 @@ test_every_example_comes_up_checks_clean_and_goes_down() {
 	done
 	eq "$(world)" "$before" "the sandbox after every example went"
 }
+
+test_no_masquerade_to_spares_the_peers_and_masquerades_the_rest() {
+	cat > /tmp/nomasq.yaml <<-'EOF2'
+	# s1 behind r1 (masqueraded); peer, routed back to lan, sees s1 itself
+	name: nm
+	nodes: {r1: {forward: true}, s1: {}, peer: {}, far: {}}
+	bridges:
+	  lan: {in: r1, subnet: 10.9.0.0/24, masquerade: true,
+	        no-masquerade-to: [192.0.2.0/24], members: [s1]}
+	links:
+	  - ["r1:eth1=192.0.2.1/24", "peer:eth0=192.0.2.2/24"]
+	  - ["r1:eth2=198.51.100.1/24", "far:eth0=198.51.100.2/24"]
+	routes:
+	  peer: ["10.9.0.0/24 via 192.0.2.1"]
+	EOF2
+	up /tmp/nomasq.yaml
+	serve nm-peer 9000
+	serve nm-far 9000
+	eq "$(answer nm-s1 192.0.2.2 9000)" "nm-peer 10.9.0.2" "s1 -> peer, not masqueraded"
+	eq "$(answer nm-s1 198.51.100.2 9000)" "nm-far 198.51.100.1" "s1 -> far, masqueraded"
+	ok plumb-lab check /tmp/nomasq.yaml
+	# Without the list, peer sees r1 too.
+	sed -i 's/ no-masquerade-to: \[192.0.2.0\/24\],//' /tmp/nomasq.yaml
+	up /tmp/nomasq.yaml
+	eq "$(answer nm-s1 192.0.2.2 9000)" "nm-peer 192.0.2.1" "s1 -> peer, list gone"
+	ok plumb-lab check /tmp/nomasq.yaml
+}
