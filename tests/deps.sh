@@ -9,7 +9,8 @@ packages="build-essential pkg-config
 	iputils-ping socat conntrack containernetworking-plugins
 	crun runc podman busybox-static clang libclang-rt-14-dev
 	dpkg-dev debhelper lintian blhc bash-completion
-	libsystemd-dev dbus firewalld strace"
+	libsystemd-dev dbus firewalld strace
+	mininet bridge-utils"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed$' ||
