@@ -40,14 +40,17 @@
 #endif
 
 /**
- * bridge_mark_mac() - the hardware address plumb gives a device it creates
+ * bridge_mark_mac_of() - the hardware address an owner gives a device it creates
  * @nl:		rtnetlink socket of the device's namespace
+ * @owner:	who makes it, for the marks of plumb's other makers to differ
+ *		(plumb-lab's labs), or "" for plumb-bridge's
  * @name:	the device's name
  * @mac:	a locally administered unicast address: 0x02 and five bytes of
- *		a hash (FNV-1a) of @name and the namespace's cookie, so that
- *		devices of the same name in two namespaces differ
+ *		a hash (FNV-1a) of @owner, @name and the namespace's cookie, so
+ *		that devices of the same name in two namespaces differ
  */
-void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
+void bridge_mark_mac_of(struct nl_sock *nl, const char *owner, const char *name,
+			uint8_t mac[6])
 {
 	uint64_t cookie = 0, h = 0xcbf29ce484222325ULL;
 	socklen_t len = sizeof(cookie);
@@ -57,6 +60,8 @@ void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
 	/* Before Linux 5.14, the name alone. */
 	getsockopt(mnl_socket_get_fd(nl->mnl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
 		   &len);
+	for (c = owner; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
 	for (c = name; *c; c++)
 		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
 	for (i = 0; i < sizeof(cookie); i++)
@@ -64,6 +69,17 @@ void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
 	mac[0] = 0x02;
 	for (i = 1; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/**
+ * bridge_mark_mac() - the hardware address plumb gives a device it creates
+ * @nl:		rtnetlink socket of the device's namespace
+ * @name:	the device's name
+ * @mac:	as bridge_mark_mac_of() makes it for plumb-bridge ("")
+ */
+void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
+{
+	bridge_mark_mac_of(nl, "", name, mac);
 }
 
 /**

@@ -63,6 +63,8 @@ int bridge_del(struct nl_sock *nl, const char *name);
 int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		    const struct bridge_port *p);
 int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t *recorded);
+void bridge_mark_mac_of(struct nl_sock *nl, const char *owner, const char *name,
+			uint8_t mac[6]);
 void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6]);
 int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t *recorded);
 int bridge_netns_configure(const struct bridge_port *p);
