@@ -30,6 +30,7 @@
 #include <linux/rtnetlink.h>
 
 #include <plumb/attach.h>
+#include <plumb/bridge.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
@@ -73,8 +74,11 @@ static int down_left_add(const struct nl_link *l, void *arg)
 {
 	struct down_ctx *d = arg;
 	char(*grown)[IF_NAMESIZE];
+	uint8_t mark[6];
 
-	if (strcmp(l->alias, d->alias) || (!d->bridges && !strcmp(l->kind, "bridge")))
+	bridge_mark_mac_of(&d->nl, d->alias, l->name, mark);
+	if ((strcmp(l->alias, d->alias) && memcmp(l->mac, mark, 6)) ||
+	    (!d->bridges && !strcmp(l->kind, "bridge")))
 		return 0;
 	grown = realloc(d->left, (d->n_left + 1) * sizeof(*grown));
 	if (!grown)

@@ -6,8 +6,9 @@
  * ("plumb-lab:<name>", set by "up") or the lab's record names it (made by a
  * run that was killed before it set the alias); everything in such a
  * namespace is the lab's to change. In the host only what carries the
- * alias is: a bridge or veth of the lab's names without it belongs to
- * someone else, and the lab refuses to go on, naming it.
+ * lab's mark is (its alias, or the hardware address the lab gives what it
+ * makes: run_owned()): a bridge or veth of the lab's names without it
+ * belongs to someone else, and the lab refuses to go on, naming it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <plumb/bridge.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
@@ -260,6 +262,27 @@ const struct nl_link *run_link(const struct lab_ns *ns, const char *name)
 	return NULL;
 }
 
+/**
+ * run_owned() - is an interface of a namespace the lab's?
+ * @run:	the run
+ * @ns:		its namespace, its socket open
+ * @l:		the interface
+ *
+ * Yes when it has the lab's alias, or the hardware address the lab gives
+ * what it makes there (bridge_mark_mac_of()), which the kernel sets in the
+ * very request that makes it: a run killed before it set the alias still
+ * finds its own.
+ */
+int run_owned(const struct lab_run *run, const struct lab_ns *ns, const struct nl_link *l)
+{
+	uint8_t mark[6];
+
+	if (!strcmp(l->alias, run->alias))
+		return 1;
+	bridge_mark_mac_of((struct nl_sock *)&ns->nl, run->alias, l->name, mark);
+	return !memcmp(l->mac, mark, sizeof(mark));
+}
+
 /* The name and the kind an item of a namespace has in the kernel. */
 static void run_item_name(const struct lab_run *run, const struct lab_item *it,
 			  const char **name, const char **kind)
@@ -284,7 +307,7 @@ static int run_host_owned(struct lab_run *run)
 	for (i = 0; i < run->host.n_items; i++) {
 		run_item_name(run, &run->host.items[i], &name, &kind);
 		l = run_link(&run->host, name);
-		if (!l || (!strcmp(l->kind, kind) && !strcmp(l->alias, run->alias)))
+		if (!l || (!strcmp(l->kind, kind) && run_owned(run, &run->host, l)))
 			continue;
 		ret = log_errx(-EEXIST,
 			       "%s %s exists in the host and is not lab %s's; not "

@@ -92,6 +92,7 @@ int run_ns_vdrift(struct lab_run *run, const struct lab_ns *ns, const char *fmt,
 int run_ns_drift(struct lab_run *run, const struct lab_ns *ns, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int run_links_dump(struct lab_ns *ns);
+int run_owned(const struct lab_run *run, const struct lab_ns *ns, const struct nl_link *l);
 const struct nl_link *run_link(const struct lab_ns *ns, const char *name);
 int run_ns_look(struct lab_run *run, const json_t *recorded);
 int run_ns_make(struct lab_run *run);

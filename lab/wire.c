@@ -24,6 +24,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include <plumb/bridge.h>
 #include <plumb/log.h>
 
 #include "batch.h"
@@ -64,7 +65,8 @@ int wire_bridges(struct lab_run *run)
 			ret = run_ns_drift(run, ns, "bridge %s is missing", br->name);
 			if (run->check)
 				continue;
-			nl_link_mac_random(mac);
+			/* The mark the lab finds it by; the alias comes in round 3. */
+			bridge_mark_mac_of(&ns->nl, run->alias, br->name, mac);
 			nl_link_build_bridge(&ns->nl, &lb.b, br->name, mac);
 			lab_batch_what(&lb, "create bridge %s in %s", br->name, wire_where(ns));
 		}
@@ -115,8 +117,9 @@ static void wire_pair_of(struct lab_run *run, const struct lab_if *i, struct wir
 static int wire_veth_build(struct lab_run *run, struct lab_batch *lb,
 			   const struct wire_pair *p)
 {
-	const struct nl_link *br;
 	struct nl_veth v = { .mtu = p->a->mtu, .hairpin = 0 };
+	const struct nl_link *br;
+	uint8_t mark[6];
 
 	if (p->master) {
 		br = run_link(p->ns_b, p->master->name);
@@ -128,6 +131,10 @@ static int wire_veth_build(struct lab_run *run, struct lab_batch *lb,
 		v.master = br->index;
 		v.peer = p->a->name;
 		v.peer_netns_fd = p->ns_a->fd;
+		/* The lab's mark, set at birth: the alias comes in round 3. */
+		bridge_mark_mac_of(&p->ns_b->nl, run->alias, p->b, mark);
+		v.mac = mark;
+		v.group = p->ns_b == &run->host ? BRIDGE_GROUP : 0;
 	} else {
 		v.name = p->a->name;
 		v.netns_fd = p->ns_a->fd;

@@ -13,6 +13,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include <plumb/bridge.h>
 #include <plumb/log.h>
 
 #include "batch.h"
@@ -178,11 +179,15 @@ static int wire_addrs(struct wire_ctx *c, const struct nl_link *l,
 	return ret;
 }
 
-/* Up, marked as the lab's, with its MTU and master: one request if any differs. */
+/*
+ * Up, marked as the lab's (in the host, in plumb's interface group too),
+ * with its MTU and master: one request if any differs.
+ */
 static int wire_link(struct wire_ctx *c, const struct nl_link *l, unsigned int mtu,
 		     const struct nl_link *master)
 {
 	const char *alias = c->run->alias;
+	uint32_t group = c->ns == &c->run->host ? BRIDGE_GROUP : l->group;
 	struct nlmsghdr *nlh;
 	int ret = 0;
 
@@ -192,12 +197,14 @@ static int wire_link(struct wire_ctx *c, const struct nl_link *l, unsigned int m
 		ret = wire_note(c, "%s has MTU %u, not %u", l->name, l->mtu, mtu);
 	if (master && l->master != master->index)
 		ret = wire_note(c, "%s is not a port of %s", l->name, master->name);
-	if (ret < 0 || ((l->flags & IFF_UP) && !strcmp(l->alias, alias) &&
+	if (ret < 0 || ((l->flags & IFF_UP) && !strcmp(l->alias, alias) && l->group == group &&
 			(!mtu || l->mtu == mtu) && (!master || l->master == master->index)))
 		return ret;
 	nlh = nl_link_build_set(&c->ns->nl, &c->lb.b, l->name, 1);
 	if (strcmp(l->alias, alias))
 		mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	if (l->group != group)
+		mnl_attr_put_u32(nlh, IFLA_GROUP, group);
 	if (mtu && l->mtu != mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (master && l->master != master->index)
@@ -342,8 +349,8 @@ static int wire_stale(struct wire_ctx *c)
 
 	for (i = 0; i < c->ns->n_links && ret == 0; i++) {
 		l = &c->ns->links[i];
-		if (strcmp(l->alias, c->run->alias) || !strcmp(l->name, "lo") ||
-		    wire_declared(c, l->name))
+		if (!strcmp(l->name, "lo") || wire_declared(c, l->name) ||
+		    !run_owned(c->run, c->ns, l))
 			continue;
 		ret = wire_note(c, "%s is not in the file", l->name);
 		nl_link_build_del(&c->ns->nl, &c->lb.b, l->name);
