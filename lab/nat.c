@@ -2,7 +2,7 @@
 /*
  * nat: a lab's masquerade and published ports, through lib/nat.c as
  * plumb-nat makes them: elements of plumb's table in the namespace where
- * the bridge lives or the port is published, owned by "lab/<name>". The
+ * the bridge lives or the port is published, owned by "lab@<name>". The
  * records of the host's elements are the host's (<state>/nat/, where
  * "plumb-nat list" and "reconcile" find them); those of a node's live with
  * the lab's state (<state>/lab/<name>/<node>/nat/) and go with the lab, as
@@ -26,12 +26,14 @@
 /**
  * lab_nat_owner() - the owner of a lab's NAT elements
  * @lab:	the lab's name
- * @buf:	"lab/<name>"
- * @size:	room at @buf
+ * @buf:	"lab@<name>" (nat_owner_make()), a form no person's --id can spell
+ * @size:	room at @buf, NFT_OWNER_MAX + 1
  */
 void lab_nat_owner(const char *lab, char *buf, size_t size)
 {
-	snprintf(buf, size, "lab/%s", lab);
+	const char *parts[] = { lab };
+
+	nat_owner_make(NAT_OWNER_LAB, parts, 1, buf, size);
 }
 
 /**
@@ -111,7 +113,7 @@ int lab_pub_resolve_try(const struct lab *lab, const struct lab_pub *pub, struct
  * @ns:		the namespace
  * @node:	its node, or LAB_HOST
  * @nat:	the handle
- * @owner:	"lab/<name>"
+ * @owner:	"lab@<name>"
  * @want:	the names of the records the file asks for
  */
 struct nat_ctx {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nat: a lab's masquerade and published ports, owned by "lab/<name>". */
+/* nat: a lab's masquerade and published ports, owned by "lab@<name>". */
 #ifndef PLUMB_LAB_NAT_H
 #define PLUMB_LAB_NAT_H
 

@@ -13,6 +13,7 @@
  *   network@plumb0       a network's: the masquerade of its subnets, shared by
  *                        its containers (hooks and CNI plugins alike)
  *   cni@net1/c1/eth0     a CNI attachment's: network, container id, interface
+ *   lab@lab1             a plumb-lab lab's, by its name
  *
  * nat_owner_check() refuses an '@' in a person's owner; container ids and
  * network names hold neither '@' nor '/'. When the name would not fit an
@@ -152,6 +153,7 @@ const char *nat_owner_describe(const char *owner, char *buf, size_t size)
 		{ NAT_OWNER_CONTAINER, "container" },
 		{ NAT_OWNER_NETWORK, "network" },
 		{ NAT_OWNER_CNI, "CNI attachment" },
+		{ NAT_OWNER_LAB, "lab" },
 	};
 	const char *at = strchr(owner, '@');
 	size_t i;

@@ -19,6 +19,7 @@ struct log_msg;
 #define NAT_OWNER_CONTAINER "container"
 #define NAT_OWNER_NETWORK "network"
 #define NAT_OWNER_CNI "cni"
+#define NAT_OWNER_LAB "lab" /* a plumb-lab lab's, by its name */
 #define NAT_WHO_MAX (NFT_OWNER_MAX + 32) /* an owner described */
 #define NAT_PORTS_MAX 1024 /* host ports in one publish */
 #define NAT_NOMASQ_MAX 64 /* destinations a subnet reaches without masquerade */

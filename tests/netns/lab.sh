@@ -145,7 +145,7 @@ test_down_leaves_the_host_as_it_was_and_twice_is_fine() {
 	up /tmp/nested.yaml
 	eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "host ip_forward while up"
 	eq "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 "host IPv6 forwarding while up"
-	eq "$(owners "" masq4)" lab/hostbr "the host's masquerade"
+	eq "$(owners "" masq4)" lab@hostbr "the host's masquerade"
 	ok plumb-lab down /tmp/nested.yaml
 	ok plumb-lab down hostbr
 	eq "$(world)" "$before" "the sandbox after down"
@@ -171,7 +171,7 @@ test_nested_bridge_masquerades_and_publishes_a_port() {
 	# wan -> r1:8080 reaches s1:80, and s1 sees wan's own address.
 	serve nested-s1 80
 	eq "$(answer nested-wan 192.0.2.1 8080)" "nested-s1 192.0.2.2" "wan -> r1:8080"
-	eq "$(owners nested-r1 pub4)" lab/nested "the published port's owner"
+	eq "$(owners nested-r1 pub4)" lab@nested "the published port's owner"
 	# Between members, by name, nothing is masqueraded.
 	eq "$(plumb-lab exec nested s2 -- socat -T3 -u TCP:s1:80 - 2> /dev/null)" \
 		"nested-s1 10.9.0.3" "s2 -> s1 by name"

@@ -153,7 +153,7 @@ static void test_nat_nomasq_parse_stops_at_the_limit(void **state)
 /* Each kind of owner has its form; none is a name a person may give. */
 static void test_nat_owner_kinds_are_apart_and_described(void **state)
 {
-	const char *cni[] = { "net1", "c1", "eth0" };
+	const char *cni[] = { "net1", "c1", "eth0" }, *lab[] = { "lab1" };
 	char owner[NFT_OWNER_MAX + 1], who[NAT_WHO_MAX];
 
 	(void)state;
@@ -170,6 +170,10 @@ static void test_nat_owner_kinds_are_apart_and_described(void **state)
 	assert_int_equal(nat_owner_check(owner), -EINVAL);
 	assert_string_equal(nat_owner_describe(owner, who, sizeof(who)),
 			    "CNI attachment net1/c1/eth0");
+	nat_owner_make(NAT_OWNER_LAB, lab, 1, owner, sizeof(owner));
+	assert_string_equal(owner, "lab@lab1");
+	assert_int_equal(nat_owner_check(owner), -EINVAL);
+	assert_string_equal(nat_owner_describe(owner, who, sizeof(who)), "lab lab1");
 	/* A person's owner is described as it is. */
 	assert_int_equal(nat_owner_check("web/1"), 0);
 	assert_string_equal(nat_owner_describe("web/1", who, sizeof(who)), "web/1");
