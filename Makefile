@@ -61,6 +61,10 @@ else
 LAB_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LAB_PKGS))
 endif
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(LAB_PKGS))
+# LAB_TIMING=1: plumb-lab says on stderr where its time goes (lab/timing.h).
+ifeq ($(LAB_TIMING),1)
+CPPFLAGS += -DLAB_TIMING
+endif
 
 ifeq ($(WERROR),1)
 CFLAGS += -Werror

@@ -5,14 +5,15 @@
  * Theory of operation: deleting veths one by one is slow (each deletion
  * waits for an RCU grace period: 20 ms apiece here), while the kernel takes
  * down every device of the namespaces that die together in one batch
- * (cleanup_net()). So the lab's namespaces are unmounted, and the host ends
- * of their veths, which die with them, are waited for: a socket subscribed
- * to link events before the first unmount hears each go. A namespace that
- * a process still holds does not die: its host ends are deleted one by one
- * after the others are gone, as is anything still there at the deadline.
- * Then the host's bridges of the lab go, its NAT elements (and plumb's table
- * when nothing else is in it), the host settings the lab changed come back
- * to their old values, and the lab's state (leases, records) is removed.
+ * (cleanup_net()). So the lab's NAT elements in the host go first (and
+ * plumb's table when nothing else is in it), the host settings it changed
+ * come back to their old values, its bridges in the host go (their ports,
+ * plain veths then, go faster), and its namespaces are unmounted; the host
+ * ends of their veths, which die with them, are waited for: a socket
+ * subscribed to link events before the first unmount hears each go. The
+ * host ends of a namespace that a process still holds, which would not die,
+ * are deleted before its unmount, as is anything still there at the
+ * deadline. Last the lab's state (leases, records) is removed.
  * Every step treats "already gone" as done: down twice succeeds, and so
  * does a down after a killed up.
  */
@@ -43,8 +44,11 @@
 #include "hosts.h"
 #include "nat.h"
 #include "record.h"
+#include "timing.h"
 
 #define DOWN_WAIT_MS 10000 /* for the kernel to take a namespace's devices down */
+#define DOWN_VETHS 1
+#define DOWN_BRIDGES 2
 
 /**
  * struct down_ctx - one lab being taken down
@@ -52,7 +56,7 @@
  * @alias:	its mark, "plumb-lab:<name>"
  * @nl:		rtnetlink socket of the host
  * @watch:	the host's link events
- * @bridges:	@left counts the lab's bridges too, not only its veths
+ * @what:	what @left counts of the lab's: DOWN_VETHS, DOWN_BRIDGES or both
  * @n_left:	host interfaces of the lab's still there
  * @left:	their names
  * @lab:	the topology of the record, for the host ends of its ports
@@ -63,7 +67,7 @@ struct down_ctx {
 	char alias[sizeof(LAB_ALIAS) + LAB_NAME_MAX];
 	struct nl_sock nl;
 	struct nl_sock watch;
-	int bridges;
+	int what;
 	size_t n_left;
 	char (*left)[IF_NAMESIZE];
 	struct lab lab;
@@ -78,7 +82,7 @@ static int down_left_add(const struct nl_link *l, void *arg)
 
 	bridge_mark_mac_of(&d->nl, d->alias, l->name, mark);
 	if ((strcmp(l->alias, d->alias) && memcmp(l->mac, mark, 6)) ||
-	    (!d->bridges && !strcmp(l->kind, "bridge")))
+	    !(d->what & (strcmp(l->kind, "bridge") ? DOWN_VETHS : DOWN_BRIDGES)))
 		return 0;
 	grown = realloc(d->left, (d->n_left + 1) * sizeof(*grown));
 	if (!grown)
@@ -88,15 +92,15 @@ static int down_left_add(const struct nl_link *l, void *arg)
 	return 0;
 }
 
-/* The lab's interfaces in the host, as they are now: veths, or all. */
-static int down_left_read(struct down_ctx *d, int bridges)
+/* The lab's interfaces in the host, as they are now: @what of them. */
+static int down_left_read(struct down_ctx *d, int what)
 {
 	int ret;
 
 	free(d->left);
 	d->left = NULL;
 	d->n_left = 0;
-	d->bridges = bridges;
+	d->what = what;
 	ret = nl_link_for_each(&d->nl, down_left_add, d);
 	return ret < 0 ? nl_err(&d->nl, ret, "list interfaces") : 0;
 }
@@ -107,7 +111,9 @@ static int down_event(const struct nlmsghdr *nlh, void *data)
 	struct nl_link l;
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_DELLINK || nl_link_parse(nlh, &l) < 0)
+	/* A bridge port's removal says RTM_DELLINK too, for AF_BRIDGE. */
+	if (nlh->nlmsg_type != RTM_DELLINK || nl_link_parse(nlh, &l) < 0 ||
+	    ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family != AF_UNSPEC)
 		return MNL_CB_OK;
 	for (i = 0; i < d->n_left; i++) {
 		if (!strcmp(d->left[i], l.name)) {
@@ -138,7 +144,7 @@ static int down_wait(struct down_ctx *d)
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += DOWN_WAIT_MS / 1000;
-	ret = down_left_read(d, 0);
+	ret = down_left_read(d, DOWN_VETHS);
 	while (ret == 0 && d->n_left && down_ms_left(&deadline) > 0) {
 		ret = poll(&p, 1, (int)down_ms_left(&deadline));
 		if (ret <= 0) {
@@ -147,7 +153,7 @@ static int down_wait(struct down_ctx *d)
 		}
 		n = recv(p.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && errno == ENOBUFS) /* events lost: look again */
-			ret = down_left_read(d, 0);
+			ret = down_left_read(d, DOWN_VETHS);
 		else if (n > 0)
 			ret = mnl_cb_run(buf, (size_t)n, 0, 0, down_event, d) < 0 ? -errno : 0;
 		else
@@ -156,56 +162,87 @@ static int down_wait(struct down_ctx *d)
 	return ret < 0 ? log_err(ret, "wait for the lab's interfaces to go") : 0;
 }
 
-/* What is still there (held by a process, or late), or all that is left. */
-static int down_leftovers(struct down_ctx *d, int bridges)
+/*
+ * The lab's devices of @what in the host: its bridges first (their ports,
+ * plain veths then, go faster with their namespaces), then the veths still
+ * there (held by a process, or late), one by one: they are few, and one
+ * that goes by itself meanwhile is no error.
+ */
+static int down_host_del(struct down_ctx *d, int what)
 {
-	struct lab_batch lb;
 	size_t i;
 	int ret;
 
-	ret = down_left_read(d, bridges);
-	if (ret < 0 || !d->n_left)
-		return ret;
-	lab_batch_init(&lb, &d->nl, "");
-	for (i = 0; i < d->n_left; i++) {
-		nl_link_build_del(&d->nl, &lb.b, d->left[i]);
-		lab_batch_what(&lb, "delete %s", d->left[i]);
+	ret = down_left_read(d, what);
+	for (i = 0; ret == 0 && i < d->n_left; i++) {
+		ret = nl_link_del(&d->nl, d->left[i]);
+		ret = ret == -ENODEV ? 0 : ret;
 	}
-	return lab_batch_send(&lb);
+	return ret;
+}
+
+struct down_others {
+	const char *lab;
+	json_t *ns;
+};
+
+static int down_others_add(const char *name, json_t *rec, void *arg)
+{
+	struct down_others *o = arg;
+	json_t *v;
+	size_t i;
+
+	if (!strcmp(name, o->lab))
+		return 0;
+	json_array_foreach(json_object_get(rec, "namespaces"), i, v) {
+		if (json_is_string(v) &&
+		    json_object_set_new(o->ns, json_string_value(v), json_string(name)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * lab_netns_others() - the namespaces other labs' records name
+ * @lab:	this lab's name
+ *
+ * Return: an object of namespace names (to the lab that has each), or NULL
+ * (logged) when out of memory.
+ */
+json_t *lab_netns_others(const char *lab)
+{
+	struct down_others o = { .lab = lab, .ns = json_object() };
+
+	if (!o.ns || lab_record_for_each(down_others_add, &o) < 0) {
+		json_decref(o.ns);
+		log_err(-ENOMEM, "read the labs' records");
+		return NULL;
+	}
+	return o.ns;
 }
 
 /**
  * lab_netns_del() - delete one of a lab's namespaces
  * @lab:	the lab's name
  * @ns:		the namespace
- *
- * A namespace whose loopback carries another lab's mark is left alone.
+ * @others:	the namespaces of other labs (lab_netns_others()): one that
+ *		another lab names (made again under this name) is left alone
  *
  * Return: 0 (also when it is gone) or negative errno (logged).
  */
-int lab_netns_del(const char *lab, const char *ns)
+int lab_netns_del(const char *lab, const char *ns, const json_t *others)
 {
-	char path[PATH_MAX], alias[sizeof(LAB_ALIAS) + LAB_NAME_MAX];
-	struct nl_link lo;
-	struct nl_sock nl;
-	int fd, ret;
+	const char *owner = json_string_value(json_object_get(others, ns));
+	char path[PATH_MAX];
+	int ret;
 
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns);
 	if (access(path, F_OK) < 0)
+		return 0; /* gone, or never made: netns_del() would say so */
+	if (owner) {
+		log_warn("%s is lab %s's now, not lab %s's; leaving it", ns, owner, lab);
 		return 0;
-	fd = netns_open_path(path);
-	if (fd >= 0 && nl_open_netns(&nl, NETLINK_ROUTE, fd) == 0) {
-		ret = nl_link_get(&nl, "lo", &lo);
-		nl_close(&nl);
-		snprintf(alias, sizeof(alias), LAB_ALIAS "%s", lab);
-		if (ret == 0 && *lo.alias && strcmp(lo.alias, alias)) {
-			close(fd);
-			log_warn("%s is %s's now, not lab %s's; leaving it", ns, lo.alias, lab);
-			return 0;
-		}
 	}
-	if (fd >= 0)
-		close(fd);
 	ret = netns_del(ns);
 	return ret == -ENOENT ? 0 : ret;
 }
@@ -351,7 +388,7 @@ static int down_held_ports(struct down_ctx *d)
 	if (ret == 0)
 		ret = netns_for_each_pid(down_held_one, &h);
 	if (ret == 0)
-		ret = down_left_read(d, 0);
+		ret = down_left_read(d, DOWN_VETHS);
 	lab_batch_init(&lb, &d->nl, "");
 	for (i = 0; ret == 0 && i < d->lab.n_ifs; i++) {
 		const struct lab_if *p = &d->lab.ifs[i];
@@ -375,20 +412,21 @@ static int down_held_ports(struct down_ctx *d)
 
 static int down_namespaces(struct down_ctx *d, const json_t *rec)
 {
+	json_t *v, *others = lab_netns_others(d->name);
 	const char *ns;
-	json_t *v;
 	size_t i;
-	int ret = 0;
+	int ret = others ? 0 : -ENOMEM;
 
-	if (d->parsed)
+	if (ret == 0 && d->parsed)
 		ret = down_held_ports(d);
 	json_array_foreach(json_object_get(rec, "namespaces"), i, v) {
 		ns = json_string_value(v);
 		if (!ns || ret < 0)
 			continue;
 		lab_hosts_del(d->name, ns);
-		ret = lab_netns_del(d->name, ns);
+		ret = lab_netns_del(d->name, ns, others);
 	}
+	json_decref(others);
 	return ret;
 }
 
@@ -405,6 +443,7 @@ int lab_down_record(const json_t *rec)
 	const char *source;
 	int ret;
 
+	lab_timing("start");
 	snprintf(d.alias, sizeof(d.alias), LAB_ALIAS "%s", d.name);
 	source = json_string_value(json_object_get(rec, "source"));
 	d.parsed = source && lab_parse(source, strlen(source), d.name, &d.lab) == 0;
@@ -419,16 +458,21 @@ int lab_down_record(const json_t *rec)
 		ret = down_nat(&d);
 	if (ret == 0)
 		ret = down_settings(d.name, rec);
+	lab_timing("NAT and settings");
+	if (ret == 0)
+		ret = down_host_del(&d, DOWN_BRIDGES);
+	lab_timing("bridges");
 	if (ret == 0)
 		ret = down_namespaces(&d, rec);
+	lab_timing("namespaces unmounted");
 	if (ret == 0)
 		ret = down_wait(&d);
+	lab_timing("the kernel's teardown");
 	if (ret == 0)
-		ret = down_leftovers(&d, 0);
-	if (ret == 0)
-		ret = down_leftovers(&d, 1);
+		ret = down_host_del(&d, DOWN_VETHS | DOWN_BRIDGES);
 	if (ret == 0)
 		ret = lab_record_del(d.name);
+	lab_timing("leftovers and state");
 	nl_close(&d.watch);
 	nl_close(&d.nl);
 	free(d.left);

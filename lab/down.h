@@ -5,7 +5,8 @@
 
 #include <jansson.h>
 
-int lab_netns_del(const char *lab, const char *ns);
+json_t *lab_netns_others(const char *lab);
+int lab_netns_del(const char *lab, const char *ns, const json_t *others);
 int lab_down_record(const json_t *rec);
 int lab_down(const char *what);
 

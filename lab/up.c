@@ -31,6 +31,7 @@
 #include "nat.h"
 #include "record.h"
 #include "settings.h"
+#include "timing.h"
 #include "wire.h"
 
 /* Every round, in order; with @run->check nothing changes. */
@@ -40,22 +41,28 @@ static int up_rounds(struct lab_run *run, int host_nat)
 	int ret;
 
 	ret = wire_bridges(run);
+	lab_timing("bridges");
 	if (ret == 0)
 		ret = lab_leases(run);
+	lab_timing("leases");
 	if (ret == 0)
 		ret = wire_veths(run);
+	lab_timing("veths");
 	fault_point("lab-veths");
 	for (i = 0; i < run->lab->n_nodes && ret == 0; i++)
 		ret = wire_ns(run, (int)i);
 	if (ret == 0)
 		ret = wire_ns(run, LAB_HOST);
+	lab_timing("each namespace's batch");
 	fault_point("lab-wired");
 	if (ret == 0)
 		ret = lab_settings(run);
 	if (ret == 0)
 		ret = lab_nat(run, host_nat);
+	lab_timing("settings and NAT");
 	if (ret == 0)
 		ret = lab_hosts(run);
+	lab_timing("hosts");
 	return ret;
 }
 
@@ -78,8 +85,8 @@ static int up_host_nat(const struct lab *lab)
 /* The namespaces of an earlier "up" that the file no longer has. */
 static int up_prune(struct lab_run *run, const json_t *old)
 {
+	json_t *v, *others = NULL;
 	const char *ns;
-	json_t *v;
 	size_t i;
 	int ret = 0;
 
@@ -87,11 +94,14 @@ static int up_prune(struct lab_run *run, const json_t *old)
 		ns = json_string_value(v);
 		if (!ns || lab_node_find_netns(run->lab, ns) >= 0)
 			continue;
+		if (!others && !(others = lab_netns_others(run->lab->name)))
+			return -ENOMEM;
 		lab_hosts_del(run->lab->name, ns);
-		ret = lab_netns_del(run->lab->name, ns);
+		ret = lab_netns_del(run->lab->name, ns, others);
 		if (ret < 0)
 			break;
 	}
+	json_decref(others);
 	return ret;
 }
 
@@ -99,14 +109,17 @@ static int up_do(struct lab_run *run, json_t *old, json_t *rec)
 {
 	int ret;
 
+	lab_timing("read and look");
 	ret = lab_host_settings_plan(run, json_object_get(rec, "host_sysctl"));
 	if (ret == 0 && up_host_nat(run->lab))
 		ret = json_object_set_new(rec, "host_nat", json_true()) < 0 ? -ENOMEM : 0;
 	if (ret == 0)
 		ret = lab_record_write(rec);
 	fault_point("lab-recorded");
+	lab_timing("record");
 	if (ret == 0)
 		ret = run_ns_make(run);
+	lab_timing("namespaces");
 	fault_point("lab-namespaces");
 	if (ret == 0)
 		ret = lab_host_settings(run);
@@ -114,6 +127,7 @@ static int up_do(struct lab_run *run, json_t *old, json_t *rec)
 		ret = up_rounds(run, json_is_true(json_object_get(old, "host_nat")));
 	if (ret == 0)
 		ret = up_prune(run, old);
+	lab_timing("prune");
 	return ret;
 }
 
@@ -144,6 +158,7 @@ int lab_up(const char *file)
 	json_t *old = NULL, *rec = NULL, *final;
 	int lock = -1, err, ret;
 
+	lab_timing("start");
 	ret = lab_load(file, &lab);
 	if (ret == 0) {
 		lock = lab_lock(STATE_DIR);
