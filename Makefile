@@ -41,12 +41,16 @@ CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wvla \
 	    -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS += $(WARNINGS)
-CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude \
-	    $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS))
+# Each pkg-config runs once: CPPFLAGS and LDLIBS may be recursive variables
+# (from the environment, as in a package build), expanded at every compile.
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS))
+CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS)
+PKG_LIBS :=
 ifneq ($(STATIC_PKGS),)
-LDLIBS += -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(STATIC_PKGS)) -Wl,-Bdynamic
+PKG_LIBS += -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(STATIC_PKGS)) -Wl,-Bdynamic
 endif
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(DYNAMIC_PKGS))
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(DYNAMIC_PKGS))
+LDLIBS += $(PKG_LIBS)
 
 # Hardened as Debian builds packages with hardening=+all: the tools run as
 # root on input from runtimes and users.
@@ -60,7 +64,8 @@ LAB_LDLIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(LAB_PKGS)) -Wl,-Bdynam
 else
 LAB_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LAB_PKGS))
 endif
-CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(LAB_PKGS))
+LAB_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LAB_PKGS))
+CPPFLAGS += $(LAB_CFLAGS)
 # LAB_TIMING=1: plumb-lab says on stderr where its time goes (lab/timing.h).
 ifeq ($(LAB_TIMING),1)
 CPPFLAGS += -DLAB_TIMING
@@ -122,15 +127,18 @@ lab/plumb-lab tests/fault/plumb-lab: LDLIBS += $(LAB_LDLIBS)
 
 tests/unit/test_%: tests/unit/test_%.o $(LIB)
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
-		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+		$(LDLIBS) $(CMOCKA_LIBS)
 
-tests/unit/%.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+tests/unit/%.o: CPPFLAGS += $(CMOCKA_CFLAGS)
 
 # The driver needs only jansson; the floor links what the tools link, so that
 # its process start is theirs.
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
 bench/cnibench: bench/cnibench.o
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
-		$(shell $(PKG_CONFIG) --libs jansson)
+		$(JANSSON_LIBS)
 
 bench/floor: bench/floor.o
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
