@@ -45,7 +45,8 @@ static int add_bridge_only(struct add_opts *o, int json)
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	ret = bridge_ensure(&nl, req->host_netns_fd, req->a.bridge, gw, req->n_sets, &br);
+	ret = bridge_ensure(&nl, req->host_netns_fd, req->a.bridge, gw, req->n_sets,
+			    req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br);
 	nl_close(&nl);
 	if (ret >= 0)
 		ret = add_bridge_admit(req, gw);

@@ -41,6 +41,8 @@
  * @ip_masq:	"ipMasq"
  * @hairpin:	"hairpinMode"
  * @promisc:	"promiscMode"
+ * @foreign:	"foreignBridge", plumb's own key: the bridge may be one plumb
+ *		did not create (one the reference plugin made, say)
  * @mtu:	"mtu", 0 for the bridge's
  * @mac:	the container's address, from runtimeConfig.mac, args.cni.mac
  *		or CNI_ARGS MAC=, or NULL
@@ -55,6 +57,7 @@ struct br_conf {
 	int ip_masq;
 	int hairpin;
 	int promisc;
+	int foreign;
 	long long mtu;
 	const char *mac;
 	char mac_arg[32];
@@ -105,6 +108,7 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 	    json_get_bool(req->conf, "ipMasq", &c->ip_masq) < 0 ||
 	    json_get_bool(req->conf, "hairpinMode", &c->hairpin) < 0 ||
 	    json_get_bool(req->conf, "promiscMode", &c->promisc) < 0 ||
+	    json_get_bool(req->conf, "foreignBridge", &c->foreign) < 0 ||
 	    json_get_int(req->conf, "mtu", 0, 65535, &c->mtu) < 0 ||
 	    nl_link_name_check(c->bridge) < 0)
 		return -EINVAL;
@@ -283,6 +287,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	a->hairpin = c.hairpin;
 	r.no_gateway = !c.is_gw;
 	r.promisc = c.promisc;
+	r.foreign_bridge = c.foreign;
 
 	/*
 	 * A second ADD of a live attachment is refused before anything runs:

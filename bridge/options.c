@@ -36,7 +36,8 @@ const char add_options_help[] =
 	"                      network)\n"
 	"  --no-masquerade-to CIDR\n"
 	"                      the network reaches CIDR without masquerade (its\n"
-	"                      cluster's pod or service CIDR); repeatable\n";
+	"                      cluster's pod or service CIDR); repeatable\n"
+	"  --foreign-bridge    use the bridge even if plumb did not create it\n";
 
 enum {
 	OPT_BRIDGE = 256,
@@ -55,6 +56,7 @@ enum {
 	OPT_DATA_DIR,
 	OPT_MASQUERADE,
 	OPT_NO_MASQUERADE_TO,
+	OPT_FOREIGN_BRIDGE,
 };
 
 static const struct option add_long_options[] = {
@@ -74,6 +76,7 @@ static const struct option add_long_options[] = {
 	{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
 	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
 	{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },
+	{ "foreign-bridge", no_argument, NULL, OPT_FOREIGN_BRIDGE },
 	{ 0 },
 };
 
@@ -159,6 +162,9 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 	case OPT_NO_MASQUERADE_TO:
 		o->has_no_masq = 1;
 		return nat_nomasq_parse(arg, o->no_masq, &o->n_no_masq);
+	case OPT_FOREIGN_BRIDGE:
+		o->req.foreign_bridge = 1;
+		return 0;
 	}
 	return -EINVAL;
 }

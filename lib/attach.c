@@ -484,7 +484,8 @@ static int attach_bridge_check(struct attach_req *req, struct nl_sock *nl)
 				return ret;
 			gw = (struct inet_prefix){ .addr = r.gateway,
 						   .len = r.subnet.len };
-			ret = bridge_check(nl, req->a.bridge, &gw, 1);
+			ret = bridge_check(nl, req->a.bridge, &gw, 1,
+					   req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0);
 			if (ret < 0)
 				return ret;
 		}
@@ -526,7 +527,8 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 			gw[n_gw++] = (struct inet_prefix){ .addr = a->gateway[i],
 							   .len = a->ip[i].len };
 	}
-	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, n_gw, &br);
+	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, n_gw,
+				req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br);
 	if (created < 0)
 		return created;
 	if (!a->mtu)

@@ -101,7 +101,8 @@ int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t 
 	if (!strcmp(link->alias, BRIDGE_ALIAS))
 		return 1;
 	bridge_mark_mac(nl, link->name, mark);
-	return !memcmp(link->mac, mark, 6) || (recorded && !memcmp(link->mac, recorded, 6));
+	return !memcmp(link->mac, mark, 6) ||
+	       (recorded && !memcmp(link->mac, recorded, 6));
 }
 
 /* Return: 0 when @br is a bridge, else -EEXIST (logged). */
@@ -113,8 +114,25 @@ static int bridge_kind_check(const struct nl_link *br)
 	return 0;
 }
 
+/*
+ * A bridge plumb did not create is someone else's (br0 with the uplink, a
+ * CNI network's cni0...): joining it, or putting a gateway on it, takes the
+ * administrator's explicit leave. Return: 0 or -EPERM (logged).
+ */
+static int bridge_foreign_check(struct nl_sock *nl, const struct nl_link *br, int flags)
+{
+	if ((flags & BRIDGE_FOREIGN_OK) || bridge_marked(nl, br, NULL))
+		return 0;
+	return log_errx(-EPERM,
+			"bridge %s was not created by plumb, and using it takes the "
+			"administrator's leave (--foreign-bridge, or \"foreignBridge\": "
+			"true in a CNI configuration or a policy's network)",
+			br->name);
+}
+
 /* Return: 1 when the bridge was created here, 0 when it existed, -errno. */
-static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_link *br)
+static int bridge_get_or_create(struct nl_sock *nl, const char *name, int flags,
+				struct nl_link *br)
 {
 	uint8_t mac[6];
 	int created = 0, ret;
@@ -132,6 +150,8 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, struct nl_
 	if (ret < 0)
 		return nl_err(nl, ret, "look up bridge %s", name);
 	ret = bridge_kind_check(br);
+	if (ret == 0 && !created)
+		ret = bridge_foreign_check(nl, br, flags);
 	if (ret < 0)
 		return ret;
 	/* Ours, made by a process killed before it set the alias: set it now. */
@@ -249,6 +269,7 @@ static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size
  * @name:	the bridge
  * @gw:		gateway addresses with their subnet's length: 10.88.0.1/16
  * @n_gw:	how many (at most BRIDGE_ADDRS_MAX)
+ * @flags:	BRIDGE_FOREIGN_OK to use a bridge plumb did not create
  * @br:		filled with the bridge
  *
  * Creates the bridge when missing, adds missing gateways, brings it up and
@@ -257,17 +278,19 @@ static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size
  *
  * Return: 1 when the bridge was created by this call, 0 when it existed, or
  * negative errno (logged): -EEXIST when the name is another kind of device or
- * the bridge has an address overlapping a gateway's subnet. A bridge created
- * by a call that fails is deleted again.
+ * the bridge has an address overlapping a gateway's subnet, -EPERM when
+ * plumb did not create it and @flags do not allow that. A bridge created by
+ * a call that fails is deleted again.
  */
 int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
-		  const struct inet_prefix *gw, size_t n_gw, struct nl_link *br)
+		  const struct inet_prefix *gw, size_t n_gw, int flags,
+		  struct nl_link *br)
 {
 	int created, ret;
 
 	if (n_gw > BRIDGE_ADDRS_MAX)
 		return log_errx(-EINVAL, "too many gateways for bridge %s", name);
-	created = bridge_get_or_create(nl, name, br);
+	created = bridge_get_or_create(nl, name, flags, br);
 	if (created < 0)
 		return created;
 	ret = bridge_addrs_ensure(nl, br, gw, n_gw);
@@ -286,15 +309,15 @@ int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
  * @name:	the bridge
  * @gw:		gateway addresses with their subnet's length: 10.88.0.1/16
  * @n_gw:	how many (at most BRIDGE_ADDRS_MAX)
+ * @flags:	as bridge_ensure()'s
  *
  * Lets a caller refuse a bad bridge before it claims anything else (leases).
  * A missing bridge passes: bridge_ensure() creates it.
  *
- * Return: 0 or negative errno (logged): -EEXIST when the name is another kind
- * of device or the bridge has an address overlapping a gateway's subnet.
+ * Return: 0 or negative errno (logged), as bridge_ensure().
  */
 int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix *gw,
-		 size_t n_gw)
+		 size_t n_gw, int flags)
 {
 	struct bridge_addr_scan scan = { .bridge = name, .gw = gw, .n_gw = n_gw };
 	struct nl_link br;
@@ -308,6 +331,8 @@ int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix 
 	if (ret < 0)
 		return nl_err(nl, ret, "look up bridge %s", name);
 	ret = bridge_kind_check(&br);
+	if (ret == 0)
+		ret = bridge_foreign_check(nl, &br, flags);
 	if (ret == 0)
 		ret = bridge_addrs_scan(nl, &br, &scan);
 	return ret;

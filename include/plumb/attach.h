@@ -72,6 +72,8 @@ struct attachment {
  * @no_gateway:	leave the bridge without the gateway addresses (CNI's
  *		"isGateway": false)
  * @promisc:	put the bridge in promiscuous mode
+ * @foreign_bridge: the administrator lets it use a bridge plumb did not
+ *		create
  * @state_dir:	where records live (STATE_DIR)
  * @bridge_mac: out: the bridge's hardware address
  */
@@ -85,6 +87,7 @@ struct attach_req {
 	struct inet_addr want[BRIDGE_ADDRS_MAX];
 	int no_gateway;
 	int promisc;
+	int foreign_bridge;
 	const char *state_dir;
 	uint8_t bridge_mac[6];
 };

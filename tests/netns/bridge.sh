@@ -341,8 +341,10 @@ test_bad_input_is_refused_precisely_and_changes_nothing() {
 		plumb-bridge add /proc/self/ns/mnt --id m
 	fails 1 'd0 exists and is a (dummy|veth), not a bridge' \
 		plumb-bridge add a --bridge d0
-	fails 1 'bridge br9 has address 10\.88\.0\.5/16, which conflicts with gateway 10\.88\.0\.1/16' \
+	fails 1 '^plumb-bridge: bridge br9 was not created by plumb, and using it takes the administrator.s leave' \
 		plumb-bridge add a --bridge br9
+	fails 1 'bridge br9 has address 10\.88\.0\.5/16, which conflicts with gateway 10\.88\.0\.1/16' \
+		plumb-bridge add a --bridge br9 --foreign-bridge
 	fails 1 'invalid --ip "10\.99\.0\.5": want auto or an address in 10\.88\.0\.0/16' \
 		plumb-bridge add a --ip 10.99.0.5
 	fails 1 'invalid --gateway "10\.99\.0\.1": want an address in 10\.88\.0\.0/16' \
