@@ -2,6 +2,8 @@
 /* plumb-bridge: a host bridge, veth pairs into namespaces, addresses, routes. */
 #include <stdlib.h>
 
+#include <plumb/policy.h>
+
 #include "bridge.h"
 
 #define NET_NS CAPS(CAP_NET_ADMIN, CAP_SYS_ADMIN)
@@ -65,9 +67,9 @@ static const struct cmd cmds[] = {
 	{
 		.name = "oci-hook",
 		.fn = cmd_oci_hook,
-		.args = "create|delete [OPTIONS]",
+		.args = "create|delete [--policy FILE] [OPTIONS]",
 		.help = "OCI runtime hook: the container's state on stdin; options of add, "
-			"annotations plumb.* win",
+			"annotations plumb.* win within the policy (" POLICY_PATH ")",
 		.need = NET_NS,
 		.keep = CAPS(CAP_SYS_PTRACE),
 		.options = add_options_help,

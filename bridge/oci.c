@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * plumb-bridge oci-hook create|delete [OPTIONS]: the OCI runtime hook. The
- * options are those of "add"; the container's annotations win over them:
- * plumb.network (bridge and network), plumb.subnet, plumb.ip, plumb.mac,
- * plumb.mtu. The attachment's id is the container id; its namespace is that
- * of the container's process. Teardown needs only the id: the record knows
- * the rest.
+ * plumb-bridge oci-hook create|delete [--policy FILE] [OPTIONS]: the OCI
+ * runtime hook. The options are those of "add", and are the
+ * administrator's: they declare the hook's own network (--network, --bridge,
+ * --subnet, --subnet6). The container's annotations are its creator's, and
+ * choose only within the administrator's policy (lib/policy.c, the file
+ * --policy names or /etc/plumb/policy.json): plumb.network among the
+ * declared networks, whose bridge and subnets it then takes; plumb.ip,
+ * plumb.mac and plumb.mtu where that network allows them; plumb.subnet may
+ * only repeat the network's. The attachment's id is the container id; its
+ * namespace is that of the container's process.
+ *
+ * Teardown needs only the id and the network (plumb.network, or the hook's
+ * own): the record knows the rest. Its annotations are not held against the
+ * policy, so that teardown finishes even after the policy changed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,41 +23,92 @@
 #include <plumb/log.h>
 #include <plumb/netns.h>
 #include <plumb/oci.h>
+#include <plumb/policy.h>
 #include <plumb/state.h>
 
 #include "bridge.h"
 
-static const struct {
-	const char *annotation;
-	const char *option;
-} overrides[] = {
-	{ "plumb.network", "--network" }, { "plumb.network", "--bridge" },
-	{ "plumb.subnet", "--subnet" },	  { "plumb.ip", "--ip" },
-	{ "plumb.mac", "--mac" },	  { "plumb.mtu", "--mtu" },
-};
-
 #define HOOK_ARGS_MAX 64
 
-/* The hook's own options, then the annotations as options: the last wins. */
-static int hook_opts(struct add_opts *o, const struct oci_state *s, int argc, char **argv)
+/*
+ * The hook's own arguments, but for --policy FILE, which is the hook's alone:
+ * into @args (room for HOOK_ARGS_MAX + 1). Return: their number, or -E2BIG.
+ */
+static int hook_args(int argc, char **argv, char **args, const char **policy)
 {
-	char *args[HOOK_ARGS_MAX + 2 * sizeof(overrides) / sizeof(overrides[0]) + 1];
-	const char *v;
-	size_t i;
-	int n = 0, ret;
+	int i, n = 0;
 
 	if (argc > HOOK_ARGS_MAX)
 		return log_errx(-E2BIG, "too many hook arguments");
-	for (; n < argc; n++)
-		args[n] = argv[n];
-	for (i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
-		v = oci_annotation(s, overrides[i].annotation);
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--policy") && i + 1 < argc)
+			*policy = argv[++i];
+		else if (!strncmp(argv[i], "--policy=", 9))
+			*policy = argv[i] + 9;
+		else
+			args[n++] = argv[i];
+	}
+	args[n] = NULL;
+	return n;
+}
+
+/*
+ * The network the annotations chose within the policy, and the choices it
+ * lets them make, as options of add's. @net keeps the strings @o points to.
+ */
+static int hook_policy(struct add_opts *o, const struct oci_state *s, const char *path,
+		       struct policy_net *net)
+{
+	const char *keys[] = { "plumb.ip", "plumb.mac", "plumb.mtu" };
+	const char *opts[] = { "--ip", "--mac", "--mtu" }, *v;
+	struct attachment *a = &o->req.a;
+	char *args[8] = { "oci-hook" };
+	struct policy p;
+	int n = 1, ret;
+	size_t i;
+
+	ret = policy_load(&p, path);
+	if (ret == 0)
+		ret = policy_hook_net(&p, *a->network ? a->network : o->bridge, o->bridge,
+				      o->subnet ? o->subnet : DEFAULT_SUBNET, o->subnet6,
+				      o->req.foreign_bridge);
+	if (ret == 0)
+		ret = policy_check(&p, s, net);
+	net->conf = NULL; /* it lives in @p */
+	policy_free(&p);
+	if (ret < 0)
+		return ret;
+	if (strcmp(net->name, *a->network ? a->network : o->bridge) ||
+	    strcmp(net->bridge, o->bridge) ||
+	    strcmp(net->subnet_str[0], o->subnet ? o->subnet : DEFAULT_SUBNET))
+		o->gateway = o->gateway6 = NULL; /* the hook's were for its own */
+	snprintf(a->network, sizeof(a->network), "%s", net->name);
+	o->bridge = net->bridge;
+	o->subnet = net->subnet_str[0];
+	o->subnet6 = *net->subnet_str[1] ? net->subnet_str[1] : NULL;
+	o->req.foreign_bridge = net->foreign_bridge;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = oci_annotation(s, keys[i]);
 		if (!v)
 			continue;
-		args[n++] = (char *)overrides[i].option;
+		args[n++] = (char *)opts[i];
 		args[n++] = (char *)v;
 	}
 	args[n] = NULL;
+	return n > 1 ? add_opts_parse(o, n, args) : 0;
+}
+
+/* The hook's own options, then what the annotations may choose. */
+static int hook_opts(struct add_opts *o, const struct oci_state *s, enum oci_stage stage,
+		     int argc, char **argv, struct policy_net *net)
+{
+	char *args[HOOK_ARGS_MAX + 1];
+	const char *policy = NULL, *v;
+	int n, ret;
+
+	n = hook_args(argc, argv, args, &policy);
+	if (n < 0)
+		return n;
 	ret = add_opts_parse(o, n, args);
 	if (ret < 0)
 		return ret;
@@ -57,6 +116,11 @@ static int hook_opts(struct add_opts *o, const struct oci_state *s, int argc, ch
 		return log_errx(-EINVAL,
 				"oci-hook takes no NETNS: the container's is used");
 	snprintf(o->req.a.id, sizeof(o->req.a.id), "%s", s->id);
+	if (stage == OCI_CREATE)
+		return hook_policy(o, s, policy, net);
+	v = oci_annotation(s, "plumb.network");
+	if (v && strlen(v) < sizeof(o->req.a.network))
+		snprintf(o->req.a.network, sizeof(o->req.a.network), "%s", v);
 	return 0;
 }
 
@@ -95,6 +159,7 @@ static int hook_delete(struct add_opts *o)
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum oci_stage stage;
+	struct policy_net net;
 	struct oci_state s;
 	struct add_opts o;
 	int ret;
@@ -106,7 +171,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;
 	add_opts_init(&o);
-	ret = hook_opts(&o, &s, argc - 1, argv + 1);
+	ret = hook_opts(&o, &s, stage, argc - 1, argv + 1, &net);
 	if (ret == 0)
 		ret = opt_netns_req(ctx, &o.req);
 	if (ret == 0)

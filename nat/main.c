@@ -8,6 +8,7 @@
 #include <plumb/bridge.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
+#include <plumb/policy.h>
 #include <plumb/state.h>
 
 #include "nat.h"
@@ -58,7 +59,7 @@ static const struct cmd cmds[] = {
 		.name = "oci-hook",
 		.fn = cmd_oci_hook,
 		.args = "create|delete [--masquerade] [--publish SPEC]... [--network N] "
-			"[--ifname IF] [--localhost]",
+			"[--ifname IF] [--localhost] [--policy FILE]",
 		.help = "OCI runtime hook: ports and masquerade for the container whose "
 			"state is on stdin",
 		.need = NET,
@@ -70,8 +71,10 @@ static const struct cmd cmds[] = {
 			"  --network N    its network (" BRIDGE_DEFAULT ")\n"
 			"  --ifname IF    its interface (eth0)\n"
 			"  --localhost    published ports also on 127.0.0.1\n"
+			"  --policy FILE  what annotations may choose (" POLICY_PATH ")\n"
 			"annotations plumb.network, plumb.publish (comma-separated) and\n"
-			"plumb.masquerade (true|false) win over the options\n",
+			"plumb.masquerade (true|false) win over the options, within the "
+			"policy\n",
 	},
 	{
 		.name = "list",

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * plumb-nat oci-hook create|delete [--masquerade] [--publish SPEC]...
- * [--network N] [--ifname IF] [--localhost]: the OCI runtime hook.
+ * [--network N] [--ifname IF] [--localhost] [--policy FILE]: the OCI runtime
+ * hook.
  *
  * The container's address comes from the record "plumb-bridge oci-hook
  * create" wrote for the same container id, so this hook runs after it. The
- * annotations plumb.network, plumb.publish (comma-separated specifications)
- * and plumb.masquerade (true or false) win over the options. Published ports
+ * options are the administrator's; the annotations plumb.network,
+ * plumb.publish (comma-separated specifications) and plumb.masquerade (true
+ * or false) are the container creator's, and win over them only within the
+ * administrator's policy (lib/policy.c): a declared network, the host ports
+ * and count it allows, masquerade only where it allows it. Published ports
  * belong to the container ("container@ID"); the masquerade of the subnet
  * belongs to the network ("network@NAME"), as other containers share it.
  */
@@ -21,6 +25,7 @@
 #include <plumb/log.h>
 #include <plumb/name.h>
 #include <plumb/oci.h>
+#include <plumb/policy.h>
 #include <plumb/state.h>
 
 #include "nat.h"
@@ -28,6 +33,7 @@
 #define HOOK_PUBLISH_MAX 64
 
 struct hook {
+	const char *policy;
 	const char *network;
 	const char *ifname;
 	int masquerade;
@@ -35,6 +41,7 @@ struct hook {
 	const char *publish[HOOK_PUBLISH_MAX];
 	size_t n_publish;
 	char annotated[1024]; /* plumb.publish, cut at its commas */
+	struct policy_net net; /* the network the annotations chose */
 };
 
 static const struct option hook_options[] = {
@@ -43,6 +50,7 @@ static const struct option hook_options[] = {
 	{ "network", required_argument, NULL, 'w' },
 	{ "ifname", required_argument, NULL, 'f' },
 	{ "localhost", no_argument, NULL, 'l' },
+	{ "policy", required_argument, NULL, 'P' },
 	{ 0 },
 };
 
@@ -61,6 +69,8 @@ static int hook_args(struct hook *h, int argc, char **argv)
 			h->network = optarg;
 		else if (c == 'f')
 			h->ifname = optarg;
+		else if (c == 'P')
+			h->policy = optarg;
 		else if (c == 'p' && h->n_publish < HOOK_PUBLISH_MAX)
 			h->publish[h->n_publish++] = optarg;
 		else
@@ -69,13 +79,39 @@ static int hook_args(struct hook *h, int argc, char **argv)
 	return optind == argc ? 0 : -E2BIG;
 }
 
-static int hook_annotations(struct hook *h, const struct oci_state *s)
+/* The network the annotations chose, within the administrator's policy. */
+static int hook_policy(struct hook *h, const struct oci_state *s)
+{
+	struct policy p;
+	int ret;
+
+	ret = policy_load(&p, h->policy);
+	if (ret == 0)
+		ret = policy_hook_net(&p, h->network, h->network, NULL, NULL, 0);
+	if (ret == 0)
+		ret = policy_check(&p, s, &h->net);
+	h->net.conf = NULL; /* it lives in @p */
+	policy_free(&p);
+	if (ret == 0)
+		h->network = h->net.name;
+	return ret;
+}
+
+static int hook_annotations(struct hook *h, const struct oci_state *s,
+			    enum oci_stage stage)
 {
 	const char *v;
 	char *spec, *save = NULL;
 
-	if ((v = oci_annotation(s, "plumb.network")))
-		h->network = v;
+	if (name_check("network name", h->network) < 0)
+		return -EINVAL;
+	if (stage == OCI_DELETE) { /* teardown finishes, whatever the policy says */
+		if ((v = oci_annotation(s, "plumb.network")))
+			h->network = v;
+		return 0;
+	}
+	if (hook_policy(h, s) < 0)
+		return -EPERM;
 	if ((v = oci_annotation(s, "plumb.masquerade"))) {
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return log_errx(-EINVAL,
@@ -90,9 +126,15 @@ static int hook_annotations(struct hook *h, const struct oci_state *s)
 	    sizeof(h->annotated))
 		return log_errx(-EINVAL, "annotation plumb.publish is too long");
 	h->n_publish = 0; /* the annotation replaces the options */
-	for (spec = strtok_r(h->annotated, ",", &save);
-	     spec && h->n_publish < HOOK_PUBLISH_MAX; spec = strtok_r(NULL, ",", &save))
+	for (spec = strtok_r(h->annotated, ",", &save); spec;
+	     spec = strtok_r(NULL, ",", &save)) {
+		if (h->n_publish == HOOK_PUBLISH_MAX)
+			return log_errx(-EINVAL,
+					"annotation plumb.publish has more than %d "
+					"specifications",
+					HOOK_PUBLISH_MAX);
 		h->publish[h->n_publish++] = spec;
+	}
 	return 0;
 }
 
@@ -180,7 +222,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;
-	ret = hook_annotations(&h, &s);
+	ret = hook_annotations(&h, &s, stage);
 	if (ret == 0 && (name_check("network name", h.network) < 0 ||
 			 nl_link_name_check(h.ifname) < 0))
 		ret = -EINVAL;

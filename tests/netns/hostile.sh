@@ -926,3 +926,233 @@ test_delegated_ipam_plugin_that_misbehaves_is_an_error_naming_it() {
 	eq "$(now)" "$before" "state after misbehaving plugins"
 	eq "$(ip -n a -j link show | jq -r '[.[].ifname] | join(" ")')" lo "a untouched"
 }
+
+# --- what annotations may choose: the administrator's policy ------------------
+
+# uplink: the sandbox host's way out, as on a real host: eth0 192.168.1.50/24
+# and a default route via 192.168.1.1, in namespace "upstream"
+uplink() {
+	ok ip netns add upstream
+	ok ip link add eth0 type veth peer name eth0 netns upstream
+	ok ip addr add 192.168.1.50/24 dev eth0
+	ok ip link set eth0 up
+	ok ip -n upstream addr add 192.168.1.1/24 dev eth0
+	ok ip -n upstream link set eth0 up
+	ok ip route add default via 192.168.1.1
+}
+
+# container: a process in a network namespace of its own, as a container's
+# first process is; its pid in $PID
+container() {
+	unshare --net sleep 60 &
+	PID=$!
+	left $PID || fail "sleep $PID did not get a namespace of its own"
+}
+
+# annotated ID PID KEY=VALUE...: the state a runtime gives a hook, with
+# the container's annotations
+annotated() {
+	local id=$1 pid=$2 kv ann='{}'
+	shift 2
+	for kv in "$@"; do
+		ann=$(jq -c --arg k "${kv%%=*}" --arg v "${kv#*=}" '.[$k] = $v' <<< "$ann")
+	done
+	jq -nc --arg id "$id" --argjson pid "$pid" --argjson ann "$ann" \
+		'{ociVersion: "1.0.2", id: $id, status: "creating", pid: $pid,
+		  bundle: "/tmp", annotations: $ann}'
+}
+
+# route_to ADDR: how the host reaches ADDR ("dev via")
+route_to() {
+	ip -j route get "$1" | jq -r '.[0] | "\(.dev) \(.gateway // "")"'
+}
+
+# Annotations choose only among the networks the administrator declared,
+# never a network, bridge or subnet of their own: a container that asks for
+# 8.8.8.0/24, a piece of the host's own LAN or half the Internet gets
+# nothing, and the host's routes stay as they were.
+test_annotations_never_make_a_network_or_subnet_of_their_own() {
+	local before sub
+	uplink
+	container
+	before=$(now)
+	for sub in 8.8.8.0/24 192.168.1.0/28 128.0.0.0/1; do
+		hook_fails "^plumb-bridge: annotation plumb.network=evil0: containers may join only the networks the administrator declared \(plumb0\)\$" \
+			"$(annotated c1 $PID plumb.network=evil0 plumb.subnet=$sub \
+			plumb.ip=${sub%.0/*}.8)" plumb-bridge oci-hook create --subnet 10.88.0.0/16
+		hook_fails "^plumb-bridge: annotation plumb.subnet=${sub//./\\.}: network plumb0 has subnet 10\.88\.0\.0/16, and annotations choose no subnet of their own\$" \
+			"$(annotated c1 $PID plumb.network=plumb0 plumb.subnet=$sub)" \
+			plumb-bridge oci-hook create --subnet 10.88.0.0/16
+		hook_fails "^plumb-nat: annotation plumb.network=evil0: containers may join only" \
+			"$(annotated c1 $PID plumb.network=evil0 plumb.subnet=$sub)" \
+			plumb-nat oci-hook create --masquerade
+	done
+	eq "$(now)" "$before" "state after annotations outside the policy"
+	eq "$(route_to 8.8.8.8)" "eth0 192.168.1.1" "route to 8.8.8.8"
+	eq "$(route_to 192.168.1.3)" "eth0 " "route to the LAN"
+	eq "$(route_to 200.1.2.3)" "eth0 192.168.1.1" "route to the other half of the Internet"
+	# The network the hook declares is there for the asking.
+	ok hook_run "$(annotated c1 $PID plumb.network=plumb0 plumb.subnet=10.88.0.0/16)" \
+		plumb-bridge oci-hook create --subnet 10.88.0.0/16
+	eq "$(route_to 10.88.0.2)" "plumb0 " "route to the container"
+	kill $PID
+}
+
+# A network's bridge is the administrator's to name: an annotation cannot
+# reach br0, which holds the uplink, nor cni0, a CNI network's bridge; and
+# no front end uses a bridge plumb did not create without being told to.
+test_no_bridge_plumb_did_not_create_without_the_administrators_leave() {
+	local before br0 conf
+	ok ip netns add upstream
+	ok ip link add br0 type bridge
+	ok ip link add eth0 type veth peer name eth0 netns upstream
+	ok ip link set eth0 master br0
+	ok ip addr add 192.168.1.50/24 dev br0
+	ok ip link set eth0 up
+	ok ip link set br0 up
+	ok ip netns add a
+	cni_ok plumb-bridge ADD /run/netns/a c0 eth0 "$BR"
+	container
+	before=$(now)
+	br0=$(ip -j addr show dev br0 | jq -c '[.[0].addr_info[].local]')
+	hook_fails '^plumb-bridge: annotation plumb.network=br0: containers may join only the networks the administrator declared \(plumb0\)$' \
+		"$(annotated c1 $PID plumb.network=br0)" plumb-bridge oci-hook create
+	hook_fails '^plumb-bridge: annotation plumb.network=cni0: containers may join only' \
+		"$(annotated c1 $PID plumb.network=cni0)" plumb-bridge oci-hook create
+	# Declared, but a bridge plumb did not create: not without the leave.
+	echo '{"networks": {"lan": {"bridge": "br0", "subnets": ["10.77.0.0/24"]}}}' \
+		> /tmp/policy.json
+	hook_fails "^plumb-bridge: bridge br0 was not created by plumb, and using it takes the administrator's leave" \
+		"$(annotated c1 $PID plumb.network=lan)" plumb-bridge oci-hook create \
+		--policy /tmp/policy.json
+	hook_fails "^plumb-bridge: bridge br0 was not created by plumb" \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --bridge br0
+	fails 1 "^plumb-bridge: bridge br0 was not created by plumb" plumb-bridge add a --bridge br0
+	fails 1 "^plumb-bridge: bridge br0 was not created by plumb" plumb-bridge add --bridge br0
+	cni_fails 999 "^bridge br0 was not created by plumb" plumb-bridge ADD /run/netns/a c1 eth1 \
+		"$(jq -c '.bridge = "br0"' <<< "$BR")"
+	eq "$(now)" "$before" "state after refused foreign bridges"
+	eq "$(ip -j link show master br0 | jq -r '[.[].ifname] | join(" ")')" eth0 "ports of br0"
+	eq "$(ip -j addr show dev br0 | jq -c '[.[0].addr_info[].local]')" "$br0" "addresses of br0"
+	# With the administrator's leave, it is used, and never deleted.
+	conf=$(jq -c '.bridge = "br0" | .foreignBridge = true | .isGateway = false' <<< "$BR")
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth1 "$conf"
+	eq "$(ip -j link show master br0 | jq -r 'length')" 2 "ports of br0 with foreignBridge"
+	cni_ok plumb-bridge DEL /run/netns/a c1 eth1 "$conf"
+	fails 1 '^plumb-bridge: bridge br0 was not created by plumb; not deleting it$' \
+		plumb-bridge del-bridge br0
+	kill $PID
+}
+
+# Host ports are the administrator's: by default an annotation publishes
+# none below 1024 (22 stays sshd's, on every address and 127.0.0.1) and at
+# most 32; the policy may say otherwise, network by network.
+test_annotations_publish_only_the_ports_the_policy_allows() {
+	local before
+	container
+	ok hook_run "$(oci_state c1 $PID)" plumb-bridge oci-hook create
+	before=$(now)
+	hook_fails '^plumb-bridge: annotation plumb.publish=22:22/tcp: host port 22 is outside the ports network plumb0 lets containers publish \(1024-65535\)$' \
+		"$(annotated c2 $PID plumb.publish=22:22/tcp)" plumb-bridge oci-hook create
+	hook_fails '^plumb-nat: annotation plumb.publish=8080:80,22:22/tcp: host port 22 is outside' \
+		"$(annotated c1 $PID plumb.publish=8080:80,22:22/tcp)" plumb-nat oci-hook create \
+		--localhost
+	hook_fails '^plumb-nat: annotation plumb.publish=1024-2047:1024-2047/tcp,2048-3070:2048-3070/tcp: more than the 32 host ports network plumb0 lets a container publish$' \
+		"$(annotated c1 $PID plumb.publish=1024-2047:1024-2047/tcp,2048-3070:2048-3070/tcp)" \
+		plumb-nat oci-hook create
+	hook_fails '^plumb-nat: annotation plumb.publish=[0-9:,]+: more than the 32 host ports' \
+		"$(annotated c1 $PID plumb.publish=$(seq -s, -f '%g:80' 2000 2032))" \
+		plumb-nat oci-hook create
+	eq "$(now)" "$before" "state after publishing outside the policy"
+	nft list table inet plumb > /dev/null 2>&1 && fail "plumb's table was made"
+	# The administrator lets network plumb0 publish 22, and one port only.
+	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16"],
+		"annotations": {"plumb.publish": {"ports": ["22", "8000-8999"], "max": 1}}}}}' \
+		> /tmp/policy.json
+	hook_fails '^plumb-nat: annotation plumb.publish=22:22,8080:80: more than the 1 host ports' \
+		"$(annotated c1 $PID plumb.publish=22:22,8080:80)" plumb-nat oci-hook create \
+		--policy /tmp/policy.json
+	ok hook_run "$(annotated c1 $PID plumb.publish=22:22)" plumb-nat oci-hook create \
+		--policy /tmp/policy.json
+	grep -q 'tcp \. 22 .*comment "container@c1" : 10\.88\.0\.2 \. 22' \
+		<<< "$(nft list map inet plumb pub4)" || fail "22 not published: $(nft list ruleset)"
+	kill $PID
+}
+
+# Masquerade is a network's: an annotation cannot make a network of its own
+# to masquerade 10.0.0.0/8 (which then overlapped every later container's
+# masquerade on plumb0), nor turn it on where the policy does not allow it.
+test_annotations_cannot_masquerade_what_the_policy_does_not_allow() {
+	local before
+	container
+	before=$(now)
+	hook_fails '^plumb-bridge: annotation plumb.network=evilnet: containers may join only' \
+		"$(annotated e1 $PID plumb.network=evilnet plumb.subnet=10.0.0.0/8 \
+		plumb.masquerade=true)" plumb-bridge oci-hook create
+	hook_fails '^plumb-nat: annotation plumb.network=evilnet: containers may join only' \
+		"$(annotated e1 $PID plumb.network=evilnet plumb.masquerade=true)" \
+		plumb-nat oci-hook create
+	hook_fails '^plumb-bridge: annotation plumb.masquerade=true: network plumb0 does not let containers turn masquerade on$' \
+		"$(annotated e1 $PID plumb.masquerade=true)" plumb-bridge oci-hook create
+	eq "$(now)" "$before" "state after masquerade outside the policy"
+	# Later containers masquerade plumb0 as the hooks' options say.
+	ok hook_run "$(oci_state c1 $PID)" plumb-bridge oci-hook create
+	ok hook_run "$(annotated c1 $PID plumb.masquerade=false)" plumb-nat oci-hook create \
+		--masquerade
+	nft list table inet plumb > /dev/null 2>&1 && fail "masquerade=false made a table"
+	ok hook_run "$(oci_state c1 $PID)" plumb-nat oci-hook delete
+	ok hook_run "$(oci_state c1 $PID)" plumb-nat oci-hook create --masquerade
+	eq "$(nat_owners)" "masq4 network@plumb0" "elements"
+	kill $PID
+}
+
+# The policy file is the administrator's: a bad one, or one another user
+# could write, fails every create hook with a sentence naming it.
+test_policy_file_that_is_bad_or_not_the_administrators_is_refused() {
+	local before
+	container
+	before=$(now)
+	echo '{"networks": {"web": {"subnets": ["10.90.0.0/24"], "isolate": true}}}' > /tmp/p1
+	hook_fails '^plumb-bridge: policy /tmp/p1: networks\.web: unknown key "isolate"$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p1
+	echo '{"networks": {"web": {"subnets": ["10.90.0.1/24"]}}}' > /tmp/p2
+	hook_fails '^plumb-nat: policy /tmp/p2: networks\.web: invalid subnet "10\.90\.0\.1/24"' \
+		"$(oci_state c1 $PID)" plumb-nat oci-hook create --policy /tmp/p2
+	echo '{"networks": {"web": {"subnets": ["10.90.0.0/24"],
+		"annotations": {"plumb.ip": "yes"}}}}' > /tmp/p3
+	hook_fails '^plumb-bridge: policy /tmp/p3: networks\.web: "plumb\.ip": want true or false$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p3
+	echo '{"networks": {}}' > /tmp/p4
+	chmod 0666 /tmp/p4
+	hook_fails '^plumb-bridge: policy /tmp/p4 is writable by others; refusing it$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p4
+	chmod 0644 /tmp/p4
+	chown 65534 /tmp/p4
+	hook_fails '^plumb-bridge: policy /tmp/p4 belongs to user 65534, not to root; refusing it$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p4
+	mkfifo /tmp/p5
+	hook_fails '^plumb-bridge: policy /tmp/p5 is not a regular file; refusing it$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p5
+	hook_fails '^plumb-bridge: open policy /tmp/p6: No such file or directory$' \
+		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p6
+	eq "$(now)" "$before" "state after bad policies"
+	kill $PID
+}
+
+# The example policy reads, and says what its comments say it says.
+test_example_policy_declares_what_it_says() {
+	local ok_web bad
+	container
+	ok_web=$(annotated c1 $PID plumb.network=web plumb.ip=10.90.0.9 plumb.publish=443:443)
+	ok hook_run "$ok_web" plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
+	eq "$(nsenter -t $PID -n ip -j addr show dev eth0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')" 10.90.0.9 "address on web"
+	eq "$(ip -j link show master web0 | jq length)" 1 "ports of web0"
+	bad=$(annotated c2 $PID plumb.network=web plumb.publish=9090:80)
+	hook_fails '^plumb-bridge: annotation plumb.publish=9090:80: host port 9090 is outside the ports network web lets containers publish \(80, 443, 8000-8999\)$' \
+		"$bad" plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
+	hook_fails '^plumb-bridge: annotation plumb.publish=8080:80: network lab does not let containers publish ports$' \
+		"$(annotated c2 $PID plumb.network=lab plumb.publish=8080:80)" \
+		plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
+	kill $PID
+}

@@ -172,12 +172,19 @@ test_bridge_oci_hook_failures_print_one_message() {
 	one 1 'read OCI state' hook '{"id":' plumb-bridge oci-hook create
 	one 1 "process $DEAD of container c1 is not alive\$" hook "$(oci_state c1 "$DEAD")" \
 		plumb-bridge oci-hook create
+	one 1 'annotation plumb\.ip=10\.99\.0\.5: network plumb0 does not let containers choose their address$' \
+		hook "$(oci_state c1 $PID '{"plumb.ip":"10.99.0.5"}')" plumb-bridge oci-hook create
+	# Where the policy lets them choose, what they choose is checked.
+	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16"], "annotations":
+		{"plumb.ip": true, "plumb.mac": true, "plumb.mtu": true}}}}' > /tmp/policy.json
 	one 1 'invalid --ip "10\.99\.0\.5": want auto or an address in 10\.88\.0\.0/16$' hook "$(oci_state c1 $PID '{"plumb.ip":"10.99.0.5"}')" \
-		plumb-bridge oci-hook create
+		plumb-bridge oci-hook create --policy /tmp/policy.json
 	one 1 'invalid MTU' hook "$(oci_state c1 $PID '{"plumb.mtu":"70000"}')" \
-		plumb-bridge oci-hook create
+		plumb-bridge oci-hook create --policy /tmp/policy.json
 	one 1 'invalid MAC address' hook "$(oci_state c1 $PID '{"plumb.mac":"x"}')" \
-		plumb-bridge oci-hook create
+		plumb-bridge oci-hook create --policy /tmp/policy.json
+	one 1 'policy /tmp/nope: No such file or directory$' hook "$(oci_state c1 $PID)" \
+		plumb-bridge oci-hook create --policy /tmp/nope
 	# Nothing was made: the container can still have its interface.
 	hook "$(oci_state c1 $PID)" plumb-bridge oci-hook create 2> /tmp/.stderr ||
 		fail "create: $(cat /tmp/.stderr)"

@@ -37,6 +37,7 @@ RECORDS=/run/plumb/attach
 ROOTFS=/tmp/rootfs
 BUNDLES=/tmp/bundles
 STAGE=createRuntime	# where bundle() puts the create hooks: or prestart
+POLICY=/tmp/policy.json	# the administrator's, which bundle()'s hooks name
 
 # --- runtimes, rootfs, bundles ---------------------------------------------
 
@@ -100,6 +101,16 @@ rootfs_make() {
 	done
 }
 
+# policy_write: the administrator's policy the hooks of bundle() name: the
+# networks oci0 (the hooks' own) and oci1, where containers may choose
+# their address, hardware address and MTU, and turn masquerade on
+policy_write() {
+	jq -n --arg subnet "$SUBNET" '{networks: {
+		oci0: {subnets: [$subnet], annotations: {"plumb.ip": true,
+			"plumb.mac": true, "plumb.mtu": true, "plumb.masquerade": true}},
+		oci1: {subnets: ["10.90.0.0/24"]}}}' > "$POLICY" || fail "policy"
+}
+
 # bundle ID [KEY=VALUE]...: $BUNDLES/ID/config.json, a container serving its
 # id over HTTP on port 80, with the hooks (the create ones at $STAGE) and
 # the annotations KEY=VALUE (plumb.network=oci0 unless given). crun writes
@@ -116,7 +127,9 @@ bundle() {
 	done
 	caps='["CAP_NET_RAW", "CAP_NET_BIND_SERVICE", "CAP_KILL"]'
 	mkdir -p "$dir"
+	[ -e "$POLICY" ] || policy_write
 	jq -n --arg id "$id" --arg root "$ROOTFS" --arg top "$TOP" --arg subnet "$SUBNET" \
+		--arg policy "$POLICY" \
 		--arg stage "$STAGE" --argjson ann "$ann" --argjson caps "$caps" '
 	def hook($tool; $dir; $args): {path: "\($top)/\($dir)/\($tool)", args: ([$tool] + $args)};
 	{
@@ -139,8 +152,9 @@ bundle() {
 		hooks: {
 			($stage): [
 				hook("plumb-netns"; "netns"; ["oci-hook", "create"]),
-				hook("plumb-bridge"; "bridge"; ["oci-hook", "create", "--subnet", $subnet, "--mtu", "1500"]),
-				hook("plumb-nat"; "nat"; ["oci-hook", "create", "--masquerade"])
+				hook("plumb-bridge"; "bridge"; ["oci-hook", "create", "--subnet", $subnet, "--mtu", "1500",
+					"--policy", $policy]),
+				hook("plumb-nat"; "nat"; ["oci-hook", "create", "--masquerade", "--policy", $policy])
 			],
 			poststop: [
 				hook("plumb-nat"; "nat"; ["oci-hook", "delete"]),
@@ -326,14 +340,15 @@ test_annotations_win_over_the_hooks_options() {
 	r=$(first_runtime)
 	need_runtime "$r"
 	wan
-	bundle c1 plumb.subnet=10.90.0.0/24 plumb.masquerade=false \
+	# oci1, declared by the policy: its bridge and subnet, not the hooks'.
+	bundle c1 plumb.network=oci1 plumb.subnet=10.90.0.0/24 plumb.masquerade=false \
 		plumb.publish=8080:80/tcp,8081:80/tcp
 	# The hooks ask for a port the annotation replaces; --masquerade
 	# loses to plumb.masquerade=false.
 	config_edit c1 '.hooks.createRuntime[2].args += ["--publish", "9090:80/tcp"]'
 	start "$r" c1
-	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.90.0.2/24 "address from plumb.subnet"
-	eq "$(ip -j addr show dev "$NET" | jq -r '.[0].addr_info[] |
+	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.90.0.2/24 "address from oci1"
+	eq "$(ip -j addr show dev oci1 | jq -r '.[0].addr_info[] |
 		select(.family == "inet") | "\(.local)/\(.prefixlen)"')" 10.90.0.1/24 "gateway"
 	eq "$(nat_elems | tr '\n' ' ')" "pub4 container@c1 pub4 container@c1 " "two ports, no masquerade"
 	eq "$(fetch 192.0.2.1 8081)" c1 "published port 8081 from the wan"
@@ -412,8 +427,7 @@ runtime_refuses() {
 	bundle bad plumb.subnet=10.0.0.1/8 plumb.netns-name=bad-net
 	! rt "$r" run -d -b "$BUNDLES/bad" bad > "$BUNDLES/bad/run.log" 2>&1 < /dev/null ||
 		fail "$r started a container with plumb.subnet=10.0.0.1/8"
-	# runc quotes the hook's stderr as a Go string: \" for ".
-	runtime_said "$r" bad 'plumb-bridge: invalid subnet \\?"10\.0\.0\.1/8\\?": host bits set'
+	runtime_said "$r" bad 'plumb-bridge: annotation plumb.subnet=10\.0\.0\.1/8: network oci0 has subnet 10\.89\.0\.0/24, and annotations choose no subnet of their own'
 	[ "$r" = runc ] || runtime_said "$r" bad 'error executing hook .*/plumb-bridge'
 	# runc runs the poststop hooks after a failed create, as the runtime
 	# spec asks; crun 1.8 runs none, so the name stays until the delete
