@@ -89,9 +89,9 @@ int exec_find(const char *name, const char *search, char *out, size_t size)
 }
 
 struct exec_pump {
-	int to;			/* its stdin, or -1 once all is written */
-	int from;		/* its stdout, or -1 at end of file */
-	int pidfd;		/* the program, or -1 once it has exited */
+	int to; /* its stdin, or -1 once all is written */
+	int from; /* its stdout, or -1 at end of file */
+	int pidfd; /* the program, or -1 once it has exited */
 	const char *in;
 	size_t in_len;
 	size_t sent;
@@ -243,8 +243,9 @@ static int exec_spawn(const char *path, char *const envp[], int in, int out, pid
 int exec_run(const char *path, char *const envp[], const char *in, size_t in_len,
 	     int timeout_ms, char **out, size_t *out_len)
 {
-	struct exec_pump x = { .to = -1, .from = -1, .pidfd = -1, .in = in,
-			       .in_len = in_len };
+	struct exec_pump x = {
+		.to = -1, .from = -1, .pidfd = -1, .in = in, .in_len = in_len
+	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret;
 	pid_t pid;
@@ -278,7 +279,8 @@ int exec_run(const char *path, char *const envp[], const char *in, size_t in_len
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (ret == 0)
-		ret = WIFEXITED(status) ? WEXITSTATUS(status) : EXEC_KILLED + WTERMSIG(status);
+		ret = WIFEXITED(status) ? WEXITSTATUS(status) :
+					  EXEC_KILLED + WTERMSIG(status);
 out_sig:
 	sigaction(SIGPIPE, &old, NULL);
 out:

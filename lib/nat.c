@@ -376,12 +376,11 @@ int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *own
 				continue;
 			nat_elem_what(&e[i], what, sizeof(what));
 			if (owner && strcmp(present[k].owner, owner)) {
-				ret = log_errx(-EPERM, "%s belongs to %s, not to %s",
-					       what,
-					       nat_owner_describe(present[k].owner, who,
-								  sizeof(who)),
-					       nat_owner_describe(owner, whom,
-								  sizeof(whom)));
+				ret = log_errx(
+					-EPERM, "%s belongs to %s, not to %s", what,
+					nat_owner_describe(present[k].owner, who,
+							   sizeof(who)),
+					nat_owner_describe(owner, whom, sizeof(whom)));
 				break;
 			}
 			memcpy(e[i].owner, present[k].owner, sizeof(e[i].owner));

@@ -489,8 +489,8 @@ int nat_owner_release(struct nat *nat, const char *owner)
  *
  * Return: 0 (also when it holds nothing) or the first negative errno.
  */
-int nat_owner_release_to(struct nat *nat, const char *owner,
-			 const struct inet_prefix *to, size_t n_to)
+int nat_owner_release_to(struct nat *nat, const char *owner, const struct inet_prefix *to,
+			 size_t n_to)
 {
 	struct nat_release r = { .nat = nat, .owner = owner, .to = to, .n_to = n_to };
 	char group[NFT_OWNER_MAX + 1];
