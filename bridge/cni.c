@@ -399,6 +399,9 @@ static int br_gc(struct cni_req *req)
 	int ret;
 
 	ret = br_conf_parse(req, &c);
+	/* Which version the IPAM plugin speaks decides that of its DELs here. */
+	if (ret == 0)
+		ret = cni_ipam_version_ask(req);
 	if (ret == 0)
 		ret = attach_for_each(STATE_DIR, req->name, br_gc_one, &g);
 	if (ret == 0)

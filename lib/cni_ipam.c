@@ -9,6 +9,15 @@
  * environment but for CNI_COMMAND (and, for GC's clean-ups, the container's
  * id and interface), and the whole configuration on its stdin, as libcni runs
  * plugins. Its error object's code and message are handed on.
+ *
+ * GC and STATUS came with spec 1.1.0, and a plugin is given only a version
+ * it lists in its VERSION answer: libcni's skel refuses any other with code
+ * 1, and the skel of older reference plugins (Debian's 1.1.1 speaks up to
+ * 1.0.0) answers GC and STATUS with code 3, "missing containerID", as it
+ * checks the variables before the command. So on GC and STATUS, and only
+ * there (never on ADD, DEL or CHECK: one process more), a delegated plugin
+ * is first asked VERSION, as libcni asks a plugin (GetVersionInfo), and
+ * then given GC or STATUS only if it speaks the configuration's version.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,9 +75,10 @@ static char **cni_ipam_env(const struct cni_req *req, const char *command, const
 }
 
 /*
- * A failed plugin's error object, handed on with its code. GC and STATUS
- * came with spec 1.1.0: a plugin that predates them answers code 4 (unknown
- * CNI_COMMAND), which is no failure of ours: 1, not logged.
+ * A failed plugin's error object, handed on with its code. VERSION came
+ * with spec 0.2.0: a plugin that predates it answers code 4 (unknown
+ * CNI_COMMAND) and speaks 0.1.0 only, as libcni's GetVersionInfo takes it;
+ * that is no failure of ours: 1, not logged.
  */
 static int cni_ipam_failed(struct cni_req *req, const char *type, const char *command,
 			   int status, const char *out)
@@ -78,7 +88,7 @@ static int cni_ipam_failed(struct cni_req *req, const char *type, const char *co
 	json_int_t code = json_integer_value(json_member(err, "code"));
 	int ret;
 
-	if (code == CNI_ERR_ENV && (!strcmp(command, "GC") || !strcmp(command, "STATUS")))
+	if (code == CNI_ERR_ENV && !strcmp(command, "VERSION"))
 		ret = 1;
 	else if (msg)
 		ret = cni_fail(req, code > 0 ? (int)code : CNI_ERR_INTERNAL, 0,
@@ -137,27 +147,12 @@ static int cni_ipam_run(struct cni_req *req, const char *type, const char *path,
 	return ret;
 }
 
-/**
- * cni_ipam_exec() - run the configuration's IPAM plugin
- * @req:	the invocation
- * @command:	"ADD", "DEL", "CHECK", "GC", "STATUS"
- * @id:		container id to give it, or NULL for the invocation's
- * @ifname:	interface to give it, or NULL for the invocation's
- * @result:	its result when it printed one (ADD), or NULL to drop it
- *
- * The plugin gets at most "ipamTimeout" seconds (CNI_IPAM_TIMEOUT by
- * default) and EXEC_OUT_MAX bytes of output; whatever goes wrong, the
- * message names it.
- *
- * Return: 0, 1 (not logged) when a plugin older than spec 1.1.0 does not
- * know GC or STATUS, or negative errno (logged, req->code set from its
- * error).
- */
-int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
-		  const char *ifname, json_t **result)
+/* Run the configuration's IPAM plugin with @in on its stdin. */
+static int cni_ipam_call(struct cni_req *req, const char *command, const char *id,
+			 const char *ifname, const char *in, json_t **result)
 {
 	const char *type = cni_ipam_type(req);
-	char path[PATH_MAX], vars[3][256], *in = NULL, *out = NULL;
+	char path[PATH_MAX], vars[3][256], *out = NULL;
 	char **env = NULL;
 	size_t out_len = 0;
 	int ret;
@@ -168,7 +163,6 @@ int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 				"IPAM plugin \"%s\" not found in "
 				"CNI_PATH %s",
 				type, req->path ? req->path : "(unset)");
-	in = json_dumps(req->conf, JSON_COMPACT);
 	env = cni_ipam_env(req, command, id, ifname, vars);
 	if (!in || !env) {
 		ret = log_err(-ENOMEM, "run IPAM plugin %s", type);
@@ -191,9 +185,132 @@ int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 		}
 	}
 out:
-	free(in);
 	free(out);
 	free(env);
+	return ret;
+}
+
+/* --- another plugin, its versions ---------------------------------------- */
+
+#define CNI_IPAM_ASKED (1u << CNI_VERSION_COUNT) /* in req->ipam_versions */
+
+static int cni_ipam_speaks(const struct cni_req *req, enum cni_version v)
+{
+	return !!(req->ipam_versions & (1u << v));
+}
+
+static long cni_ipam_major(enum cni_version v)
+{
+	return strtol(cni_version_str(v), NULL, 10);
+}
+
+/*
+ * The version a delegated plugin is given: the configuration's, but to one
+ * asked that does not speak it (only on GC) the newest it speaks of the
+ * same major version, which reads the same configuration ("the
+ * configuration format MUST remain backwards and forwards compatible within
+ * major versions", SPEC "Version considerations"). So GC's DELs reach
+ * Debian's host-local at 1.0.0, which it takes, rather than at 1.1.0.
+ */
+static enum cni_version cni_ipam_version(const struct cni_req *req)
+{
+	long major = cni_ipam_major(req->version);
+	int v;
+
+	if (!(req->ipam_versions & CNI_IPAM_ASKED) || cni_ipam_speaks(req, req->version))
+		return req->version;
+	for (v = (int)req->version; major > 0 && v >= 0; v--) {
+		if (cni_ipam_major((enum cni_version)v) != major)
+			break;
+		if (cni_ipam_speaks(req, (enum cni_version)v))
+			return (enum cni_version)v;
+	}
+	return req->version;
+}
+
+/* The configuration in the version the plugin is given (JSON text, or NULL). */
+static char *cni_ipam_stdin(const struct cni_req *req)
+{
+	enum cni_version v = cni_ipam_version(req);
+	json_t *conf;
+	char *in = NULL;
+
+	if (v == req->version)
+		return json_dumps(req->conf, JSON_COMPACT);
+	conf = json_copy(req->conf);
+	if (conf &&
+	    !json_object_set_new(conf, "cniVersion", json_string(cni_version_str(v))))
+		in = json_dumps(conf, JSON_COMPACT);
+	json_decref(conf);
+	return in;
+}
+
+/* The versions plumb speaks that a VERSION answer lists, 1 << version each. */
+static unsigned int cni_ipam_listed(const json_t *answer)
+{
+	json_t *list = json_member(answer, "supportedVersions"), *s;
+	enum cni_version v;
+	unsigned int mask = 0;
+	size_t i;
+
+	json_array_foreach(list, i, s) {
+		if (json_is_string(s) && cni_version_parse(json_string_value(s), &v) == 0)
+			mask |= 1u << v;
+	}
+	return mask;
+}
+
+/**
+ * cni_ipam_version_ask() - ask a delegated IPAM plugin which versions it
+ * speaks (CNI_COMMAND=VERSION), once per invocation
+ * @req:	the GC or STATUS invocation
+ *
+ * What it answers decides, for the rest of @req, whether it is given GC and
+ * STATUS, and in which version its configuration is given (see
+ * cni_ipam_version()). plumb-ipam, in this process, is never asked.
+ *
+ * Return: 0 or negative errno (logged, req->code set).
+ */
+int cni_ipam_version_ask(struct cni_req *req)
+{
+	const char *type = cni_ipam_type(req);
+	json_t *answer = NULL;
+	char in[64];
+	int ret;
+
+	if (!type || !strcmp(type, CNI_IPAM_SELF) || req->ipam_versions)
+		return 0;
+	snprintf(in, sizeof(in), "{\"cniVersion\":\"%s\"}",
+		 cni_version_str(req->version));
+	ret = cni_ipam_call(req, "VERSION", NULL, NULL, in, &answer);
+	if (ret < 0)
+		return ret;
+	req->ipam_versions = CNI_IPAM_ASKED | (ret == 0 ? cni_ipam_listed(answer) : 0);
+	json_decref(answer);
+	return 0;
+}
+
+/**
+ * cni_ipam_exec() - run the configuration's IPAM plugin
+ * @req:	the invocation
+ * @command:	"ADD", "DEL", "CHECK", "GC", "STATUS"
+ * @id:		container id to give it, or NULL for the invocation's
+ * @ifname:	interface to give it, or NULL for the invocation's
+ * @result:	its result when it printed one (ADD), or NULL to drop it
+ *
+ * The plugin gets at most "ipamTimeout" seconds (CNI_IPAM_TIMEOUT by
+ * default) and EXEC_OUT_MAX bytes of output; whatever goes wrong, the
+ * message names it.
+ *
+ * Return: 0 or negative errno (logged, req->code set from its error).
+ */
+int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
+		  const char *ifname, json_t **result)
+{
+	char *in = cni_ipam_stdin(req);
+	int ret = cni_ipam_call(req, command, id, ifname, in, result);
+
+	free(in);
 	return ret;
 }
 
@@ -539,16 +656,20 @@ int cni_ipam_check(struct cni_req *req)
 	return 0;
 }
 
-/* GC and STATUS, which a plugin older than spec 1.1.0 does not know. */
+/*
+ * GC and STATUS, given only to a plugin that speaks the configuration's
+ * version (1.1.0 or later: cni_dispatch() refuses older ones); 1, not
+ * logged, when it does not.
+ */
 static int cni_ipam_exec_new(struct cni_req *req, const char *command)
 {
-	int ret = cni_ipam_exec(req, command, NULL, NULL, NULL);
+	int ret = cni_ipam_version_ask(req);
 
-	if (ret == 1) {
-		log_warn("the IPAM plugin does not know %s; skipped", command);
-		return 0;
-	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	if (!cni_ipam_speaks(req, req->version))
+		return 1;
+	return cni_ipam_exec(req, command, NULL, NULL, NULL);
 }
 
 static int cni_ipam_keep(const char *id, const char *ifname, void *arg)
@@ -559,6 +680,10 @@ static int cni_ipam_keep(const char *id, const char *ifname, void *arg)
 /**
  * cni_ipam_gc() - release the addresses of attachments not in GC's list
  * @req:	the GC invocation
+ *
+ * A delegated plugin that does not speak the configuration's version is not
+ * given GC (a warning says so): the DELs of the stale attachments its
+ * caller knew of are all it gets.
  *
  * Return: 0 or negative errno (logged).
  */
@@ -571,8 +696,14 @@ int cni_ipam_gc(struct cni_req *req)
 
 	if (!type)
 		return 0;
-	if (strcmp(type, CNI_IPAM_SELF))
-		return cni_ipam_exec_new(req, "GC");
+	if (strcmp(type, CNI_IPAM_SELF)) {
+		ret = cni_ipam_exec_new(req, "GC");
+		if (ret == 1)
+			log_warn("IPAM plugin %s does not speak CNI %s; "
+				 "its GC is skipped",
+				 type, cni_version_str(req->version));
+		return ret > 0 ? 0 : ret;
+	}
 	ret = cni_attachment_valid(req, "", "");
 	if (ret < 0)
 		return ret;
@@ -589,7 +720,8 @@ int cni_ipam_gc(struct cni_req *req)
  * @req:	the STATUS invocation
  *
  * Return: 0, or negative errno (logged, req->code CNI_ERR_UNAVAILABLE when a
- * range set is exhausted).
+ * range set is exhausted, CNI_ERR_VERSION when a delegated plugin does not
+ * speak the configuration's version).
  */
 int cni_ipam_status(struct cni_req *req)
 {
@@ -601,8 +733,19 @@ int cni_ipam_status(struct cni_req *req)
 
 	if (!type)
 		return 0;
+	/*
+	 * A plugin that does not speak the configuration's version refuses
+	 * ADD in it: not ready (SPEC "STATUS": a plugin that knows it cannot
+	 * serve ADD must fail), with the code of a version mismatch.
+	 */
 	if (strcmp(type, CNI_IPAM_SELF)) {
-		return cni_ipam_exec_new(req, "STATUS");
+		ret = cni_ipam_exec_new(req, "STATUS");
+		if (ret == 1)
+			ret = cni_fail(req, CNI_ERR_VERSION, 0,
+				       "IPAM plugin %s does not speak CNI %s, the "
+				       "network's version: it would refuse ADD",
+				       type, cni_version_str(req->version));
+		return ret;
 	}
 	ret = cni_ipam_self_open(req, &ipam, &c);
 	if (ret != 0)

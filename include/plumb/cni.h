@@ -74,6 +74,8 @@ struct cni_env {
  * @type:	its "type"
  * @prev_result: its "prevResult" in the 1.0.0 form, or NULL
  * @code:	set by a plugin that knows the CNI code of its failure
+ * @ipam_versions: on GC and STATUS, what a delegated IPAM plugin answered
+ *		VERSION (kept by cni_ipam.c); 0 until it is asked
  */
 struct cni_req {
 	enum cni_cmd cmd;
@@ -90,6 +92,7 @@ struct cni_req {
 	const char *type;
 	json_t *prev_result;
 	int code;
+	unsigned int ipam_versions;
 };
 
 /**

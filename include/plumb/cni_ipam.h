@@ -17,5 +17,6 @@ int cni_ipam_gc(struct cni_req *req);
 int cni_ipam_status(struct cni_req *req);
 int cni_ipam_exec(struct cni_req *req, const char *command, const char *id,
 		  const char *ifname, json_t **result);
+int cni_ipam_version_ask(struct cni_req *req);
 
 #endif

@@ -280,21 +280,27 @@ test_nat_cni_failures_print_one_message() {
 		"$(conf plumb-nat "$prev | .runtimeConfig.portMappings = [{hostPort: 8080, containerPort: 80}]")"
 }
 
-# A delegated IPAM plugin older than spec 1.1.0 answers GC and STATUS with
-# code 4 (unknown CNI_COMMAND): no failure, one warning and no error.
-test_bridge_cni_gc_with_an_old_ipam_plugin_warns_once() {
-	local verb conf='{"cniVersion": "1.1.0", "name": "old", "type": "plumb-bridge",
-		"bridge": "old0", "ipam": {"type": "old-ipam"}}'
+# A delegated IPAM plugin older than spec 1.1.0 is asked VERSION first: GC
+# skips it with one warning and no error, STATUS fails with one message (it
+# would refuse ADD at 1.1.0). old-ipam predates even VERSION (spec 0.2.0:
+# code 4, unknown CNI_COMMAND); Debian's host-local speaks up to 1.0.0.
+test_bridge_cni_gc_and_status_with_an_old_ipam_plugin_say_it_once() {
+	local ipam conf
 	mkdir -p /tmp/old
 	printf '#!/bin/sh\necho "{\\"code\\": 4, \\"msg\\": \\"unknown CNI_COMMAND: $CNI_COMMAND\\"}"\nexit 1\n' \
 		> /tmp/old/old-ipam
 	chmod +x /tmp/old/old-ipam
-	for verb in GC STATUS; do
-		printf '%s' "$conf" | CNI_COMMAND=$verb CNI_PATH=/tmp/old \
+	for ipam in old-ipam host-local; do
+		conf=$(jq -nc --arg t $ipam '{cniVersion: "1.1.0", name: "old", type: "plumb-bridge",
+			bridge: "old0", "cni.dev/valid-attachments": [], ipam: {type: $t}}')
+		printf '%s' "$conf" | CNI_COMMAND=GC CNI_PATH="/tmp/old:$PLUGINS" \
 			timeout 10 "$TOP/bridge/plumb-bridge" > /tmp/.out 2> /tmp/.stderr ||
-			fail "$verb exited $?: $(cat /tmp/.out /tmp/.stderr)"
+			fail "GC exited $?: $(cat /tmp/.out /tmp/.stderr)"
+		eq "$(cat /tmp/.out)" "" "stdout of GC"
 		eq "$(cat /tmp/.stderr)" \
-			"plumb-bridge: warning: the IPAM plugin does not know $verb; skipped" \
-			"stderr of $verb"
+			"plumb-bridge: warning: IPAM plugin $ipam does not speak CNI 1.1.0; its GC is skipped" \
+			"stderr of GC"
+		cni_one 1 "^IPAM plugin $ipam does not speak CNI 1\.1\.0, the network's version: it would refuse ADD\$" \
+			bridge/plumb-bridge STATUS "$conf" CNI_PATH="/tmp/old:$PLUGINS"
 	done
 }
