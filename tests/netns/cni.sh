@@ -8,7 +8,8 @@
 #     plumb-cni0 10.89.0.1/16         wan0 192.0.2.1/24 ==veth== eth0 192.0.2.2/24
 #       |-- plXXXXXXXXXXXX ==veth== eth0  a  10.89.0.2        (no route to 10.89/16)
 #       `-- plXXXXXXXXXXXX ==veth== eth0  b  10.89.0.3
-#     plumb-hl0  10.90.0.1/16   plumb-bridge + host-local (+ portmap)
+#     plumb-hl0  10.90.0.1/16   plumb-bridge + host-local (+ portmap), or + twin-ipam
+#                               (plumb-ipam run as a delegated plugin)
 #     plumb-st0  10.71.0.1/24   plumb-bridge + the reference static IPAM
 #     cni-ref0   10.91.0.1/16   reference bridge + plumb-ipam (+ plumb-nat)
 #     other0     10.93.0.1/16   a second plumb network, which GC leaves alone
@@ -800,6 +801,106 @@ test_status_is_quiet_when_ready_and_50_when_the_pool_is_exhausted() {
 	cni DEL $small ctr-x /run/netns/x eth0
 	cni STATUS $small
 	eq "$R" "" "STATUS after DEL"
+}
+
+# --- GC and STATUS through a delegated IPAM plugin ----------------------------
+
+# hl_list FILE VERSION TYPE [JQ]: plumb-bridge alone on network plumb-hl
+# (plumb-hl0, 10.90.0.0/16) at VERSION, delegating to IPAM plugin TYPE,
+# changed by the jq program JQ
+hl_list() {
+	jq --arg v "$2" --arg t "$3" ".cniVersion = \$v | del(.cniVersions) |
+		.plugins |= [.[0] | .ipam.type = \$t] | ${4:-.}" \
+		"$EX/plumb-host-local-portmap.conflist" > "$1" || fail "hl_list $*"
+}
+
+# stale LIST TYPE: ctr-a and ctr-b attached through LIST (host veths in $VA
+# and $VB), and a lease IPAM plugin TYPE holds for ctr-z, which plumb-bridge
+# never attached: only TYPE's own GC can find it
+stale() {
+	ok ip netns add a
+	ok ip netns add b
+	cni ADD "$1" ctr-a /run/netns/a eth0
+	VA=$(jq -r '.interfaces[1].name' <<< "$R")
+	cni ADD "$1" ctr-b /run/netns/b eth0
+	VB=$(jq -r '.interfaces[1].name' <<< "$R")
+	PLUGIN_PATH="${CNI_RUN_PATH:+$CNI_RUN_PATH:}$PLUGIN_PATH" plugin "$2" ADD \
+		"$(jq -c '.plugins[0] + {name, cniVersion}' "$1")" \
+		CNI_CONTAINERID=ctr-z CNI_NETNS=/run/netns/a
+	eq "$RC" 0 "$2 ADD of ctr-z ($OUT $ERR)"
+	eq "$(leases plumb-hl | tr '\n' ' ')" \
+		"10.90.0.2 ctr-a/eth0 10.90.0.3 ctr-b/eth0 10.90.0.4 ctr-z/eth0 " "leases"
+}
+
+# gc_removed_b: a GC that listed only ctr-a removed ctr-b's attachment from
+# the kernel and /run/plumb, and left ctr-a's whole
+gc_removed_b() {
+	gone plumb-hl ctr-b eth0 "$VB"
+	! link_exists b eth0 || fail "eth0 left in b"
+	eq "$(ip -j link show master plumb-hl0 | jq -r '[.[].ifname] | join(" ")')" "$VA" \
+		"ports of plumb-hl0"
+	eq "$(ls /run/plumb/attach/plumb-hl)" "ctr-a:eth0.json" "attachment records"
+	eq "$(addrs a eth0)" 10.90.0.2/16 "a's address"
+	ok ping1 a 10.90.0.1
+}
+
+# Debian's host-local (1.1.1) speaks CNI up to 1.0.0, and answers GC and
+# STATUS with code 3, "missing containerID". A network it served at 1.0.0,
+# moved to 1.1.0 (as libcni moves to the newest of "cniVersions"): GC
+# removes the stale attachment, its lease released by a DEL in 1.0.0, which
+# host-local takes, and skips host-local's own GC, which it cannot do: the
+# lease of ctr-z stays. STATUS says ADD would fail at 1.1.0, and it does.
+test_gc_and_status_with_host_local_that_speaks_up_to_1_0_0() {
+	local l10=/tmp/hl10.conflist l11=/tmp/hl11.conflist
+	reference
+	hl_list $l10 1.0.0 host-local
+	hl_list $l11 1.1.0 host-local
+	stale $l10 host-local
+	cni GC $l11 '[{"containerID": "ctr-a", "ifname": "eth0"}]'
+	eq "$R" "" "GC prints nothing"
+	eq "$(cat /tmp/.cni)" \
+		"plumb-bridge: warning: IPAM plugin host-local does not speak CNI 1.1.0; its GC is skipped" \
+		"stderr of GC"
+	gc_removed_b
+	eq "$(leases plumb-hl | tr '\n' ' ')" "10.90.0.2 ctr-a/eth0 10.90.0.4 ctr-z/eth0 " \
+		"leases after GC"
+	cni_fails 1 "^IPAM plugin host-local does not speak CNI 1\.1\.0, the network's version: it would refuse ADD\$" \
+		STATUS $l11
+	ok ip netns add c
+	cni_fails 1 '^IPAM plugin host-local: incompatible CNI versions$' \
+		ADD $l11 ctr-c /run/netns/c eth0
+	cni CHECK $l10 ctr-a /run/netns/a eth0
+	cni DEL $l10 ctr-a /run/netns/a eth0
+	gone plumb-hl ctr-a eth0 "$VA"
+}
+
+# plumb-ipam speaks 1.1.0. Run as a delegated plugin (twin-ipam: under its
+# own name, plumb-bridge would run it in its own process), it is asked
+# VERSION, then given GC, which releases the lease of ctr-z too, and STATUS,
+# whose answer is handed on.
+test_gc_and_status_reach_a_delegated_ipam_plugin_that_speaks_1_1_0() {
+	local list=/tmp/twin.conflist
+	mkdir -p /tmp/twin
+	printf '#!/bin/bash\njq -c %s | exec -a plumb-ipam %s\n' \
+		"'.ipam.type = \"plumb-ipam\"'" "$TOP/bridge/plumb-bridge" > /tmp/twin/twin-ipam
+	chmod +x /tmp/twin/twin-ipam
+	export CNI_RUN_PATH=/tmp/twin
+	hl_list $list 1.1.0 twin-ipam
+	stale $list twin-ipam
+	cni GC $list '[{"containerID": "ctr-a", "ifname": "eth0"}]'
+	eq "$R" "" "GC prints nothing"
+	eq "$(cat /tmp/.cni)" "" "stderr of GC"
+	gc_removed_b
+	eq "$(leases plumb-hl)" "10.90.0.2 ctr-a/eth0" "leases after GC"
+	cni STATUS $list
+	eq "$R$(cat /tmp/.cni)" "" "STATUS prints nothing"
+	hl_list /tmp/full.conflist 1.1.0 twin-ipam '.plugins[0].ipam.ranges =
+		[[{subnet: "10.90.0.0/16", rangeStart: "10.90.0.2", rangeEnd: "10.90.0.2"}]]'
+	cni_fails 50 '^IPAM plugin twin-ipam: no free address in range set 0 of network plumb-hl$' \
+		STATUS /tmp/full.conflist
+	cni CHECK $list ctr-a /run/netns/a eth0
+	cni DEL $list ctr-a /run/netns/a eth0
+	gone plumb-hl ctr-a eth0 "$VA"
 }
 
 # --- CHECK --------------------------------------------------------------------
