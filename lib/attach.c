@@ -512,6 +512,36 @@ static int attach_foreign_admit(const struct attach_req *req)
 	return foreign_admit(req->host_netns_fd, &net, 1);
 }
 
+/*
+ * One attachment never lowers the MTU of a shared bridge: the kernel gives a
+ * bridge the smallest MTU of its ports, so one port of 68 took every other
+ * container's large packets, and, below 1280, the bridge's IPv6 gateway. A
+ * bridge made for this attachment takes its MTU and keeps it (an MTU set on
+ * a bridge no longer follows its ports); an existing one refuses a smaller.
+ */
+static int attach_mtu(struct nl_sock *nl, struct attachment *a, struct nl_link *br,
+		      int created)
+{
+	int ret;
+
+	if (!a->mtu) {
+		a->mtu = br->mtu;
+		return 0;
+	}
+	if (created && a->mtu != br->mtu) {
+		ret = nl_link_set_mtu(nl, a->bridge, a->mtu);
+		if (ret < 0)
+			return ret;
+		br->mtu = a->mtu;
+	}
+	if (a->mtu < br->mtu)
+		return log_errx(-EINVAL,
+				"MTU %u is below bridge %s's %u, which it would lower for "
+				"every container on it",
+				a->mtu, a->bridge, br->mtu);
+	return 0;
+}
+
 /* Wire the claimed addresses: bridge, veth, container side. */
 static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 {
@@ -531,10 +561,10 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 				req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br);
 	if (created < 0)
 		return created;
-	if (!a->mtu)
-		a->mtu = br.mtu;
 	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
-	ret = req->promisc ? nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1) : 0;
+	ret = attach_mtu(nl, a, &br, created);
+	if (ret == 0 && req->promisc)
+		ret = nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1);
 	if (ret == 0)
 		ret = attach_foreign_admit(req);
 	if (ret == 0)

@@ -218,6 +218,86 @@ static int bridge_addrs_scan(struct nl_sock *nl, const struct nl_link *br,
 	return 0;
 }
 
+struct bridge_overlap {
+	int index;			/* the bridge's own, 0 when it is not made yet */
+	const struct inet_prefix *gw;	/* the subnet new on the host */
+	struct inet_prefix seen;	/* what it overlaps */
+	int oif;			/* where that is */
+	int route;			/* a route, not an address */
+};
+
+static int bridge_prefixes_meet(const struct inet_prefix *a, const struct inet_prefix *b)
+{
+	struct inet_prefix x = *a, y = *b;
+
+	if (a->addr.family != b->addr.family)
+		return 0;
+	inet_prefix_mask(&x);
+	inet_prefix_mask(&y);
+	return inet_prefix_contains(&x, &y.addr) || inet_prefix_contains(&y, &x.addr);
+}
+
+static int bridge_overlap_addr(const struct nl_addr *a, void *arg)
+{
+	struct bridge_overlap *o = arg;
+
+	if (a->ifindex == o->index || !bridge_prefixes_meet(&a->p, o->gw))
+		return 0;
+	*o = (struct bridge_overlap){ .index = o->index, .gw = o->gw, .seen = a->p,
+				      .oif = a->ifindex };
+	return -EADDRINUSE;
+}
+
+/* The default route meets every subnet, and tells nothing: not it. */
+static int bridge_overlap_route(const struct nl_route *r, void *arg)
+{
+	struct bridge_overlap *o = arg;
+
+	if (!r->dst.len || r->oif == o->index || !bridge_prefixes_meet(&r->dst, o->gw))
+		return 0;
+	*o = (struct bridge_overlap){ .index = o->index, .gw = o->gw, .seen = r->dst,
+				      .oif = r->oif, .route = 1 };
+	return -EADDRINUSE;
+}
+
+/*
+ * A subnet new on the host (podman refuses the same when a network is
+ * created) may not overlap an address of another interface, nor a route of
+ * the main table but the default one and the bridge's own: the host's LAN,
+ * a VPN's routes, another network's bridge. -EADDRINUSE (logged, naming
+ * what it overlaps, and where).
+ */
+static int bridge_overlap_check(struct nl_sock *nl, const char *bridge, int index,
+				const struct inet_prefix *gw)
+{
+	struct bridge_overlap o = { .index = index, .gw = gw };
+	char sub[INET_PREFIX_STRLEN], seen[INET_PREFIX_STRLEN], dev[IF_NAMESIZE] = "?";
+	struct inet_prefix subnet = *gw;
+	struct nl_link link;
+	int ret;
+
+	ret = nl_addr_list(nl, gw->addr.family, bridge_overlap_addr, &o);
+	if (ret == 0)
+		ret = nl_route_for_each(nl, gw->addr.family, bridge_overlap_route, &o);
+	if (ret == 0)
+		return 0;
+	if (!o.seen.addr.family)
+		return nl_err(nl, ret, "list the addresses and routes of the host");
+	if (o.oif && nl_link_get_index(nl, o.oif, &link) == 0)
+		snprintf(dev, sizeof(dev), "%s", link.name);
+	inet_prefix_mask(&subnet);
+	inet_prefix_str(&subnet, sub, sizeof(sub));
+	inet_prefix_str(&o.seen, seen, sizeof(seen));
+	if (o.route)
+		return log_errx(-EADDRINUSE,
+				"subnet %s of bridge %s overlaps the host's route to %s "
+				"(dev %s)",
+				sub, bridge, seen, dev);
+	return log_errx(-EADDRINUSE,
+			"subnet %s of bridge %s overlaps the host's address %s on %s", sub,
+			bridge, seen, dev);
+}
+
 /* Put the gateways on the bridge, unless they are there or something clashes. */
 static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
 			       const struct inet_prefix *gw, size_t n_gw)
@@ -234,6 +314,9 @@ static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
 	for (i = 0; i < n_gw; i++) {
 		if (scan.have[i])
 			continue;
+		ret = bridge_overlap_check(nl, br->name, br->index, &gw[i]);
+		if (ret < 0)
+			return ret;
 		nl_batch_init(&b);
 		/* No duplicate address detection: the gateway works at once. */
 		nl_addr_build(nl, &b, RTM_NEWADDR, br->index, &gw[i], NL_ADDR_NODAD);
@@ -321,20 +404,24 @@ int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix 
 {
 	struct bridge_addr_scan scan = { .bridge = name, .gw = gw, .n_gw = n_gw };
 	struct nl_link br;
+	size_t i;
 	int ret;
 
 	if (n_gw > BRIDGE_ADDRS_MAX)
 		return log_errx(-EINVAL, "too many gateways for bridge %s", name);
 	ret = nl_link_get(nl, name, &br);
-	if (ret == -ENODEV)
-		return 0;
-	if (ret < 0)
+	if (ret == -ENODEV) {
+		br = (struct nl_link){ .index = 0 }; /* all its gateways are new */
+		ret = 0;
+	} else if (ret < 0)
 		return nl_err(nl, ret, "look up bridge %s", name);
-	ret = bridge_kind_check(&br);
-	if (ret == 0)
-		ret = bridge_foreign_check(nl, &br, flags);
-	if (ret == 0)
+	else if ((ret = bridge_kind_check(&br)) == 0 &&
+		 (ret = bridge_foreign_check(nl, &br, flags)) == 0)
 		ret = bridge_addrs_scan(nl, &br, &scan);
+	for (i = 0; ret == 0 && i < n_gw; i++) {
+		if (!scan.have[i])
+			ret = bridge_overlap_check(nl, name, br.index, &gw[i]);
+	}
 	return ret;
 }
 

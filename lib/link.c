@@ -330,6 +330,27 @@ int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, in
 }
 
 /**
+ * nl_link_set_mtu() - set the MTU of an interface
+ * @nl:		rtnetlink socket of its namespace
+ * @name:	the interface
+ * @mtu:	the MTU; set on a bridge, it stays, whatever its ports' are
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nl_link_set_mtu(struct nl_sock *nl, const char *name, unsigned int mtu)
+{
+	struct nl_batch b;
+	int ret;
+
+	nl_batch_init(&b);
+	mnl_attr_put_u32(link_new(nl, &b, 0, name, 0), IFLA_MTU, mtu);
+	ret = nl_batch_talk(nl, &b, NULL, NULL);
+	if (ret < 0)
+		return nl_err(nl, ret, "set MTU %u on %s", mtu, name);
+	return 0;
+}
+
+/**
  * nl_link_set_alias() - set the alias (IFLA_IFALIAS) of an interface
  * @nl:		rtnetlink socket of its namespace
  * @name:	the interface

@@ -87,6 +87,7 @@ int nl_link_get_index(struct nl_sock *nl, int index, struct nl_link *link);
 int nl_link_set_up(struct nl_sock *nl, const char *name);
 int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, int on);
 int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias);
+int nl_link_set_mtu(struct nl_sock *nl, const char *name, unsigned int mtu);
 int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group);
 int nl_link_set_hairpin(struct nl_sock *nl, const char *name);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,

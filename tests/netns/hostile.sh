@@ -1156,3 +1156,76 @@ test_example_policy_declares_what_it_says() {
 		plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
 	kill $PID
 }
+
+# --- what every front end refuses --------------------------------------------
+
+# One attachment never lowers the MTU of a shared bridge (the kernel takes
+# the smallest of its ports'): below the bridge's it is refused, from an
+# annotation the policy allows, the command line or a CNI configuration; the
+# other containers keep their large packets and the bridge its IPv6 gateway.
+test_one_attachment_never_lowers_a_shared_bridges_mtu() {
+	local before conf
+	ok ip netns add a
+	ok ip netns add b
+	ok plumb-bridge add a --subnet6 fd00:88::/64
+	container
+	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16", "fd00:88::/64"],
+		"annotations": {"plumb.mtu": true}}}}' > /tmp/policy.json
+	settle plumb0
+	before=$(now)
+	hook_fails '^plumb-bridge: annotation plumb.mtu=68: network plumb0 does not let containers choose their MTU$' \
+		"$(annotated c1 $PID plumb.mtu=68)" plumb-bridge oci-hook create
+	hook_fails "^plumb-bridge: MTU 1400 is below bridge plumb0's 1500, which it would lower for every container on it\$" \
+		"$(annotated c1 $PID plumb.mtu=1400)" plumb-bridge oci-hook create \
+		--policy /tmp/policy.json
+	fails 1 "^plumb-bridge: MTU 1400 is below bridge plumb0's 1500" plumb-bridge add b --mtu 1400
+	conf=$(jq -c '.name = "plumb0" | .bridge = "plumb0" | .mtu = 576 | .ipam.subnet = "10.88.0.0/16" |
+		.ipam.dataDir = "/run/plumb/ipam"' <<< "$BR")
+	cni_fails 999 "^MTU 576 is below bridge plumb0's 1500" \
+		plumb-bridge ADD /run/netns/b c2 eth0 "$conf"
+	eq "$(now)" "$before" "state after MTUs below the bridge's"
+	eq "$(ip -j link show dev plumb0 | jq '.[0].mtu')" 1500 "MTU of plumb0"
+	eq "$(ip -j addr show dev plumb0 | jq -r '[.[0].addr_info[] |
+		select(.scope == "global") | .local] | join(" ")')" "10.88.0.1 fd00:88::1" \
+		"gateways of plumb0"
+	ok ip netns exec a ping -c 1 -W 2 -s 1400 10.88.0.1
+	# At or above it is fine; a bridge made for an attachment takes its MTU.
+	ok hook_run "$(annotated c1 $PID plumb.mtu=9000)" plumb-bridge oci-hook create \
+		--policy /tmp/policy.json
+	ok plumb-bridge add b --bridge small0 --subnet 10.66.0.0/24 --mtu 1400
+	eq "$(ip -j link show dev small0 | jq '.[0].mtu')" 1400 "MTU of small0"
+	kill $PID
+}
+
+# A new network's subnet may not overlap an address or a route already on
+# the host, other than its own bridge's (podman refuses the same): not the
+# LAN of the uplink, not a route to a VPN's 10.0.0.0/8, not another network.
+test_a_new_subnet_overlapping_the_hosts_addresses_or_routes_is_refused() {
+	local before conf
+	uplink
+	ok ip netns add a
+	# A store and a record directory exist, so states compare.
+	cni_ok plumb-bridge ADD /run/netns/a c0 eth0 "$BR"
+	cni_ok plumb-bridge DEL /run/netns/a c0 eth0 "$BR"
+	ok ip route add 10.0.0.0/8 via 192.168.1.1
+	ok plumb-bridge add --bridge lab0 --subnet 172.20.0.0/16
+	settle lab0
+	before=$(now)
+	fails 1 '^plumb-bridge: subnet 192\.168\.1\.0/28 of bridge br1 overlaps the host.s address 192\.168\.1\.50/24 on eth0$' \
+		plumb-bridge add a --bridge br1 --subnet 192.168.1.0/28
+	fails 1 '^plumb-bridge: subnet 192\.168\.0\.0/16 of bridge br1 overlaps the host.s address 192\.168\.1\.50/24 on eth0$' \
+		plumb-bridge add --bridge br1 --subnet 192.168.0.0/16
+	fails 1 '^plumb-bridge: subnet 10\.88\.0\.0/16 of bridge plumb0 overlaps the host.s route to 10\.0\.0\.0/8 \(dev eth0\)$' \
+		plumb-bridge add a
+	fails 1 '^plumb-bridge: subnet 172\.20\.5\.0/24 of bridge br2 overlaps the host.s address 172\.20\.0\.1/16 on lab0$' \
+		plumb-bridge add a --bridge br2 --subnet 172.20.5.0/24
+	conf=$(jq -c '.bridge = "cni1" | .ipam.subnet = "10.23.0.0/24"' <<< "$BR")
+	cni_fails 999 '^subnet 10\.23\.0\.0/24 of bridge cni1 overlaps the host.s route to 10\.0\.0\.0/8 \(dev eth0\)$' \
+		plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	eq "$(now)" "$before" "state after overlapping subnets"
+	# Its own bridge's subnet is no overlap; a subnet clear of all is fine.
+	ok plumb-bridge add a --bridge lab0 --subnet 172.20.0.0/16
+	ok plumb-bridge add --bridge br3 --subnet 172.21.0.0/16
+	eq "$(route_to 172.21.0.9)" "br3 " "route to the new subnet"
+	eq "$(route_to 8.8.8.8)" "eth0 192.168.1.1" "default route"
+}

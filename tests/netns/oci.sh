@@ -281,7 +281,7 @@ round_trip() {
 	STAGE=$2
 	need_runtime "$r"
 	wan
-	bundle c1 plumb.ip=10.89.0.50 plumb.mtu=1400 plumb.mac=02:00:00:89:00:50 \
+	bundle c1 plumb.ip=10.89.0.50 plumb.mtu=9000 plumb.mac=02:00:00:89:00:50 \
 		plumb.netns-name=c1-net plumb.publish=8080:80/tcp
 	bundle c2
 	start "$r" c2
@@ -291,7 +291,7 @@ round_trip() {
 
 	# The address of plumb.ip (the annotation's MTU winning over the
 	# hook's --mtu 1500), and the first of the pool.
-	eq "$(eth0 "$p1")" "10.89.0.50/24 1400 02:00:00:89:00:50" "eth0 of c1"
+	eq "$(eth0 "$p1")" "10.89.0.50/24 9000 02:00:00:89:00:50" "eth0 of c1"
 	eq "$(eth0 "$p2" | cut -d' ' -f1,2)" "10.89.0.2/24 1500" "eth0 of c2"
 	eq "$(nsenter -t "$p2" -n ip -j route show default | jq -r '.[0].gateway')" \
 		"$GW" "default route of c2"
