@@ -86,7 +86,8 @@ static int fwd_rec_read(struct firewalld *fw, const char *bridge, struct fwd_rec
 	return 0;
 }
 
-static int fwd_rec_write(struct firewalld *fw, const char *bridge, const struct fwd_rec *r)
+static int fwd_rec_write(struct firewalld *fw, const char *bridge,
+			 const struct fwd_rec *r)
 {
 	json_t *rec;
 	int ret;
@@ -152,8 +153,8 @@ static int fwd_bridge_add(struct firewalld *fw, const char *bridge)
 	if (ret < 0)
 		return ret;
 	if (fwd_elsewhere(rt) || fwd_elsewhere(pm)) {
-		log_notice("bridge %s is in firewalld's zone %s; leaving it there", bridge,
-			   fwd_elsewhere(rt) ? rt : pm);
+		log_notice("bridge %s is in firewalld's zone %s; leaving it there",
+			   bridge, fwd_elsewhere(rt) ? rt : pm);
 		return 0;
 	}
 	if (*rt && *pm)
@@ -170,8 +171,8 @@ static int fwd_bridge_add(struct firewalld *fw, const char *bridge)
 			state_record_del(fw->state_dir, FWD_KIND, FIREWALLD_ZONE, bridge);
 		return ret;
 	}
-	log_notice("put bridge %s in firewalld's zone " FIREWALLD_ZONE
-		   " (plumb-nat flush takes it out)", bridge);
+	log_notice("put bridge %s in firewalld's zone %s (plumb-nat flush takes it out)",
+		   bridge, FIREWALLD_ZONE);
 	return 0;
 }
 
@@ -190,9 +191,9 @@ static int fwd_bridge_del(struct firewalld *fw, const char *bridge)
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	if (!fw->fb.bus && r.permanent) {
-		log_warn("firewalld does not run: bridge %s stays in its permanent zone "
-			 FIREWALLD_ZONE " until plumb-nat flush runs with firewalld",
-			 bridge);
+		log_warn("firewalld does not run: bridge %s stays in its permanent "
+			 "zone %s until plumb-nat flush runs with firewalld",
+			 bridge, FIREWALLD_ZONE);
 		return 0;
 	}
 	if (fw->fb.bus && r.runtime) {

@@ -193,7 +193,8 @@ static int fwd_zone_path(struct firewalld_bus *fb, const char *zone)
 		return 0;
 	snprintf(what, sizeof(what), "find firewalld's permanent zone %s", zone);
 	return fwd_call_str(fb, fb->zone_path, sizeof(fb->zone_path), what,
-			    FWD_CONFIG_PATH, FWD_CONFIG_IFACE, "getZoneByName", "o", zone);
+			    FWD_CONFIG_PATH, FWD_CONFIG_IFACE, "getZoneByName", "o",
+			    zone);
 }
 
 /**
@@ -217,8 +218,9 @@ int firewalld_bus_bind(struct firewalld_bus *fb, int permanent, const char *zone
 		 on ? "put bridge" : "take bridge", ifname, on ? "in" : "out of",
 		 permanent ? "permanent" : "runtime", zone);
 	if (!permanent)
-		return fwd_call(fb, NULL, on ? "ZONE_ALREADY_SET" : "UNKNOWN_INTERFACE", what,
-				FWD_PATH, FWD_ZONE_IFACE, member, "ss", zone, ifname);
+		return fwd_call(fb, NULL, on ? "ZONE_ALREADY_SET" : "UNKNOWN_INTERFACE",
+				what, FWD_PATH, FWD_ZONE_IFACE, member, "ss", zone,
+				ifname);
 	ret = fwd_zone_path(fb, zone);
 	if (ret == 0)
 		ret = fwd_call(fb, NULL, on ? "ALREADY_ENABLED" : "NOT_ENABLED", what,
@@ -266,7 +268,8 @@ static int fwd_connect(struct firewalld_bus *fb)
 		/* A socket left behind by a bus that is gone. */
 		if (ret == -ECONNREFUSED || ret == -ENOENT)
 			return 1;
-		return log_err(ret, "connect to the system bus at %s", FIREWALLD_BUS_SOCKET);
+		return log_err(ret, "connect to the system bus at %s",
+			       FIREWALLD_BUS_SOCKET);
 	}
 	fb->bus = bus;
 	return 0;
