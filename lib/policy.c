@@ -32,10 +32,13 @@
  * and checked whole, and any key it does not know is an error, as a typo in
  * a policy must never loosen it. Other modules keep per-network switches
  * of their own in a network's declaration: they add the key to
- * policy_net_keys[] and read it with policy_net_switch().
+ * policy_net_keys[] and read it with policy_net_switch(); an annotation a
+ * network may allow takes a line in policy_annotations[], a field allow_*
+ * in struct policy_net and a policy_allowed() line in policy_check().
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,9 +56,19 @@ static const char *const policy_net_keys[] = {
 	"bridge", "subnets", "foreignBridge", "annotations", NULL,
 };
 
-/* The annotations a network's declaration may let containers use. */
-static const char *const policy_annotations[] = {
-	"plumb.ip", "plumb.mac", "plumb.mtu", "plumb.masquerade", "plumb.publish", NULL,
+/*
+ * The annotations a network's declaration may let containers use, and the
+ * switch of struct policy_net each sets; plumb.publish, which takes more
+ * than a switch, is policy_publish_parse()'s.
+ */
+static const struct {
+	const char *name;
+	size_t allow; /* offsetof(struct policy_net, allow_*) */
+} policy_annotations[] = {
+	{ "plumb.ip", offsetof(struct policy_net, allow_ip) },
+	{ "plumb.mac", offsetof(struct policy_net, allow_mac) },
+	{ "plumb.mtu", offsetof(struct policy_net, allow_mtu) },
+	{ "plumb.masquerade", offsetof(struct policy_net, allow_masquerade) },
 };
 
 static int policy_known(const char *const keys[], const char *key)
@@ -138,8 +151,6 @@ static int policy_publish_parse(const json_t *v, struct policy_net *n, struct lo
 static int policy_annotations_parse(const json_t *o, struct policy_net *n,
 				    struct log_msg *m)
 {
-	int *flag[] = { &n->allow_ip, &n->allow_mac, &n->allow_mtu,
-			&n->allow_masquerade };
 	const char *key;
 	json_t *v;
 	size_t i;
@@ -147,22 +158,25 @@ static int policy_annotations_parse(const json_t *o, struct policy_net *n,
 	if (!json_is_object(o))
 		return log_msg_errx(m, -EINVAL, "\"annotations\": want an object");
 	json_object_foreach((json_t *)o, key, v) {
-		if (!policy_known(policy_annotations, key))
-			return log_msg_errx(m, -EINVAL,
-					    "\"annotations\": unknown annotation \"%s\"",
-					    key);
 		if (!strcmp(key, "plumb.publish")) {
 			if (policy_publish_parse(v, n, m) < 0)
 				return -EINVAL;
 			continue;
 		}
+		for (i = 0;
+		     i < sizeof(policy_annotations) / sizeof(policy_annotations[0]);
+		     i++) {
+			if (!strcmp(key, policy_annotations[i].name))
+				break;
+		}
+		if (i == sizeof(policy_annotations) / sizeof(policy_annotations[0]))
+			return log_msg_errx(m, -EINVAL,
+					    "\"annotations\": unknown annotation \"%s\"",
+					    key);
 		if (!json_is_boolean(v))
 			return log_msg_errx(m, -EINVAL, "\"%s\": want true or false",
 					    key);
-		for (i = 0; i < sizeof(flag) / sizeof(flag[0]); i++) {
-			if (!strcmp(key, policy_annotations[i]))
-				*flag[i] = json_is_true(v);
-		}
+		*(int *)((char *)n + policy_annotations[i].allow) = json_is_true(v);
 	}
 	return 0;
 }
