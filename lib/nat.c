@@ -102,7 +102,7 @@ void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
 			 json_string_value(json_object_get(j, "subnet")),
 			 json_string_value(json_object_get(j, "to")));
 	} else if (e->set == NFT_MASQ4 || e->set == NFT_MASQ6 || e->set == NFT_NOMASQ4 ||
-		   e->set == NFT_NOMASQ6 || e->set == NFT_LOCALNET ||
+		   e->set == NFT_NOMASQ6 || e->set >= NFT_LOCALNET ||
 		   nat_elem_describe(e, &j) < 0) {
 		snprintf(buf, size, "this element of %s", nft_set_name(e->set));
 	} else if (json_is_string(json_object_get(j, "host_ip"))) {
@@ -136,9 +136,21 @@ static void nat_elem_swap(struct nft_elem *a, struct nft_elem *b)
 }
 
 /*
+ * Sets whose elements are facts several owners may want (a bridge is
+ * isolated, a subnet's hairpin is masqueraded): an element someone else put
+ * there serves every owner who wants it, and keeps its first owner.
+ */
+static int nat_set_shared(enum nft_set_id set)
+{
+	return set == NFT_LOCALNET || set == NFT_SAMEBR || set == NFT_ISOLATED ||
+	       set == NFT_GUARDED || set == NFT_HAIRPIN4 || set == NFT_HAIRPIN6;
+}
+
+/*
  * Which of @e are missing from the kernel? They are moved to the front; the
  * ones present with the same owner and value are done already. A key held by
- * another owner, or by the same one for another value, is a conflict.
+ * another owner, or by the same one for another value, is a conflict, but in
+ * a set whose elements are shared.
  */
 static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *missing)
 {
@@ -156,6 +168,8 @@ static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *mi
 			nat_elem_swap(&e[(*missing)++], &e[i]);
 			continue;
 		}
+		if (nat_set_shared(e[i].set))
+			continue;
 		nat_elem_what(&e[i], what, sizeof(what));
 		nat_owner_describe(cur.owner, who, sizeof(who));
 		if (!nat_owner_same(cur.owner, e[i].owner))
@@ -404,8 +418,17 @@ int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *own
 	return ret;
 }
 
-static int nat_record_write(struct nat *nat, const char *owner, const char *name,
-			    const json_t *rec)
+/**
+ * nat_record_write() - write one of an owner's records, over what was there
+ * @nat:	the handle
+ * @owner:	the owner
+ * @name:	the record
+ * @rec:	what it records
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_record_write(struct nat *nat, const char *owner, const char *name,
+		     const json_t *rec)
 {
 	char group[NFT_OWNER_MAX + 1];
 

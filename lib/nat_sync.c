@@ -157,7 +157,8 @@ static int nat_list_nomasq(const struct nft_elem *e, void *arg)
  * @stats:	add each element's "connections", when it has a counter
  * @out:	{"masquerade": [{subnet, owner}], "no_masquerade": [{subnet,
  *		to, owner}], "published": [{proto, host_ip, host_port, addr,
- *		port, owner, localhost}]}, one entry per port
+ *		port, owner, localhost}], "networks": [{bridge, isolate,
+ *		direct_access, owner}]}, one entry per port
  *
  * Return: 0 or negative errno (logged).
  */
@@ -166,10 +167,11 @@ int nat_list(struct nat *nat, int stats, json_t **out)
 	static const enum nft_set_id pubs[] = { NFT_PUB4, NFT_PUBADDR4, NFT_PUBLOCAL4,
 						NFT_PUB6, NFT_PUBADDR6 };
 	json_t *masq = json_array(), *pub = json_array(), *nomasq = json_array();
+	json_t *nets = json_array();
 	struct nat_list_walk w = { .out = pub, .stats = stats };
 	struct nat_list_walk wn = { .out = nomasq };
 	size_t i;
-	int ret = masq && pub && nomasq ? 0 : -ENOMEM;
+	int ret = masq && pub && nomasq && nets ? 0 : -ENOMEM;
 
 	if (ret == 0)
 		ret = nat_list_masq(nat, NFT_MASQ4, stats, masq);
@@ -181,13 +183,17 @@ int nat_list(struct nat *nat, int stats, json_t **out)
 		ret = nft_elem_for_each(&nat->nl, NFT_NOMASQ6, nat_list_nomasq, &wn);
 	for (i = 0; ret == 0 && i < sizeof(pubs) / sizeof(pubs[0]); i++)
 		ret = nft_elem_for_each(&nat->nl, pubs[i], nat_list_pub, &w);
-	*out = ret == 0 ? json_pack("{s:o, s:o, s:o}", "masquerade", masq,
-				    "no_masquerade", nomasq, "published", pub) :
+	if (ret == 0)
+		ret = nat_net_list(nat, nets);
+	*out = ret == 0 ? json_pack("{s:o, s:o, s:o, s:o}", "masquerade", masq,
+				    "no_masquerade", nomasq, "published", pub,
+				    "networks", nets) :
 			  NULL;
 	if (!*out) {
 		json_decref(masq);
 		json_decref(nomasq);
 		json_decref(pub);
+		json_decref(nets);
 		return log_err(ret ? ret : -ENOMEM, "list table inet " NFT_TABLE);
 	}
 	return 0;
@@ -244,6 +250,23 @@ static int nat_want_nomasq(struct nat_wanted *w, const char *owner, const json_t
 	return ret;
 }
 
+/* A network's policy or a hairpin (nat_net.c), or a damaged record. */
+static int nat_want_net(struct nat_wanted *w, const char *owner, const char *name,
+			const json_t *rec)
+{
+	struct nft_elem e[3];
+	int i, n, ret = 0;
+
+	n = nat_net_record_elems(rec, owner, e);
+	if (n <= 0) {
+		log_warn("record %s of %s is damaged; skipped", name, owner);
+		return 0;
+	}
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = nat_collect(&e[i], &w->all);
+	return ret;
+}
+
 static int nat_want_one(const char *group, const char *name, json_t *rec, void *arg)
 {
 	char owner[NFT_OWNER_MAX + 1];
@@ -265,8 +288,7 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 	}
 	if (type && !strcmp(type, "nomasq"))
 		return nat_want_nomasq(arg, owner, rec, name);
-	log_warn("record %s of %s is damaged; skipped", name, owner);
-	return 0;
+	return nat_want_net(arg, owner, name, rec);
 }
 
 /* Keep only the wanted elements the kernel lacks. */
@@ -276,9 +298,12 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 	size_t i, k = 0;
 	int set, ret = 0;
 
-	for (set = 0; ret == 0 && set < NFT_LOCALNET; set++)
-		ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set, nat_collect,
-					&have);
+	/* localnet's elements have no records: they come back with their ports. */
+	for (set = 0; ret == 0 && set < NFT_SET_COUNT; set++) {
+		if (set != NFT_LOCALNET)
+			ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set,
+						nat_collect, &have);
+	}
 	if (ret == 0) {
 		if (have.n)
 			qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
@@ -457,6 +482,8 @@ static int nat_release_one(const char *group, const char *name, json_t *rec, voi
 	else if (type && !strcmp(type, "nomasq") &&
 		 nat_nomasq_from_json(rec, &subnet, to, &n) == 0)
 		ret = nat_nomasq_del(r->nat, &subnet, r->owner);
+	else if (type && (!strcmp(type, "net") || !strcmp(type, "hairpin")))
+		ret = nat_net_record_release(r->nat, rec, r->owner, name);
 	else
 		nat_record_del(r->nat, r->owner, name); /* damaged: said so */
 	if (ret < 0 && !r->err)

@@ -18,6 +18,8 @@ int nat_apply(struct nat *nat, struct nft_elem *e, size_t n, struct nft_elem *ol
 int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross);
 int nat_apply_del(struct nat *nat, struct nft_elem *e, size_t n, const char *owner);
 int nat_record_intent(struct nat *nat, const char *owner, const char *name, json_t *rec);
+int nat_record_write(struct nat *nat, const char *owner, const char *name,
+		     const json_t *rec);
 void nat_record_del(struct nat *nat, const char *owner, const char *name);
 int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner);
 void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix *to,
@@ -25,5 +27,10 @@ void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix
 int nat_nomasq_overlap(const struct nft_elem *a, const struct nft_elem *b);
 int nat_nomasq_from_json(const json_t *rec, struct inet_prefix *subnet,
 			 struct inet_prefix *to, size_t *n);
+
+/* nat_net.c: the records of networks and hairpins, for reconcile and release */
+int nat_net_record_elems(const json_t *rec, const char *owner, struct nft_elem *out);
+int nat_net_record_release(struct nat *nat, const json_t *rec, const char *owner,
+			   const char *name);
 
 #endif

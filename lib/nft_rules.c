@@ -13,6 +13,9 @@
  *		set nomasq4 { type ipv4_addr . ipv4_addr; flags interval; }
  *							(and nomasq6)
  *		set localnet { type ifname; }
+ *		set samebr { type ifname . ifname; }
+ *		set isolated { type ifname; }	(and guarded)
+ *		set hairpin4 { type ipv4_addr; flags interval; }	(and hairpin6)
  *
  *		chain prerouting { type nat hook prerouting priority dstnat;
  *			fib daddr type local goto published }
@@ -29,14 +32,25 @@
  *		chain postrouting { type nat hook postrouting priority srcnat;
  *			ip saddr 127.0.0.0/8 ct status dnat masquerade
  *			ct status dnat ip saddr @masq4 masquerade
+ *			ct status dnat ip saddr @hairpin4 masquerade
  *			ip saddr . ip daddr @nomasq4 return
  *			ip daddr != @masq4 ip saddr @masq4 masquerade
  *			ct status dnat ip6 saddr @masq6 masquerade
+ *			ct status dnat ip6 saddr @hairpin6 masquerade
  *			ip6 saddr . ip6 daddr @nomasq6 return
  *			ip6 daddr != @masq6 ip6 saddr @masq6 masquerade }
  *		chain guard { type filter hook prerouting priority raw;
  *			iifname @localnet ip saddr 127.0.0.0/8 drop
  *			iifname @localnet ip daddr 127.0.0.0/8 drop }
+ *		chain forward { type filter hook forward priority filter;
+ *			iifname . oifname @samebr accept
+ *			ct status dnat accept
+ *			ct direction reply accept
+ *			iifname @isolated oifgroup 0x706c drop
+ *			oifname @isolated iifgroup 0x706c drop
+ *			ip daddr . ip saddr @nomasq4 accept
+ *			ip6 daddr . ip6 saddr @nomasq6 accept
+ *			oifname @guarded drop }
  *	}
  *
  * Why each rule:
@@ -65,9 +79,28 @@
  *   round, "ip daddr . ip saddr @nomasq4" holds for a packet from inside a
  *   network's peers to an address of the network. Nothing is counted in
  *   them: a lookup from a filter chain would count packets, not connections.
+ * - hairpin4 and hairpin6 hold the subnets of networks whose bridge plumb
+ *   did not make (the reference "bridge" plugin's, with plumb-nat as the
+ *   portmap of the chain) and which are not masqueraded: a container that
+ *   reaches its own published port must see the reply come back through
+ *   the host all the same.
  * - route_localnet makes a bridge accept 127.0.0.0/8 addresses from its
  *   containers as well; the guard drops those, before conntrack
  *   (kubernetes#90259).
+ * - forward is the forwarding policy of the networks that ask for one
+ *   (lib/nat_net.c). A network's bridge B is in samebr as "B . B", and in
+ *   isolated, guarded, or both. What stays within a bridge (routed back to
+ *   it, or seen here at all because bridge netfilter is on), what a
+ *   published port DNATed (from wherever: another network reaches a
+ *   published port through the host's address), and the answers to what
+ *   was let through pass; then an isolated network's bridge exchanges
+ *   nothing with another of plumb's bridges (interface group 0x706c, which
+ *   every bridge plumb made or serves is in), and nothing reaches a guarded
+ *   network's bridge from any other interface: no "direct access" to a
+ *   container's address from outside, even from a neighbour that routes
+ *   the container subnets to this host, but from the network's peers (its
+ *   nonMasqueradeCIDRs: pods of other nodes). The rules name sets, so they
+ *   are the same with one network or a thousand.
  *
  * The rules name sets, never elements: adding a container or a port adds
  * elements, so the rule count is the same with one container or ten
@@ -88,6 +121,7 @@
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
@@ -99,6 +133,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include <plumb/bridge.h>
 #include <plumb/nft.h>
 
 #include "nft_buf.h"
@@ -150,6 +185,12 @@ static const struct {
 	[NFT_NOMASQ6] = { "nomasq6", NFT_SET_INTERVAL | NFT_SET_CONCAT,
 			  CONCAT2(TYPE_IP6ADDR, TYPE_IP6ADDR), 32, 0, 0, 0 },
 	[NFT_LOCALNET] = { "localnet", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0, 0 },
+	[NFT_SAMEBR] = { "samebr", 0, CONCAT2(TYPE_IFNAME, TYPE_IFNAME),
+			 2 * IFNAMSIZ, 0, 0, 0 },
+	[NFT_ISOLATED] = { "isolated", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0, 0 },
+	[NFT_GUARDED] = { "guarded", 0, TYPE_IFNAME, IFNAMSIZ, 0, 0, 0 },
+	[NFT_HAIRPIN4] = { "hairpin4", NFT_SET_INTERVAL, TYPE_IPADDR, 4, 0, 0, 0 },
+	[NFT_HAIRPIN6] = { "hairpin6", NFT_SET_INTERVAL, TYPE_IP6ADDR, 16, 0, 0, 0 },
 };
 
 /**
@@ -326,6 +367,18 @@ static void r_ct_dnat(struct nftnl_rule *r)
 	r_cmp(r, NFT_CMP_NEQ, &zero, 4);
 }
 
+/* ct direction reply */
+static void r_ct_reply(struct nftnl_rule *r)
+{
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
+	uint8_t reply = IP_CT_DIR_REPLY;
+
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_DIRECTION);
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	r_add(r, ct);
+	r_cmp(r, NFT_CMP_EQ, &reply, sizeof(reply));
+}
+
 /* fib daddr type local */
 static void r_fib_local(struct nftnl_rule *r)
 {
@@ -412,33 +465,120 @@ static void rules_nomasq(struct nftnl_rule *r, int v6)
 	r_verdict(r, NFT_RETURN, NULL);
 }
 
-static void rules_postrouting(struct nftnl_rule *r, int i)
+/* ct status dnat ip saddr @set masquerade: the hairpin (and for IPv6) */
+static void rules_hairpin(struct nftnl_rule *r, int v6, enum nft_set_id set)
 {
-	int v6 = i >= 4;
+	r_ct_dnat(r);
+	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, v6 ? 16 : 4,
+		  NFT_REG_1);
+	r_lookup(r, set, 0, 0);
+	r_masq(r);
+}
+
+/* ip daddr != @masq4 ip saddr @masq4 masquerade (and for IPv6) */
+static void rules_masq(struct nftnl_rule *r, int v6)
+{
 	enum nft_set_id masq = v6 ? NFT_MASQ6 : NFT_MASQ4;
 
-	if (i == 0) {
-		r_loopback4(r, IP4_SADDR);
-		r_ct_dnat(r);
-		r_masq(r);
-		return;
-	}
-	if (i == 2 || i == 5) {
-		rules_nomasq(r, v6);
-		return;
-	}
-	if (i == 1 || i == 4)
-		r_ct_dnat(r);
 	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	if (i == 3 || i == 6) {
-		r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR,
-			  v6 ? 16 : 4, NFT_REG_1);
-		r_lookup(r, masq, 0, 1);
-	}
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR, v6 ? 16 : 4,
+		  NFT_REG_1);
+	r_lookup(r, masq, 0, 1);
 	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, v6 ? 16 : 4,
 		  NFT_REG_1);
 	r_lookup(r, masq, 0, 0);
 	r_masq(r);
+}
+
+/* Rule 0 is IPv4's only; 1 to 4 are IPv4's, 5 to 8 the same for IPv6. */
+static void rules_postrouting(struct nftnl_rule *r, int i)
+{
+	int v6 = i > 4;
+
+	switch (v6 ? i - 4 : i) {
+	case 0: /* ip saddr 127.0.0.0/8 ct status dnat masquerade */
+		r_loopback4(r, IP4_SADDR);
+		r_ct_dnat(r);
+		r_masq(r);
+		break;
+	case 1:
+		rules_hairpin(r, v6, v6 ? NFT_MASQ6 : NFT_MASQ4);
+		break;
+	case 2:
+		rules_hairpin(r, v6, v6 ? NFT_HAIRPIN6 : NFT_HAIRPIN4);
+		break;
+	case 3:
+		rules_nomasq(r, v6);
+		break;
+	case 4:
+		rules_masq(r, v6);
+		break;
+	}
+}
+
+/* ip daddr . ip saddr @nomasq4 accept (and for IPv6): from a network's peers */
+static void rules_peers(struct nftnl_rule *r, int v6)
+{
+	uint32_t alen = v6 ? 16 : 4;
+
+	r_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_DADDR : IP4_DADDR, alen,
+		  NFT_REG32_00);
+	r_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? IP6_SADDR : IP4_SADDR, alen,
+		  NFT_REG32_00 + alen / 4);
+	r_lookup(r, v6 ? NFT_NOMASQ6 : NFT_NOMASQ4, 0, 0);
+	r_verdict(r, NF_ACCEPT, NULL);
+}
+
+/* meta iifgroup|oifgroup 0x706c: one of plumb's bridges (lib/bridge.c) */
+static void r_plumb_group(struct nftnl_rule *r, uint32_t key)
+{
+	uint32_t group = BRIDGE_GROUP;
+
+	r_meta(r, key, NFT_REG_1);
+	r_cmp(r, NFT_CMP_EQ, &group, sizeof(group));
+}
+
+static void rules_forward(struct nftnl_rule *r, int i)
+{
+	switch (i) {
+	case 0: /* iifname . oifname @samebr accept */
+		r_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+		r_meta(r, NFT_META_OIFNAME, NFT_REG_2);
+		r_lookup(r, NFT_SAMEBR, 0, 0);
+		r_verdict(r, NF_ACCEPT, NULL);
+		break;
+	case 1: /* ct status dnat accept */
+		r_ct_dnat(r);
+		r_verdict(r, NF_ACCEPT, NULL);
+		break;
+	case 2: /* ct direction reply accept */
+		r_ct_reply(r);
+		r_verdict(r, NF_ACCEPT, NULL);
+		break;
+	case 3: /* iifname @isolated oifgroup 0x706c drop */
+		r_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+		r_lookup(r, NFT_ISOLATED, 0, 0);
+		r_plumb_group(r, NFT_META_OIFGROUP);
+		r_verdict(r, NF_DROP, NULL);
+		break;
+	case 4: /* oifname @isolated iifgroup 0x706c drop */
+		r_meta(r, NFT_META_OIFNAME, NFT_REG_1);
+		r_lookup(r, NFT_ISOLATED, 0, 0);
+		r_plumb_group(r, NFT_META_IIFGROUP);
+		r_verdict(r, NF_DROP, NULL);
+		break;
+	case 5:
+	case 6: /* ip daddr . ip saddr @nomasq4 accept: the network's peers */
+		rules_peers(r, i == 6);
+		break;
+	case 7: /* oifname @guarded drop */
+		r_meta(r, NFT_META_OIFNAME, NFT_REG_1);
+		r_lookup(r, NFT_GUARDED, 0, 0);
+		r_verdict(r, NF_DROP, NULL);
+		break;
+	}
 }
 
 static void rules_guard(struct nftnl_rule *r, int i)
@@ -460,8 +600,9 @@ static const struct {
 	{ "published", NULL, 0, 0, 4, rules_published },
 	{ "prerouting", "nat", NF_INET_PRE_ROUTING, -100, 1, rules_prerouting },
 	{ "output", "nat", NF_INET_LOCAL_OUT, -100, 4, rules_output },
-	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, 7, rules_postrouting },
+	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, 9, rules_postrouting },
 	{ "guard", "filter", NF_INET_PRE_ROUTING, -300, 2, rules_guard },
+	{ "forward", "filter", NF_INET_FORWARD, 0, 8, rules_forward },
 };
 
 /* --- messages -------------------------------------------------------- */

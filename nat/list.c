@@ -58,6 +58,15 @@ static void list_text(const json_t *all)
 								       "");
 		list_stats(e);
 	}
+	json_array_foreach(json_object_get(all, "networks"), i, e) {
+		printf("network %s%s%s owner %s\n",
+		       json_string_value(json_object_get(e, "bridge")),
+		       json_is_true(json_object_get(e, "isolate")) ? " isolated" : "",
+		       json_is_true(json_object_get(e, "direct_access")) ?
+			       "" :
+			       " no-direct-access",
+		       json_string_value(json_object_get(e, "owner")));
+	}
 }
 
 int cmd_list(struct cmd_ctx *ctx, int argc, char **argv)

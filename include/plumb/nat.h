@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include <plumb/inet.h>
+#include <plumb/link.h>
 #include <plumb/nft.h>
 #include <plumb/nl.h>
 
@@ -21,6 +22,7 @@ struct log_msg;
 #define NAT_OWNER_CNI "cni"
 #define NAT_OWNER_LAB "lab" /* a plumb-lab lab's, by its name */
 #define NAT_WHO_MAX (NFT_OWNER_MAX + 32) /* an owner described */
+#define NAT_CNI_KIND "cni-nat" /* records of the attachments plumb-nat's CNI plugin serves */
 #define NAT_PORTS_MAX 1024 /* host ports in one publish */
 #define NAT_NOMASQ_MAX 64 /* destinations a subnet reaches without masquerade */
 
@@ -42,6 +44,37 @@ struct nat_pub {
 	struct inet_addr addr;
 	uint16_t to_port;
 	int localhost;
+};
+
+/**
+ * struct nat_net - the forwarding policy of a network (lib/nat_net.c)
+ * @bridge:	its bridge
+ * @made_by:	"cni", "oci", "cli" or "lab": the front end that made it,
+ *		whose defaults it got
+ * @isolate:	nothing passes between it and plumb's other networks but
+ *		through published ports
+ * @guard:	nothing reaches its bridge from any other interface but
+ *		through published ports (no direct access)
+ */
+struct nat_net {
+	char bridge[IFNAMSIZ];
+	char made_by[8];
+	int isolate;
+	int guard;
+};
+
+#define NAT_PORT_NAMES 8 /* host interfaces of a CNI result looked at */
+
+/**
+ * struct nat_port - a container's port on a bridge, as a CNI plugin made it
+ * @bridge:	the bridge
+ * @port:	the host end of the container's veth, on it
+ * @plumbs:	plumb made the bridge (plumb-bridge), so it has its policy
+ */
+struct nat_port {
+	struct nl_link bridge;
+	struct nl_link port;
+	int plumbs;
 };
 
 /**
@@ -122,5 +155,18 @@ int nat_nomasq_parse_json(const json_t *list, const char *key, struct inet_prefi
 int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 		   const struct inet_prefix *to, size_t n, const char *owner);
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
+
+/* nat_net.c: forwarding policy, hairpin behind a bridge plumb did not make */
+int nat_net_add(struct nat *nat, const struct nat_net *n, const char *network);
+int nat_net_del(struct nat *nat, const char *bridge);
+int nat_net_in_use(const char *root, const char *network, const char *const *kinds);
+int nat_net_release(struct nat *nat, const char *network, const char *bridge,
+		    int (*in_use)(void *arg), void *arg);
+int nat_net_list(struct nat *nat, json_t *out);
+int nat_hairpin_add(struct nat *nat, const struct inet_prefix *subnet,
+		    const char *network);
+int nat_port_find(struct nat *nat, const char *const *names, size_t n,
+		  struct nat_port *port);
+int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin);
 
 #endif

@@ -24,6 +24,11 @@ enum nft_set_id {
 	NFT_NOMASQ4, /* subnet . destination: never masqueraded; a network's peers */
 	NFT_NOMASQ6,
 	NFT_LOCALNET, /* bridges with route_localnet on: the guard's */
+	NFT_SAMEBR, /* bridge . bridge: within one of plumb's networks */
+	NFT_ISOLATED, /* bridges of networks isolated from the others */
+	NFT_GUARDED, /* bridges of networks that refuse direct access */
+	NFT_HAIRPIN4, /* subnets whose DNATed traffic is masqueraded */
+	NFT_HAIRPIN6,
 	NFT_SET_COUNT,
 };
 

@@ -812,7 +812,8 @@ test_localhost_guard_drops_loopback_addresses_from_the_bridge() {
 test_list_shows_owners_plain_and_json() {
 	setup
 	eq "$(plumb-nat list)" "" "list before anything"
-	eq "$(plumb-nat -j list)" '{"masquerade":[],"no_masquerade":[],"published":[]}' \
+	eq "$(plumb-nat -j list)" \
+		'{"masquerade":[],"no_masquerade":[],"published":[],"networks":[]}' \
 		"JSON list before anything"
 	ok plumb-nat masq add "$SUBNET" --id bridge/plumb0
 	# More subnets, next to each other, not on a /8 boundary, and IPv6.

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nat_net: the forwarding policy of plumb's networks (isolation, the
+ * direct-access guard) and the hairpin of networks whose bridge plumb did
+ * not make, as elements of plumb's table: the sets that nft_rules.c's chain
+ * "forward" and the end of its "postrouting" name.
+ *
+ * Theory of operation: as for every change of lib/nat.c, a policy is first
+ * recorded (<state>/nat/<owner>/net-<bridge>.json, the owner being the
+ * network), then becomes elements: "B . B" in samebr, and B in isolated,
+ * guarded, or both, for the network's bridge B. Those are facts about a
+ * bridge, which several networks may share: an element another network
+ * put there already serves this one too, so a bridge gets the strictest
+ * policy of its networks. A policy that changes (a CNI configuration
+ * edited) replaces its record, adds what is now wanted and takes back what
+ * this network alone had put there; reconcile brings it all back from the
+ * records after a flush.
+ *
+ * How long a policy lives follows who made the network. One made on a
+ * container host (CNI, OCI hooks) has it while it has containers, as
+ * netavark does: the first container's setup gives it, the last one's
+ * teardown takes it back (nat_net_release()), and a teardown leaves
+ * nothing behind. One made by hand keeps it until its bridge goes
+ * (nat_net_del()) or it is asked to change. Policy changes and the check
+ * that a network still has containers take one lock (an flock of the
+ * directory of NAT records): a setup records its container before it gives
+ * the policy, a teardown forgets it before it looks, so the last teardown
+ * and a new setup cannot pass each other.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <plumb/bridge.h>
+#include <plumb/json.h>
+#include <plumb/link.h>
+#include <plumb/log.h>
+#include <plumb/nat.h>
+#include <plumb/state.h>
+
+#include "nat_txn.h"
+
+#define NAT_NET_ELEMS 3 /* samebr, isolated, guarded */
+
+/* The three elements a bridge's policy may have, in that order. */
+static void nat_net_elems(const char *bridge, const char *owner, struct nft_elem *out)
+{
+	static const enum nft_set_id sets[NAT_NET_ELEMS] = { NFT_SAMEBR, NFT_ISOLATED,
+							     NFT_GUARDED };
+	size_t len = strnlen(bridge, IFNAMSIZ - 1), i;
+
+	memset(out, 0, NAT_NET_ELEMS * sizeof(*out));
+	for (i = 0; i < NAT_NET_ELEMS; i++) {
+		out[i].set = sets[i];
+		memcpy(out[i].key, bridge, len);
+		snprintf(out[i].owner, sizeof(out[i].owner), "%s", owner);
+	}
+	memcpy(out[0].key + IFNAMSIZ, bridge, len); /* "B . B" */
+}
+
+/* Which of nat_net_elems() the policy wants. */
+static int nat_net_wants(const struct nat_net *n, size_t i)
+{
+	return i == 0 ? n->isolate || n->guard : i == 1 ? n->isolate : n->guard;
+}
+
+static void nat_net_record_name(const char *bridge, char *buf, size_t size)
+{
+	snprintf(buf, size, "net-%s", bridge);
+}
+
+static json_t *nat_net_to_json(const struct nat_net *n)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:b}", "type", "net", "bridge", n->bridge,
+			 "made_by", n->made_by, "isolate", n->isolate, "direct_access",
+			 !n->guard);
+}
+
+/* Return: 0, or -EBADMSG (not logged) for a damaged record. */
+static int nat_net_from_json(const json_t *j, struct nat_net *n)
+{
+	const char *bridge = NULL, *made_by = NULL;
+	int direct = 1;
+
+	memset(n, 0, sizeof(*n));
+	if (json_get_string(j, "bridge", &bridge) <= 0 ||
+	    nl_link_name_check_try(bridge, NULL) < 0 ||
+	    json_get_string(j, "made_by", &made_by) <= 0 ||
+	    json_get_bool(j, "isolate", &n->isolate) <= 0 ||
+	    json_get_bool(j, "direct_access", &direct) <= 0)
+		return -EBADMSG;
+	snprintf(n->bridge, sizeof(n->bridge), "%s", bridge);
+	snprintf(n->made_by, sizeof(n->made_by), "%s", made_by);
+	n->guard = !direct;
+	return 0;
+}
+
+/* Delete those of @e that are there and belong to @owner (anyone's for NULL). */
+static int nat_net_take_back(struct nat *nat, const struct nft_elem *e, size_t n,
+			     const char *owner)
+{
+	struct nft_elem cur, mine[NAT_NET_ELEMS];
+	size_t i, k = 0;
+	int ret;
+
+	for (i = 0; i < n && k < NAT_NET_ELEMS; i++) {
+		cur = e[i];
+		ret = nft_elem_get(&nat->nl, &cur);
+		if (ret < 0)
+			return ret;
+		if (ret > 0 && (!owner || nat_owner_same(cur.owner, owner)))
+			mine[k++] = cur;
+	}
+	return k ? nat_apply_del(nat, mine, k, NULL) : 0;
+}
+
+/*
+ * Take the policy lock: an flock of the directory of the namespace's NAT
+ * records (no file of its own, which would stay behind). The fd, -ENOENT
+ * when there is no such directory and @create is 0, or -errno (logged).
+ */
+static int nat_net_lock(struct nat *nat, int create)
+{
+	int root, fd, ret;
+
+	root = state_dir_open(nat->state_dir, create);
+	if (root < 0)
+		return root;
+	fd = state_dir_openat(root, NAT_KIND, create);
+	close(root);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX) < 0) {
+		ret = log_err(-errno, "lock %s/" NAT_KIND, nat->state_dir);
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner);
+
+/**
+ * nat_net_add() - give a network's bridge its forwarding policy
+ * @nat:	the handle
+ * @n:		the policy; what the network asked before and asks no more
+ *		(isolation, the guard) is taken back
+ * @network:	the network, whose owner (network@NAME) holds the policy
+ *
+ * Return: 0 or negative errno (logged); on failure, a new record is
+ * removed again.
+ */
+int nat_net_add(struct nat *nat, const struct nat_net *n, const char *network)
+{
+	char owner[NFT_OWNER_MAX + 1];
+	int fd = nat_net_lock(nat, 1), ret;
+
+	if (fd < 0)
+		return fd;
+	nat_owner_network(network, owner);
+	ret = nat_net_set(nat, n, owner);
+	close(fd);
+	return ret;
+}
+
+/* nat_net_add(), under the lock. */
+static int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner)
+{
+	struct nft_elem e[NAT_NET_ELEMS], add[NAT_NET_ELEMS], drop[NAT_NET_ELEMS];
+	char name[NAT_NAME_MAX], group[NFT_OWNER_MAX + 1];
+	size_t i, n_add = 0, n_drop = 0;
+	json_t *rec, *old;
+	int ret = 0, err;
+
+	nat_net_record_name(n->bridge, name, sizeof(name));
+	nat_owner_group(owner, group, sizeof(group));
+	rec = nat_net_to_json(n);
+	if (!rec)
+		return log_err(-ENOMEM, "record the policy of %s", n->bridge);
+	old = state_record_read(nat->state_dir, NAT_KIND, group, name, &err);
+	if (!old && err != -ENOENT)
+		ret = err;
+	else if (!n->isolate && !n->guard) /* nothing to keep */
+		nat_record_del(nat, owner, name);
+	else if (!old || !json_equal(old, rec))
+		ret = nat_record_write(nat, owner, name, rec);
+	json_decref(rec);
+	nat_net_elems(n->bridge, owner, e);
+	for (i = 0; i < NAT_NET_ELEMS; i++) {
+		if (nat_net_wants(n, i))
+			add[n_add++] = e[i];
+		else
+			drop[n_drop++] = e[i];
+	}
+	if (ret == 0 && n_add)
+		ret = nat_apply_add(nat, add, n_add, 0);
+	if (ret == 0 && n_drop)
+		ret = nat_net_take_back(nat, drop, n_drop, owner);
+	if (ret < 0 && !old)
+		nat_record_del(nat, owner, name);
+	json_decref(old);
+	return ret;
+}
+
+/*
+ * The elements the "net" records of owners other than @owner want for
+ * @bridge: after one network of a shared bridge let go of its own.
+ */
+struct nat_net_others {
+	struct nat *nat;
+	const char *bridge;
+	const char *owner;
+	int err;
+};
+
+static int nat_net_other_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_net_others *o = arg;
+	char owner[NFT_OWNER_MAX + 1];
+	struct nft_elem e[NAT_NET_ELEMS];
+	const char *type = NULL;
+	struct nat_net n;
+	int k, ret;
+
+	(void)name;
+	nat_group_owner(group, owner, sizeof(owner));
+	if (json_get_string(rec, "type", &type) <= 0 || strcmp(type, "net") ||
+	    nat_net_from_json(rec, &n) < 0 || strcmp(n.bridge, o->bridge) ||
+	    nat_owner_same(owner, o->owner))
+		return 0;
+	k = nat_net_record_elems(rec, owner, e);
+	ret = k > 0 ? nat_apply_add(o->nat, e, (size_t)k, 0) : 0;
+	if (ret < 0 && !o->err)
+		o->err = ret;
+	return 0;
+}
+
+struct nat_net_leave {
+	struct nat *nat;
+	const char *owner;
+	int err;
+};
+
+/* One record of a network that lost its last container. */
+static int nat_net_leave_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_net_leave *l = arg;
+	struct nat_net_others o = { .nat = l->nat, .owner = l->owner };
+	struct nft_elem e[NAT_NET_ELEMS];
+	const char *type = NULL;
+	struct nat_net n;
+	int ret = 0;
+
+	(void)group;
+	json_get_string(rec, "type", &type);
+	if (type && !strcmp(type, "hairpin")) {
+		ret = nat_net_record_release(l->nat, rec, l->owner, name);
+	} else if (type && !strcmp(type, "net") && nat_net_from_json(rec, &n) == 0 &&
+		   (!strcmp(n.made_by, "cni") || !strcmp(n.made_by, "oci"))) {
+		nat_net_elems(n.bridge, l->owner, e);
+		ret = nat_net_take_back(l->nat, e, NAT_NET_ELEMS, l->owner);
+		if (ret == 0)
+			nat_record_del(l->nat, l->owner, name);
+		/* Another network of the bridge keeps what it asks. */
+		o.bridge = n.bridge;
+		if (ret == 0)
+			ret = state_record_for_each(l->nat->state_dir, NAT_KIND, NULL,
+						    nat_net_other_one, &o);
+		if (ret == 0)
+			ret = o.err;
+	}
+	if (ret < 0 && !l->err)
+		l->err = ret;
+	return 0;
+}
+
+static int nat_net_found(const char *group, const char *name, json_t *rec, void *arg)
+{
+	(void)group;
+	(void)name;
+	(void)rec;
+	(void)arg;
+	return -EEXIST; /* one is enough */
+}
+
+/**
+ * nat_net_in_use() - has a network a container left?
+ * @root:	where the records of attachments live (STATE_DIR)
+ * @network:	the network
+ * @kinds:	the kinds of records of its attachments, NULL-terminated
+ *
+ * Return: 1, 0, or negative errno (logged).
+ */
+int nat_net_in_use(const char *root, const char *network, const char *const *kinds)
+{
+	int ret = 0;
+
+	for (; ret == 0 && *kinds; kinds++)
+		ret = state_record_for_each(root, *kinds, network, nat_net_found, NULL);
+	return ret == -EEXIST ? 1 : ret == -ENOENT ? 0 : ret;
+}
+
+/**
+ * nat_net_release() - a container host's network lost a container: when it
+ * was the last, take back what the network had in plumb's table for its
+ * containers' sake (the policy it gave its bridge, its hairpin)
+ * @nat:	the handle
+ * @network:	the network (network@NAME owns what it had)
+ * @bridge:	its bridge when known, so that a record a killed setup was
+ *		writing goes too; or NULL
+ * @in_use:	says, under the policy lock, whether the network still has a
+ *		container: 1, 0, or negative errno
+ * @arg:	passed to @in_use
+ *
+ * Only policies made through CNI or the OCI hooks go; what another network
+ * of the same bridge asks is put back.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_net_release(struct nat *nat, const char *network, const char *bridge,
+		    int (*in_use)(void *arg), void *arg)
+{
+	char owner[NFT_OWNER_MAX + 1], group[NFT_OWNER_MAX + 1], name[NAT_NAME_MAX];
+	struct nat_net_leave l = { .nat = nat, .owner = owner };
+	char path[PATH_MAX];
+	json_t *rec;
+	int fd, ret, err;
+
+	/* A network without records has nothing to let go of: no lock. */
+	nat_owner_network(network, owner);
+	nat_owner_group(owner, group, sizeof(group));
+	if ((size_t)snprintf(path, sizeof(path), "%s/" NAT_KIND "/%s", nat->state_dir,
+			     group) < sizeof(path) &&
+	    access(path, F_OK) < 0)
+		return 0;
+	fd = nat_net_lock(nat, 0);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	ret = in_use(arg);
+	if (ret == 0)
+		ret = state_record_for_each(nat->state_dir, NAT_KIND, group,
+					    nat_net_leave_one, &l);
+	if (ret == 0)
+		ret = l.err;
+	if (ret == 0 && bridge) {
+		nat_net_record_name(bridge, name, sizeof(name));
+		rec = state_record_read(nat->state_dir, NAT_KIND, group, name, &err);
+		if (!rec && err == -ENOENT) /* and its killed writers' files */
+			nat_record_del(nat, owner, name);
+		json_decref(rec);
+	}
+	close(fd);
+	return ret < 0 ? ret : 0;
+}
+
+struct nat_net_forget {
+	struct nat *nat;
+	const char *bridge;
+};
+
+static int nat_net_forget_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_net_forget *f = arg;
+	char owner[NFT_OWNER_MAX + 1];
+	const char *type = NULL;
+	struct nat_net n;
+
+	if (json_get_string(rec, "type", &type) <= 0 || strcmp(type, "net") ||
+	    nat_net_from_json(rec, &n) < 0 || strcmp(n.bridge, f->bridge))
+		return 0;
+	nat_group_owner(group, owner, sizeof(owner));
+	nat_record_del(f->nat, owner, name);
+	return 0;
+}
+
+/**
+ * nat_net_del() - a bridge goes: its policy goes, whichever networks asked
+ * @nat:	the handle
+ * @bridge:	the bridge
+ *
+ * Return: 0 (also when it had none) or negative errno (logged).
+ */
+int nat_net_del(struct nat *nat, const char *bridge)
+{
+	struct nat_net_forget f = { .nat = nat, .bridge = bridge };
+	struct nft_elem e[NAT_NET_ELEMS];
+	int fd, ret;
+
+	fd = nat_net_lock(nat, 0);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	nat_net_elems(bridge, "", e);
+	ret = nat_net_take_back(nat, e, NAT_NET_ELEMS, NULL);
+	if (ret == 0)
+		ret = state_record_for_each(nat->state_dir, NAT_KIND, NULL,
+					    nat_net_forget_one, &f);
+	close(fd);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* --- a bridge another plugin made ----------------------------------------- */
+
+struct nat_port_scan {
+	struct nl_sock nl;
+	struct nl_link link[NAT_PORT_NAMES];
+	size_t n;
+};
+
+/**
+ * nat_port_find() - among the host interfaces a bridge plugin reported
+ * (prevResult's "interfaces" without "sandbox"), the bridge and the
+ * container's port on it
+ * @nat:	the handle (its namespace is the host side's)
+ * @names:	the interfaces' names; at most NAT_PORT_NAMES are looked at
+ * @n:		how many
+ * @port:	filled when found
+ *
+ * Return: 1 when found, 0 when none of them is a bridge with one of the
+ * others as its port (the ptp plugin, macvlan...), or negative errno
+ * (logged).
+ */
+int nat_port_find(struct nat *nat, const char *const *names, size_t n,
+		  struct nat_port *port)
+{
+	struct nat_port_scan s = { 0 };
+	size_t i, k;
+	int ret;
+
+	ret = nl_open_netns(&s.nl, NETLINK_ROUTE, nat->netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	for (i = 0; ret >= 0 && i < n && s.n < NAT_PORT_NAMES; i++) {
+		if (nl_link_name_check_try(names[i], NULL) < 0)
+			continue;
+		ret = nl_link_get(&s.nl, names[i], &s.link[s.n]);
+		if (ret == 0)
+			s.n++;
+		else if (ret == -ENODEV)
+			ret = 0;
+		else
+			nl_err(&s.nl, ret, "look up %s", names[i]);
+	}
+	for (i = 0; ret >= 0 && i < s.n; i++) {
+		for (k = 0; k < s.n; k++) {
+			if (strcmp(s.link[i].kind, "bridge") ||
+			    s.link[k].master != s.link[i].index)
+				continue;
+			*port = (struct nat_port){ .bridge = s.link[i],
+						   .port = s.link[k] };
+			port->plumbs = bridge_marked(&s.nl, &s.link[i], NULL);
+			nl_close(&s.nl);
+			return 1;
+		}
+	}
+	nl_close(&s.nl);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * nat_port_adopt() - make a bridge that plumb did not make one that plumb
+ * serves: in plumb's interface group, so that the rules plumb keeps in other
+ * firewalls let it through (lib/foreign.c), and with hairpin mode on the
+ * container's port, so that a container reaches its own published port
+ * (with bridge netfilter on, the kernel bridges the DNATed packet back
+ * out of the port it came in by)
+ * @nat:	the handle
+ * @port:	the bridge and port nat_port_find() found
+ * @hairpin:	turn hairpin mode on
+ *
+ * A bridge already in another group is left there, with a warning.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin)
+{
+	struct nl_sock nl;
+	int ret;
+
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, nat->netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	if (!port->bridge.group)
+		ret = nl_link_set_group(&nl, port->bridge.name, BRIDGE_GROUP);
+	else if (port->bridge.group != BRIDGE_GROUP)
+		log_warn("bridge %s is in interface group %u, not plumb's (0x%x): other "
+			 "firewalls' chains may drop its traffic",
+			 port->bridge.name, port->bridge.group, BRIDGE_GROUP);
+	if (ret == 0 && hairpin && port->port.hairpin == 0)
+		ret = nl_link_set_hairpin(&nl, port->port.name);
+	nl_close(&nl);
+	return ret;
+}
+
+/* --- hairpin --------------------------------------------------------- */
+
+static void nat_hairpin_elem(const struct inet_prefix *subnet, const char *owner,
+			     struct nft_elem *e)
+{
+	nat_masq_elem(subnet, owner, e);
+	e->set = subnet->addr.family == AF_INET6 ? NFT_HAIRPIN6 : NFT_HAIRPIN4;
+}
+
+static void nat_hairpin_record_name(const struct inet_prefix *subnet, char *buf,
+				    size_t size)
+{
+	char addr[INET_ADDR_STRLEN];
+
+	snprintf(buf, size, "hairpin-%s_%u",
+		 inet_addr_str(&subnet->addr, addr, sizeof(addr)), subnet->len);
+}
+
+/**
+ * nat_hairpin_add() - masquerade the DNATed traffic of a subnet, so that a
+ * container reaches its own published port although the subnet is not
+ * masqueraded (portmap's "snat", behind a bridge plumb did not make)
+ * @nat:	the handle
+ * @subnet:	the subnet, no host bits
+ * @network:	the network, whose owner (network@NAME) holds it
+ *
+ * Nothing is done for a subnet that is masqueraded: its hairpin is there.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_hairpin_add(struct nat *nat, const struct inet_prefix *subnet,
+		    const char *network)
+{
+	char name[NAT_NAME_MAX], buf[INET_PREFIX_STRLEN], owner[NFT_OWNER_MAX + 1];
+	struct nft_elem e;
+	json_t *rec;
+	int ret, fresh;
+
+	/* A masqueraded subnet has its hairpin already (the rule before). */
+	nat_masq_elem(subnet, "", &e);
+	ret = nft_elem_get(&nat->nl, &e);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+
+	rec = json_pack("{s:s, s:s}", "type", "hairpin", "subnet",
+			inet_prefix_str(subnet, buf, sizeof(buf)));
+	if (!rec)
+		return log_err(-ENOMEM, "record the hairpin of %s", buf);
+	nat_owner_network(network, owner);
+	nat_hairpin_record_name(subnet, name, sizeof(name));
+	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	json_decref(rec);
+	nat_hairpin_elem(subnet, owner, &e);
+	if (ret >= 0)
+		ret = nat_apply_add(nat, &e, 1, 0);
+	if (ret < 0 && fresh > 0)
+		nat_record_del(nat, owner, name);
+	return ret;
+}
+
+/* --- records, for reconcile and release --------------------------------- */
+
+/**
+ * nat_net_record_elems() - the elements a "net" or "hairpin" record asks for
+ * @rec:	the record
+ * @owner:	its owner
+ * @out:	room for three elements
+ *
+ * Return: how many, 0 for a record of another type, or -EBADMSG (not
+ * logged) for a damaged one.
+ */
+int nat_net_record_elems(const json_t *rec, const char *owner, struct nft_elem *out)
+{
+	struct nft_elem e[NAT_NET_ELEMS];
+	const char *type = NULL, *s = NULL;
+	struct inet_prefix subnet;
+	struct nat_net n;
+	int i, k = 0;
+
+	json_get_string(rec, "type", &type);
+	if (type && !strcmp(type, "hairpin")) {
+		if (json_get_string(rec, "subnet", &s) <= 0 ||
+		    inet_prefix_parse(s, &subnet) < 0 ||
+		    inet_prefix_has_host_bits(&subnet))
+			return -EBADMSG;
+		nat_hairpin_elem(&subnet, owner, out);
+		return 1;
+	}
+	if (!type || strcmp(type, "net"))
+		return 0;
+	if (nat_net_from_json(rec, &n) < 0)
+		return -EBADMSG;
+	nat_net_elems(n.bridge, owner, e);
+	for (i = 0; i < NAT_NET_ELEMS; i++) {
+		if (nat_net_wants(&n, (size_t)i))
+			out[k++] = e[i];
+	}
+	return k;
+}
+
+/**
+ * nat_net_record_release() - undo what a "net" or "hairpin" record made
+ * @nat:	the handle
+ * @rec:	the record
+ * @owner:	its owner: elements another owner put there stay
+ * @name:	the record's name, deleted once undone
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_net_record_release(struct nat *nat, const json_t *rec, const char *owner,
+			   const char *name)
+{
+	struct nft_elem e[NAT_NET_ELEMS];
+	int n, ret = 0;
+
+	n = nat_net_record_elems(rec, owner, e);
+	if (n > 0)
+		ret = nat_net_take_back(nat, e, (size_t)n, owner);
+	if (ret == 0)
+		nat_record_del(nat, owner, name);
+	return ret;
+}
+
+/* --- list ------------------------------------------------------------ */
+
+struct nat_net_walk {
+	struct nft_elem *v;
+	size_t n;
+	size_t cap;
+};
+
+static int nat_net_collect(const struct nft_elem *e, void *arg)
+{
+	struct nat_net_walk *w = arg;
+	struct nft_elem *v;
+
+	if (w->n == w->cap) {
+		v = realloc(w->v, (w->cap ? 2 * w->cap : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = w->cap ? 2 * w->cap : 16;
+	}
+	w->v[w->n++] = *e;
+	return 0;
+}
+
+static int nat_net_list_one(struct nat *nat, const struct nft_elem *samebr, json_t *out)
+{
+	struct nft_elem e[NAT_NET_ELEMS];
+	char bridge[IFNAMSIZ];
+	int isolated, guarded;
+
+	snprintf(bridge, sizeof(bridge), "%.*s", IFNAMSIZ - 1, (const char *)samebr->key);
+	nat_net_elems(bridge, "", e);
+	isolated = nft_elem_get(&nat->nl, &e[1]);
+	guarded = isolated < 0 ? isolated : nft_elem_get(&nat->nl, &e[2]);
+	if (guarded < 0)
+		return guarded;
+	return json_array_append_new(out, json_pack("{s:s, s:b, s:b, s:o}", "bridge",
+						    bridge, "isolate", isolated,
+						    "direct_access", !guarded, "owner",
+						    json_string_lossy(samebr->owner))) ?
+		       -ENOMEM :
+		       0;
+}
+
+/**
+ * nat_net_list() - the bridges that have a forwarding policy, as the
+ * kernel has them
+ * @nat:	the handle
+ * @out:	an array: [{bridge, isolate, direct_access, owner}] is appended
+ *
+ * Return: 0 or negative errno.
+ */
+int nat_net_list(struct nat *nat, json_t *out)
+{
+	struct nat_net_walk w = { 0 };
+	size_t i;
+	int ret;
+
+	/* Each bridge's other sets are looked up after the walk, not during it. */
+	ret = nft_elem_for_each(&nat->nl, NFT_SAMEBR, nat_net_collect, &w);
+	for (i = 0; ret == 0 && i < w.n; i++)
+		ret = nat_net_list_one(nat, &w.v[i], out);
+	free(w.v);
+	return ret;
+}
