@@ -50,6 +50,8 @@ static int add_bridge_only(struct add_opts *o, int json)
 	nl_close(&nl);
 	if (ret >= 0)
 		ret = add_bridge_admit(req, gw);
+	if (ret >= 0)
+		ret = attach_policy_apply(req);
 	if (ret < 0)
 		return ret;
 	j = json_pack("{s:s, s:[]}", "bridge", req->a.bridge, "gateways");

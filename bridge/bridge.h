@@ -25,6 +25,9 @@
  * @has_no_masq: --no-masquerade-to was given
  * @no_masq:	its destinations
  * @n_no_masq:	how many
+ * @policy:	--isolate, --direct-access and their --no- forms, over the
+ *		front end's defaults
+ * @policy_set:	the policy is asked for (given, or a front end's default)
  */
 struct add_opts {
 	struct attach_req req;
@@ -41,6 +44,8 @@ struct add_opts {
 	int has_no_masq;
 	struct inet_prefix no_masq[NAT_NOMASQ_MAX];
 	size_t n_no_masq;
+	struct nat_net policy;
+	int policy_set;
 };
 
 extern const char add_options_help[];

@@ -8,6 +8,10 @@
  * "nonMasqueradeCIDRs" (ip-masq-agent's name) lists the destinations the
  * network reaches without masquerade: a Kubernetes cluster's pod and
  * service CIDRs.
+ * plumb's own keys "isolate" and "directAccess" give the network its
+ * forwarding policy (lib/nat_net.c): on a container host, by default,
+ * nothing passes between it and plumb's other networks, and nothing
+ * reaches its containers from another interface, but published ports.
  *
  * Unlike the reference plugin, the host veth is named from the attachment
  * and everything is recorded, so DEL and GC work without the container's
@@ -43,6 +47,7 @@
  * @promisc:	"promiscMode"
  * @foreign:	"foreignBridge", plumb's own key: the bridge may be one plumb
  *		did not create (one the reference plugin made, say)
+ * @policy:	"isolate" (true), "directAccess" (false)
  * @mtu:	"mtu", 0 for the bridge's
  * @mac:	the container's address, from runtimeConfig.mac, args.cni.mac
  *		or CNI_ARGS MAC=, or NULL
@@ -58,6 +63,7 @@ struct br_conf {
 	int hairpin;
 	int promisc;
 	int foreign;
+	struct nat_net policy;
 	long long mtu;
 	const char *mac;
 	char mac_arg[32];
@@ -94,10 +100,11 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 	json_t *args_mac =
 		json_member(json_member(json_member(req->conf, "args"), "cni"), "mac");
 	json_t *no_masq = json_member(req->conf, "nonMasqueradeCIDRs");
-	int ret;
+	int ret, direct = 0;
 
 	*c = (struct br_conf){ .bridge = CNI_BRIDGE_DEFAULT,
-			       .has_no_masq = no_masq && !json_is_null(no_masq) };
+			       .has_no_masq = no_masq && !json_is_null(no_masq),
+			       .policy = { .made_by = "cni", .isolate = 1 } };
 	req->code = CNI_ERR_CONFIG;
 	if (c->has_no_masq && nat_nomasq_parse_json(no_masq, "nonMasqueradeCIDRs",
 						    c->no_masq, &c->n_no_masq) < 0)
@@ -109,6 +116,8 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 	    json_get_bool(req->conf, "hairpinMode", &c->hairpin) < 0 ||
 	    json_get_bool(req->conf, "promiscMode", &c->promisc) < 0 ||
 	    json_get_bool(req->conf, "foreignBridge", &c->foreign) < 0 ||
+	    json_get_bool(req->conf, "isolate", &c->policy.isolate) < 0 ||
+	    json_get_bool(req->conf, "directAccess", &direct) < 0 ||
 	    json_get_int(req->conf, "mtu", 0, 65535, &c->mtu) < 0 ||
 	    nl_link_name_check(c->bridge) < 0)
 		return -EINVAL;
@@ -120,6 +129,8 @@ static int br_conf_parse(struct cni_req *req, struct br_conf *c)
 				"set");
 	req->code = 0;
 	c->is_gw |= c->default_gw;
+	c->policy.guard = !direct;
+	snprintf(c->policy.bridge, sizeof(c->policy.bridge), "%s", c->bridge);
 	ret = br_conf_unsupported(req);
 	if (ret == 0)
 		ret = cni_args_check(req, br_args);
@@ -288,6 +299,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	r.no_gateway = !c.is_gw;
 	r.promisc = c.promisc;
 	r.foreign_bridge = c.foreign;
+	r.policy = &c.policy;
 
 	/*
 	 * A second ADD of a live attachment is refused before anything runs:
@@ -419,15 +431,15 @@ static int br_status(struct cni_req *req)
 	int ret;
 
 	ret = br_conf_parse(req, &c);
-	if (ret == 0 && (c.ip_masq || c.has_no_masq)) {
+	if (ret == 0 && (c.ip_masq || c.has_no_masq || c.policy.isolate || c.policy.guard)) {
 		ret = nat_open(&nat, -1, STATE_DIR);
 		if (ret == 0)
 			ret = nft_gen_get(&nat.nl, &genid);
 		nat_close(&nat);
 		if (ret < 0)
 			return cni_fail(req, CNI_ERR_UNAVAILABLE, 0,
-					"nftables is not usable "
-					"for ipMasq");
+					"nftables is not usable for ipMasq, "
+					"isolate or directAccess");
 	}
 	return ret < 0 ? ret : cni_ipam_status(req);
 }

@@ -74,6 +74,9 @@ static int hook_policy(struct add_opts *o, const struct oci_state *s, const char
 				      o->req.foreign_bridge);
 	if (ret == 0)
 		ret = policy_check(&p, s, net);
+	/* The network's forwarding policy, as its declaration says. */
+	o->policy.isolate = policy_net_switch(net, "isolate", o->policy.isolate);
+	o->policy.guard = !policy_net_switch(net, "directAccess", !o->policy.guard);
 	net->conf = NULL; /* it lives in @p */
 	policy_free(&p);
 	if (ret < 0)
@@ -109,6 +112,9 @@ static int hook_opts(struct add_opts *o, const struct oci_state *s, enum oci_sta
 	n = hook_args(argc, argv, args, &policy);
 	if (n < 0)
 		return n;
+	/* Container hosts: isolated networks, no direct access (issue 16). */
+	o->policy = (struct nat_net){ .made_by = "oci", .isolate = 1, .guard = 1 };
+	o->policy_set = 1;
 	ret = add_opts_parse(o, n, args);
 	if (ret < 0)
 		return ret;

@@ -37,7 +37,12 @@ const char add_options_help[] =
 	"  --no-masquerade-to CIDR\n"
 	"                      the network reaches CIDR without masquerade (its\n"
 	"                      cluster's pod or service CIDR); repeatable\n"
-	"  --foreign-bridge    use the bridge even if plumb did not create it\n";
+	"  --foreign-bridge    use the bridge even if plumb did not create it\n"
+	"  --isolate           nothing passes between the network and plumb's\n"
+	"                      other networks but published ports (oci-hook: on)\n"
+	"  --no-direct-access  nothing reaches its containers from other\n"
+	"                      interfaces but published ports (oci-hook: on)\n"
+	"  --no-isolate, --direct-access   the opposites\n";
 
 enum {
 	OPT_BRIDGE = 256,
@@ -57,6 +62,10 @@ enum {
 	OPT_MASQUERADE,
 	OPT_NO_MASQUERADE_TO,
 	OPT_FOREIGN_BRIDGE,
+	OPT_ISOLATE,
+	OPT_NO_ISOLATE,
+	OPT_DIRECT_ACCESS,
+	OPT_NO_DIRECT_ACCESS,
 };
 
 static const struct option add_long_options[] = {
@@ -77,6 +86,10 @@ static const struct option add_long_options[] = {
 	{ "masquerade", no_argument, NULL, OPT_MASQUERADE },
 	{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },
 	{ "foreign-bridge", no_argument, NULL, OPT_FOREIGN_BRIDGE },
+	{ "isolate", no_argument, NULL, OPT_ISOLATE },
+	{ "no-isolate", no_argument, NULL, OPT_NO_ISOLATE },
+	{ "direct-access", no_argument, NULL, OPT_DIRECT_ACCESS },
+	{ "no-direct-access", no_argument, NULL, OPT_NO_DIRECT_ACCESS },
 	{ 0 },
 };
 
@@ -94,6 +107,8 @@ void add_opts_init(struct add_opts *o)
 	snprintf(o->req.a.data_dir, sizeof(o->req.a.data_dir), "%s", ATTACH_IPAM_DIR);
 	o->req.a.hairpin = 1;
 	o->req.a.default_route = 1;
+	/* By hand, a router is expected to route between bridges, as with ip. */
+	snprintf(o->policy.made_by, sizeof(o->policy.made_by), "cli");
 }
 
 static int opt_copy(const char *what, const char *s, char *out, size_t size)
@@ -164,6 +179,16 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 		return nat_nomasq_parse(arg, o->no_masq, &o->n_no_masq);
 	case OPT_FOREIGN_BRIDGE:
 		o->req.foreign_bridge = 1;
+		return 0;
+	case OPT_ISOLATE:
+	case OPT_NO_ISOLATE:
+		o->policy.isolate = c == OPT_ISOLATE;
+		o->policy_set = 1;
+		return 0;
+	case OPT_DIRECT_ACCESS:
+	case OPT_NO_DIRECT_ACCESS:
+		o->policy.guard = c == OPT_NO_DIRECT_ACCESS;
+		o->policy_set = 1;
 		return 0;
 	}
 	return -EINVAL;
@@ -279,6 +304,8 @@ int add_opts_finish(struct add_opts *o)
 	if (nl_link_name_check(o->bridge) < 0 || nl_link_name_check(o->ifname) < 0)
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", o->bridge);
+	snprintf(o->policy.bridge, sizeof(o->policy.bridge), "%s", o->bridge);
+	o->req.policy = o->policy_set ? &o->policy : NULL;
 	if (!*a->network)
 		snprintf(a->network, sizeof(a->network), "%s", a->bridge);
 	if (!o->subnet)

@@ -48,7 +48,6 @@
 #include <plumb/netns.h>
 #include <plumb/state.h>
 
-#define ATTACH_KIND "attach"
 
 /**
  * attach_key_check() - check the three names that make an attachment
@@ -542,6 +541,68 @@ static int attach_mtu(struct nl_sock *nl, struct attachment *a, struct nl_link *
 	return 0;
 }
 
+/**
+ * attach_policy_apply() - give the network's bridge its forwarding policy
+ * @req:	the request: its policy (nothing to do when NULL), network,
+ *		host namespace and state directory
+ *
+ * Called before any container is wired to the bridge: there is no moment
+ * when a container is reachable as the policy forbids.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int attach_policy_apply(const struct attach_req *req)
+{
+	char dir[NAT_STATE_DIR_MAX];
+	struct nat nat = { 0 };
+	int ret;
+
+	if (!req->policy)
+		return 0;
+	ret = nat_state_dir(req->host_netns_fd, dir, sizeof(dir));
+	if (ret == 0)
+		ret = nat_open(&nat, req->host_netns_fd, dir);
+	if (ret == 0)
+		ret = nat_net_add(&nat, req->policy, req->a.network);
+	nat_close(&nat);
+	return ret;
+}
+
+struct attach_use {
+	const char *state_dir;
+	const char *network;
+};
+
+/* Has the network a container left, plumb-bridge's or plumb-nat's? */
+static int attach_network_in_use(void *arg)
+{
+	static const char *const kinds[] = { ATTACH_KIND, NAT_CNI_KIND, NULL };
+	const struct attach_use *u = arg;
+
+	return nat_net_in_use(u->state_dir, u->network, kinds);
+}
+
+/*
+ * After a network's last attachment went, the policy it had as a container
+ * host's network goes too (nat_net_release()).
+ */
+static int attach_policy_release(const char *state_dir, const char *network,
+				 const char *bridge, int host_netns_fd)
+{
+	struct attach_use u = { .state_dir = state_dir, .network = network };
+	char dir[NAT_STATE_DIR_MAX];
+	struct nat nat = { 0 };
+	int ret;
+
+	ret = nat_state_dir(host_netns_fd, dir, sizeof(dir));
+	if (ret == 0)
+		ret = nat_open(&nat, host_netns_fd, dir);
+	if (ret == 0)
+		ret = nat_net_release(&nat, network, bridge, attach_network_in_use, &u);
+	nat_close(&nat);
+	return ret;
+}
+
 /* Wire the claimed addresses: bridge, veth, container side. */
 static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 {
@@ -572,6 +633,10 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	fault_point("record-written");
 	if (ret < 0)
 		goto out_bridge;
+	/* After the record, so that a last teardown of the network sees it. */
+	ret = attach_policy_apply(req);
+	if (ret < 0)
+		goto out_record;
 	port = (struct bridge_port){
 		.host_veth = a->host_veth,
 		.host_mac = a->host_mac,
@@ -592,7 +657,9 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		fault_point("attached");
 		return 0;
 	}
+out_record:
 	attach_record_del(req->state_dir, a);
+	attach_policy_release(req->state_dir, a->network, a->bridge, req->host_netns_fd);
 out_bridge:
 	if (created && bridge_del(nl, a->bridge) == 0)
 		firewalld_forget(req->host_netns_fd, a->bridge);
@@ -765,5 +832,12 @@ int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 	if (ret < 0)
 		return ret;
 	fault_point("ipam-released");
-	return attach_record_del(state_dir, a);
+	ret = attach_record_del(state_dir, a);
+	if (ret == 0 && attach_host_netns_open(a, host_netns_fd, &fd) == 0) {
+		ret = attach_policy_release(state_dir, a->network,
+					    have_record ? a->bridge : NULL, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	return ret;
 }

@@ -14,6 +14,7 @@
  *       "bridge": "web0",                    (default: the network's name)
  *       "subnets": ["10.90.0.0/24", "fd00:90::/64"],  (one IPv4, one IPv6)
  *       "foreignBridge": false,              (may use a bridge plumb did not make)
+ *       "isolate": true, "directAccess": false,  (its forwarding policy)
  *       "annotations": {                     (what a container may choose there)
  *         "plumb.ip": false, "plumb.mac": false, "plumb.mtu": false,
  *         "plumb.masquerade": false,
@@ -53,7 +54,9 @@
 
 /* The keys of a network's declaration. */
 static const char *const policy_net_keys[] = {
-	"bridge", "subnets", "foreignBridge", "annotations", NULL,
+	"bridge", "subnets", "foreignBridge", "annotations",
+	"isolate", "directAccess", /* bridge/oci.c: the forwarding policy */
+	NULL,
 };
 
 /*
@@ -222,6 +225,10 @@ static int policy_net_parse(const char *name, const json_t *o, struct policy_net
 	json_object_foreach((json_t *)o, key, v) {
 		if (!policy_known(policy_net_keys, key))
 			return log_msg_errx(m, -EINVAL, "unknown key \"%s\"", key);
+		/* The switches policy_net_switch() reads are true or false. */
+		if ((!strcmp(key, "isolate") || !strcmp(key, "directAccess")) &&
+		    !json_is_boolean(v))
+			return log_msg_errx(m, -EINVAL, "\"%s\": want true or false", key);
 	}
 	v = json_object_get(o, "bridge");
 	if (v && !json_is_string(v))

@@ -11,9 +11,11 @@
 
 #include <plumb/bridge.h>
 #include <plumb/ipam.h>
+#include <plumb/nat.h>
 
 #define ATTACH_ID_MAX 200
 #define ATTACH_IPAM_DIR "/run/plumb/ipam" /* the command line's leases */
+#define ATTACH_KIND "attach" /* records under <state>/attach/<network>/ */
 
 /**
  * struct attachment - what plumb made for one (network, id, ifname)
@@ -75,6 +77,8 @@ struct attachment {
  * @foreign_bridge: the administrator lets it use a bridge plumb did not
  *		create
  * @state_dir:	where records live (STATE_DIR)
+ * @policy:	the network's forwarding policy (isolation, the direct-access
+ *		guard) to give its bridge, or NULL to leave it as it is
  * @bridge_mac: out: the bridge's hardware address
  */
 struct attach_req {
@@ -89,6 +93,7 @@ struct attach_req {
 	int promisc;
 	int foreign_bridge;
 	const char *state_dir;
+	const struct nat_net *policy;
 	uint8_t bridge_mac[6];
 };
 
@@ -111,6 +116,7 @@ int attach_for_each(const char *state_dir, const char *network,
 		    int (*fn)(const struct attachment *a, void *arg), void *arg);
 int attach_exists(const char *state_dir, const struct attachment *a);
 int attach_add(struct attach_req *req);
+int attach_policy_apply(const struct attach_req *req);
 int attach_check(const struct attachment *a, int host_netns_fd, json_t *diffs);
 int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd);
 

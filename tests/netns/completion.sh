@@ -111,7 +111,8 @@ test_completion_offers_the_options_each_verb_takes() {
 	comp_eq "plumb-nat list -" "--help --stats -s"
 	comp_eq "plumb-bridge -" "--help --json --netns --version -V -h -j -n"
 	comp_eq "plumb-netns -" "--help --json --version -V -h -j"
-	comp_eq "plumb-bridge add red --no-" "--no-default-route --no-masquerade-to"
+	comp_eq "plumb-bridge add red --no-" \
+		"--no-default-route --no-direct-access --no-isolate --no-masquerade-to"
 }
 
 test_completion_offers_the_values_of_verbs_and_options() {

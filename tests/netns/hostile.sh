@@ -660,12 +660,15 @@ test_elements_of_the_earlier_owner_format_are_still_torn_down() {
 	# A new container on the network: its masquerade is the network's already.
 	ok hook_run "$(oci_state web $pid)" plumb-nat oci-hook create --masquerade \
 		--publish 8082:80
-	eq "$(nat_owners | tr '\n' ' ')" \
+	# The network's policy (a hook's network: isolated, no direct access)
+	# stays with its container's attachment.
+	eq "$(nat_owners | grep -v network@plumb0 | tr '\n' ' ')" \
 		"masq4 plumb0 pub4 container@web pub4 net1/c1/eth0 pub4 web pub4 web " \
 		"elements before teardown"
 	ok hook_run "$(oci_state web 0)" plumb-nat oci-hook delete
 	cni_ok plumb-nat DEL /run/netns/a c1 eth0 "$NAT"
-	eq "$(nat_owners | tr '\n' ' ')" "masq4 plumb0 pub4 web " "elements after teardown"
+	eq "$(nat_owners | grep -v network@plumb0 | tr '\n' ' ')" "masq4 plumb0 pub4 web " \
+		"elements after teardown"
 	grep -q 'tcp \. 8081 .*comment "web" : 10\.88\.0\.99 \. 80' <<< "$(nft list map inet plumb pub4)" ||
 		fail "the person's port is gone: $(nft list map inet plumb pub4)"
 	kill $pid
@@ -719,6 +722,10 @@ test_oci_pid_of_another_users_process_in_its_own_user_namespace() {
 	eq "$(ls -A $RECORDS/plumb0) $(n_leases $IPAM/plumb0)" " 0" \
 		"record and lease after delete"
 	ok plumb-bridge del-bridge plumb0
+	# The network's policy made plumb's table; it went with the container.
+	eq "$(nft -j list table inet plumb | jq '[.nftables[] | (.set // .map) |
+		.elem? // empty | .[]] | length')" 0 "elements of table inet plumb"
+	ok plumb-nat flush
 	eq "$(state | grep -v -e '^/run/plumb' -e '^/var/lib/cni')" \
 		"$(grep -v -e '^/run/plumb' -e '^/var/lib/cni' <<< "$before")" \
 		"kernel state after create and delete"
@@ -1064,7 +1071,8 @@ test_annotations_publish_only_the_ports_the_policy_allows() {
 		"$(annotated c1 $PID plumb.publish=$(seq -s, -f '%g:80' 2000 2032))" \
 		plumb-nat oci-hook create
 	eq "$(now)" "$before" "state after publishing outside the policy"
-	nft list table inet plumb > /dev/null 2>&1 && fail "plumb's table was made"
+	# Only the network's forwarding policy is in plumb's table.
+	eq "$(nat_owners | grep -Ev '^(samebr|isolated|guarded) ')" "" "published elements"
 	# The administrator lets network plumb0 publish 22, and one port only.
 	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16"],
 		"annotations": {"plumb.publish": {"ports": ["22", "8000-8999"], "max": 1}}}}}' \
@@ -1099,10 +1107,11 @@ test_annotations_cannot_masquerade_what_the_policy_does_not_allow() {
 	ok hook_run "$(oci_state c1 $PID)" plumb-bridge oci-hook create
 	ok hook_run "$(annotated c1 $PID plumb.masquerade=false)" plumb-nat oci-hook create \
 		--masquerade
-	nft list table inet plumb > /dev/null 2>&1 && fail "masquerade=false made a table"
+	eq "$(nat_owners | grep '^masq4 ')" "" "masquerade=false"
 	ok hook_run "$(oci_state c1 $PID)" plumb-nat oci-hook delete
 	ok hook_run "$(oci_state c1 $PID)" plumb-nat oci-hook create --masquerade
-	eq "$(nat_owners)" "masq4 network@plumb0" "elements"
+	eq "$(nat_owners | grep -Ev '^(samebr|isolated|guarded) ')" "masq4 network@plumb0" \
+		"elements"
 	kill $PID
 }
 
@@ -1112,8 +1121,8 @@ test_policy_file_that_is_bad_or_not_the_administrators_is_refused() {
 	local before
 	container
 	before=$(now)
-	echo '{"networks": {"web": {"subnets": ["10.90.0.0/24"], "isolate": true}}}' > /tmp/p1
-	hook_fails '^plumb-bridge: policy /tmp/p1: networks\.web: unknown key "isolate"$' \
+	echo '{"networks": {"web": {"subnets": ["10.90.0.0/24"], "isolated": true}}}' > /tmp/p1
+	hook_fails '^plumb-bridge: policy /tmp/p1: networks\.web: unknown key "isolated"$' \
 		"$(oci_state c1 $PID)" plumb-bridge oci-hook create --policy /tmp/p1
 	echo '{"networks": {"web": {"subnets": ["10.90.0.1/24"]}}}' > /tmp/p2
 	hook_fails '^plumb-nat: policy /tmp/p2: networks\.web: invalid subnet "10\.90\.0\.1/24"' \

@@ -312,7 +312,10 @@ round_trip() {
 
 	# plumb.publish: 192.0.2.1:8080 is c1's port 80, from the wan.
 	eq "$(fetch 192.0.2.1 8080)" c1 "published port 8080 from the wan"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@$NET pub4 container@c1 " "nftables elements"
+	# The network's policy too (isolated, no direct access), while it has
+	# containers.
+	eq "$(nat_elems | tr '\n' ' ')" "guarded network@$NET isolated network@$NET masq4 network@$NET pub4 container@c1 samebr network@$NET " \
+		"nftables elements"
 
 	stop "$r" c1
 	stop "$r" c2
@@ -350,7 +353,9 @@ test_annotations_win_over_the_hooks_options() {
 	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.90.0.2/24 "address from oci1"
 	eq "$(ip -j addr show dev oci1 | jq -r '.[0].addr_info[] |
 		select(.family == "inet") | "\(.local)/\(.prefixlen)"')" 10.90.0.1/24 "gateway"
-	eq "$(nat_elems | tr '\n' ' ')" "pub4 container@c1 pub4 container@c1 " "two ports, no masquerade"
+	eq "$(nat_elems | tr '\n' ' ')" \
+		"guarded network@oci1 isolated network@oci1 pub4 container@c1 pub4 container@c1 samebr network@oci1 " \
+		"two ports, no masquerade"
 	eq "$(fetch 192.0.2.1 8081)" c1 "published port 8081 from the wan"
 	eq "$(get 192.0.2.1 9090)" "" "port 9090 of the hook's options"
 	stop "$r" c1
@@ -537,7 +542,10 @@ test_published_port_in_use_fails_the_second_container_and_stays_the_firsts() {
 	eq "$(leases)" 10.89.0.2 "leases: c1's only"
 	eq "$(ls -A "$RECORDS/$NET")" c1:eth0.json "attachment records"
 	eq "$(ip -j link show master "$NET" | jq length)" 1 "bridge ports"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@$NET pub4 container@c1 " "nftables elements"
+	# The network's policy too (isolated, no direct access), while it has
+	# containers.
+	eq "$(nat_elems | tr '\n' ' ')" "guarded network@$NET isolated network@$NET masq4 network@$NET pub4 container@c1 samebr network@$NET " \
+		"nftables elements"
 	eq "$(fetch 192.0.2.1 8080)" c1 "port 8080 from the wan"
 	stop "$r" c1
 	nothing_left
@@ -581,7 +589,9 @@ test_hooks_d_examples_run_in_file_name_order_and_give_a_network() {
 	start "$r" c1
 	eq "$(eth0 "$(pid_of "$r" c1)" | cut -d' ' -f1)" 10.88.0.2/16 "eth0 of c1"
 	ok rt "$r" exec c1 ping -c 1 -W 2 "$GW"
-	eq "$(nat_elems | tr '\n' ' ')" "masq4 network@plumb0 " "nftables elements"
+	eq "$(nat_elems | tr '\n' ' ')" \
+		"guarded network@plumb0 isolated network@plumb0 masq4 network@plumb0 samebr network@plumb0 " \
+		"nftables elements"
 	stop "$r" c1
 	nothing_left
 	# What the network shares goes as examples/oci/README.md says.
@@ -761,8 +771,8 @@ test_podman_runs_containers_on_plumbs_cni_plugins() {
 	eq "$(pm exec c2 timeout 5 wget -q -O - http://10.89.0.50/)" c1 "c1 from c2"
 	ok pm exec c1 ping -c 1 -W 2 "$GW"
 	ok pm exec c2 ping -c 1 -W 2 192.0.2.2
-	eq "$(nat_elems | cut -d' ' -f1 | tr '\n' ' ')" "localnet masq4 pub4 publocal4 " \
-		"nftables elements"
+	eq "$(nat_elems | cut -d' ' -f1 | tr '\n' ' ')" \
+		"guarded isolated localnet masq4 pub4 publocal4 samebr " "nftables elements"
 
 	ok pm rm -f -t 0 c1 c2
 	eq "$(pm ps -aq)" "" "podman ps after rm"

@@ -139,7 +139,10 @@ static void test_policy_file_that_says_anything_unknown_is_refused(void **state)
 		"{\"networks\": {\"n\": {\"subnets\": [\"fd00::/64\"]}}}",
 		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.1/8\"]}}}",
 		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\", \"10.1.0.0/16\"]}}}",
-		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], \"isolate\": true}}}",
+		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], \"isolated\": true}}}",
+		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], \"isolate\": 1}}}",
+		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], "
+		"\"directAccess\": \"yes\"}}}",
 		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], "
 		"\"bridge\": \"a-name-too-long-for-a-link\"}}}",
 		"{\"networks\": {\"n\": {\"subnets\": [\"10.0.0.0/8\"], "
