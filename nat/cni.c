@@ -7,7 +7,14 @@
  * masquerade, as ip-masq-agent's), finds the container's addresses in
  * prevResult and passes prevResult on.
  * As portmap's "snat" (true by default), IPv4 ports are also published on
- * 127.0.0.1, with plumb's guard.
+ * 127.0.0.1, with plumb's guard, and the DNATed traffic of the container's
+ * subnet is masqueraded, so that it reaches its own published port.
+ *
+ * Behind a bridge plugin other than plumb-bridge (the reference "bridge"),
+ * plumb-nat gives the network what plumb-bridge gives its own: the
+ * forwarding policy of plumb's keys "isolate" (true) and "directAccess"
+ * (false), a way through other firewalls (plumb's interface group), and
+ * hairpin mode on the container's port.
  *
  * The elements belong to the attachment ("network/id/ifname"), and a record
  * per attachment names that owner, so DEL needs neither prevResult nor the
@@ -20,15 +27,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <plumb/attach.h>
 #include <plumb/cni.h>
+#include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/nat.h>
 #include <plumb/state.h>
 
 #include "nat.h"
-
-#define CNI_NAT_KIND "cni-nat"
 
 struct pm_conf {
 	int snat;
@@ -37,6 +44,7 @@ struct pm_conf {
 	size_t n_no_masq;
 	struct inet_prefix no_masq[NAT_NOMASQ_MAX]; /* "nonMasqueradeCIDRs" */
 	json_t *mappings;
+	struct nat_net policy; /* "isolate", "directAccess" */
 	struct inet_addr addr[2]; /* the container's first IPv4 and IPv6 */
 	struct inet_prefix subnet[2];
 	char owner[NFT_OWNER_MAX + 1];
@@ -98,7 +106,7 @@ static void pm_owners(const struct cni_req *req, struct pm_conf *c)
 	nat_owner_make(NAT_OWNER_CNI, parts, 3, c->owner, sizeof(c->owner));
 	nat_owner_network(req->name, c->net);
 	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
-	rec = state_record_read(STATE_DIR, CNI_NAT_KIND, req->name, name, &err);
+	rec = state_record_read(STATE_DIR, NAT_CNI_KIND, req->name, name, &err);
 	was = json_string_value(json_object_get(rec, "owner"));
 	if (was && strlen(was) < sizeof(c->owner))
 		snprintf(c->owner, sizeof(c->owner), "%s", was);
@@ -108,12 +116,16 @@ static void pm_owners(const struct cni_req *req, struct pm_conf *c)
 static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
 {
 	json_t *no_masq = json_member(req->conf, "nonMasqueradeCIDRs");
+	int direct = 0;
 
 	*c = (struct pm_conf){ .snat = 1,
-			       .has_no_masq = no_masq && !json_is_null(no_masq) };
+			       .has_no_masq = no_masq && !json_is_null(no_masq),
+			       .policy = { .made_by = "cni", .isolate = 1 } };
 	req->code = CNI_ERR_CONFIG;
 	if (json_get_bool(req->conf, "snat", &c->snat) < 0 ||
 	    json_get_bool(req->conf, "ipMasq", &c->ip_masq) < 0 ||
+	    json_get_bool(req->conf, "isolate", &c->policy.isolate) < 0 ||
+	    json_get_bool(req->conf, "directAccess", &direct) < 0 ||
 	    (c->has_no_masq && nat_nomasq_parse_json(no_masq, "nonMasqueradeCIDRs",
 						     c->no_masq, &c->n_no_masq) < 0))
 		return -EINVAL;
@@ -122,6 +134,7 @@ static int pm_conf_parse(struct cni_req *req, struct pm_conf *c)
 		return log_errx(-EINVAL,
 				"invalid \"runtimeConfig.portMappings\": want an array");
 	req->code = 0;
+	c->policy.guard = !direct;
 	pm_owners(req, c);
 	return 0;
 }
@@ -216,7 +229,7 @@ static int pm_exists(struct cni_req *req)
 	int err;
 
 	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
-	rec = state_record_read(STATE_DIR, CNI_NAT_KIND, req->name, name, &err);
+	rec = state_record_read(STATE_DIR, NAT_CNI_KIND, req->name, name, &err);
 	if (!rec)
 		return err == -ENOENT ? 0 : err;
 	json_decref(rec);
@@ -234,20 +247,88 @@ static int pm_record(const struct cni_req *req, const char *owner, int del)
 
 	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
 	if (del)
-		return state_record_del(STATE_DIR, CNI_NAT_KIND, req->name, name);
+		return state_record_del(STATE_DIR, NAT_CNI_KIND, req->name, name);
 	rec = json_pack("{s:s, s:s, s:s}", "owner", owner, "id", req->container_id,
 			"ifname", req->ifname);
-	ret = rec ? state_record_write(STATE_DIR, CNI_NAT_KIND, req->name, name, rec) :
+	ret = rec ? state_record_write(STATE_DIR, NAT_CNI_KIND, req->name, name, rec) :
 		    -ENOMEM;
 	json_decref(rec);
 	return ret;
 }
 
+/* The host side's interfaces of prevResult: those without a sandbox. */
+static size_t pm_host_ifaces(const struct cni_req *req, const char **names)
+{
+	json_t *iface;
+	const char *sandbox;
+	size_t i, n = 0;
+
+	json_array_foreach(json_member(req->prev_result, "interfaces"), i, iface) {
+		sandbox = json_string_value(json_member(iface, "sandbox"));
+		if ((!sandbox || !*sandbox) && n < NAT_PORT_NAMES &&
+		    json_is_string(json_member(iface, "name")))
+			names[n++] = json_string_value(json_member(iface, "name"));
+	}
+	return n;
+}
+
+/*
+ * What the network needs of the bridge the previous plugin wired the
+ * container to (@port, when there is one): the hairpin's masquerade
+ * ("snat"), and when plumb did not make the bridge, plumb's group, hairpin
+ * mode and the forwarding policy.
+ */
+static int pm_bridge(struct cni_req *req, struct pm_conf *c, struct nat *nat,
+		     const struct nat_port *port)
+{
+	struct foreign_net net = { .network = req->name };
+	struct inet_prefix subnets[2];
+	int k, ports = json_array_size(c->mappings) > 0, ret = 0;
+
+	for (k = 0; k < 2; k++) {
+		if (!c->addr[k].family)
+			continue;
+		subnets[net.n_subnets++] = c->subnet[k];
+		/* With ipMasq, the masquerade's own hairpin rule does it. */
+		if (ret == 0 && c->snat && ports && !c->ip_masq)
+			ret = nat_hairpin_add(nat, &c->subnet[k], req->name);
+	}
+	if (ret < 0 || !port)
+		return ret;
+	ret = nat_port_adopt(nat, port, ports);
+	snprintf(c->policy.bridge, sizeof(c->policy.bridge), "%s", port->bridge.name);
+	if (ret == 0)
+		ret = nat_net_add(nat, &c->policy, req->name);
+	net.bridge = port->bridge.name;
+	net.subnets = subnets;
+	return ret < 0 ? ret : foreign_admit(-1, &net, 1);
+}
+
+/* Has the network a container left, plumb-nat's or plumb-bridge's? */
+static int pm_network_in_use(void *arg)
+{
+	static const char *const kinds[] = { NAT_CNI_KIND, ATTACH_KIND, NULL };
+	const struct cni_req *req = arg;
+
+	return nat_net_in_use(STATE_DIR, req->name, kinds);
+}
+
+/* The bridge plumb did not make, that this network's container is on. */
+static int pm_port(struct cni_req *req, struct nat *nat, struct nat_port *port)
+{
+	const char *names[NAT_PORT_NAMES];
+	int ret;
+
+	ret = nat_port_find(nat, names, pm_host_ifaces(req, names), port);
+	return ret < 0 ? ret : ret > 0 && !port->plumbs;
+}
+
 static int pm_add(struct cni_req *req, json_t **result)
 {
 	struct nat nat = { 0 };
+	struct nat_port port;
 	struct pm_conf c;
-	int ret;
+	int owned, adopt = 0, ret;
 
 	ret = pm_conf_parse(req, &c);
 	if (ret < 0)
@@ -260,25 +341,34 @@ static int pm_add(struct cni_req *req, json_t **result)
 	/* Bad input changes nothing: every mapping is checked first. */
 	if (ret == 0)
 		ret = pm_for_each(req, &c, NULL, pm_parsed);
-	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq || c.has_no_masq))
+	if (ret == 0)
+		ret = nat_open(&nat, -1, STATE_DIR);
+	if (ret == 0)
+		ret = pm_port(req, &nat, &port);
+	adopt = ret > 0;
+	/* What belongs to the attachment, or keeps the network's policy alive. */
+	owned = json_array_size(c.mappings) || c.ip_masq || c.has_no_masq || adopt;
+	if (ret >= 0 && owned)
 		ret = pm_exists(req);
-	if (ret == 0 && (json_array_size(c.mappings) || c.ip_masq || c.has_no_masq)) {
+	if (ret >= 0 && owned)
 		ret = pm_record(req, c.owner, 0);
-		if (ret == 0)
-			ret = nat_open(&nat, -1, STATE_DIR);
-		if (ret == 0)
-			ret = pm_for_each(req, &c, &nat, nat_publish);
-		/* The network's: its spared destinations, then its masquerade. */
-		if (ret == 0)
-			ret = nat_masq_add_each(&nat, c.subnet, 2, c.ip_masq,
-						c.has_no_masq ? c.no_masq : NULL,
-						c.n_no_masq, c.net);
-		if (ret < 0) { /* all or nothing */
-			nat_owner_release(&nat, c.owner);
-			pm_record(req, c.owner, 1);
-		}
+	if (ret < 0) {
 		nat_close(&nat);
+		return ret;
 	}
+	ret = pm_for_each(req, &c, &nat, nat_publish);
+	/* The network's: its spared destinations, then its masquerade. */
+	if (ret == 0)
+		ret = nat_masq_add_each(&nat, c.subnet, 2, c.ip_masq,
+					c.has_no_masq ? c.no_masq : NULL, c.n_no_masq, c.net);
+	if (ret == 0)
+		ret = pm_bridge(req, &c, &nat, adopt ? &port : NULL);
+	if (ret < 0 && owned) { /* all or nothing */
+		nat_owner_release(&nat, c.owner);
+		pm_record(req, c.owner, 1);
+		nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);
+	}
+	nat_close(&nat);
 	if (ret == 0) {
 		*result = json_deep_copy(req->prev_result);
 		if (!*result)
@@ -298,9 +388,12 @@ static int pm_del(struct cni_req *req)
 		ret = nat_open(&nat, -1, STATE_DIR);
 	if (ret == 0)
 		ret = nat_owner_release(&nat, c.owner);
-	nat_close(&nat);
 	if (ret == 0)
 		ret = pm_record(req, c.owner, 1);
+	/* The last container of a network behind another bridge plugin. */
+	if (ret == 0)
+		ret = nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);
+	nat_close(&nat);
 	return ret;
 }
 
@@ -344,7 +437,7 @@ static int pm_gc_one(const char *group, const char *name, json_t *rec, void *arg
 		return ret < 0 ? ret : 0;
 	ret = nat_owner_release(&g->nat, owner);
 	if (ret == 0)
-		ret = state_record_del(STATE_DIR, CNI_NAT_KIND, group, name);
+		ret = state_record_del(STATE_DIR, NAT_CNI_KIND, group, name);
 	if (ret < 0 && !g->err)
 		g->err = ret;
 	return 0;
@@ -360,8 +453,10 @@ static int pm_gc(struct cni_req *req)
 		return ret;
 	ret = nat_open(&g.nat, -1, STATE_DIR);
 	if (ret == 0)
-		ret = state_record_for_each(STATE_DIR, CNI_NAT_KIND, req->name, pm_gc_one,
+		ret = state_record_for_each(STATE_DIR, NAT_CNI_KIND, req->name, pm_gc_one,
 					    &g);
+	if (ret == 0)
+		ret = nat_net_release(&g.nat, req->name, NULL, pm_network_in_use, req);
 	nat_close(&g.nat);
 	return ret < 0 ? ret : g.err;
 }

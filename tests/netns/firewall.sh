@@ -274,3 +274,336 @@ test_containers_first_then_ufw_like_then_reconcile() {
 	ok plumb-nat flush
 	eq "$(saved)" "$before" "iptables-save after plumb-nat flush"
 }
+
+# --- the forwarding policy: isolation and the direct-access guard -----------------
+
+# policy BRIDGE: the bridge's policy as plumb-nat lists it, "" for none
+policy() {
+	plumb-nat -j list | jq -r --arg b "$1" '.networks[] | select(.bridge == $b) |
+		"isolate=\(.isolate) direct_access=\(.direct_access) owner=\(.owner)"'
+}
+
+test_networks_made_through_cni_are_isolated_but_published_ports_reach_across() {
+	host
+	eq "$(policy fw1)" "isolate=true direct_access=false owner=network@net1" "net1's policy"
+	eq "$(policy fw2)" "isolate=true direct_access=false owner=network@net2" "net2's policy"
+	serve b 80
+	refused b $A 80
+	refused b $A 81
+	refused a $B 80
+	refused a2 $B 80
+	# Through the host's address, a published port is reachable from
+	# another network, as from anywhere (b masqueraded towards a's bridge).
+	reaches b $HOST 8080 10.41.0.1
+	reaches b 10.42.0.1 8080 10.41.0.1
+	# Within a network, and out of it, nothing changes.
+	reaches a2 $A 81 $A2
+	reaches a $WAN 7000 $HOST
+	# The host itself reaches every container: that is not forwarding.
+	eq "$(timeout 4 socat -T 3 - TCP:$A:81,connect-timeout=3 < /dev/null 2> /dev/null)" \
+		10.41.0.1 "the host to a:81"
+}
+
+test_direct_access_from_outside_is_refused_published_or_not() {
+	host
+	# wan routes 10.0.0.0/8 to the host, but reaches neither a port a
+	# publishes (80, published as 8080) nor one it does not (81)...
+	refused wan $A 80
+	refused wan $A 81
+	# ...only the published port, through the host's address.
+	reaches wan $HOST 8080 $WAN
+	works
+}
+
+test_isolate_false_and_direct_access_true_open_a_network_up() {
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
+	conflist /tmp/net2.conflist net2 fw2 10.42.0.0/24
+	for n in net1 net2; do
+		jq '.plugins[0] += {isolate: false, directAccess: true}' /tmp/$n.conflist \
+			> /tmp/open.conflist && mv /tmp/open.conflist /tmp/$n.conflist
+	done
+	ok ip netns add a
+	ok ip netns add b
+	cni ADD /tmp/net1.conflist ctr-a /run/netns/a eth0 "$PORT80"
+	cni ADD /tmp/net2.conflist ctr-b /run/netns/b eth0
+	serve a 81
+	eq "$(policy fw1)" "" "net1's policy"
+	eq "$(nft -j list set inet plumb samebr | jq '.nftables[1].set.elem // [] | length')" 0 \
+		"samebr"
+	reaches wan $A 81 $WAN
+	reaches b $A 81 $B
+}
+
+test_a_changed_policy_takes_back_what_it_no_longer_asks() {
+	host
+	jq '.plugins[0] += {directAccess: true}' /tmp/net1.conflist > /tmp/net1b.conflist
+	ok ip netns add a3
+	cni ADD /tmp/net1b.conflist ctr-a3 /run/netns/a3 eth0
+	eq "$(policy fw1)" "isolate=true direct_access=true owner=network@net1" "net1's policy"
+	reaches wan $A 81 $WAN
+	refused b $A 81
+	jq '.plugins[0] += {isolate: false, directAccess: true}' /tmp/net1.conflist \
+		> /tmp/net1c.conflist
+	ok ip netns add a4
+	cni ADD /tmp/net1c.conflist ctr-a4 /run/netns/a4 eth0
+	eq "$(policy fw1)" "" "net1's policy"
+	# b's own network is still isolated: b still reaches nothing of net1.
+	refused b $A 81
+}
+
+test_the_policy_survives_a_flushed_ruleset_through_reconcile() {
+	local before
+	host
+	before=$(nft -s list table inet plumb)
+	ok nft flush ruleset
+	reaches wan $A 81 $WAN
+	ok plumb-nat reconcile
+	eq "$(nft -s list table inet plumb)" "$before" "table inet plumb after reconcile"
+	refused wan $A 81
+	refused b $A 81
+	works
+}
+
+test_peers_in_non_masquerade_cidrs_reach_the_network_directly() {
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	ok ip -n wan addr add 192.0.2.3/24 dev eth0
+	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
+	jq '.plugins[0] += {ipMasq: true, nonMasqueradeCIDRs: ["192.0.2.2/32"]}' \
+		/tmp/net1.conflist > /tmp/peers.conflist
+	ok ip netns add a
+	cni ADD /tmp/peers.conflist ctr-a /run/netns/a eth0
+	serve a 81
+	eq "$(policy fw1)" "isolate=true direct_access=false owner=network@net1" "net1's policy"
+	# 192.0.2.2, a peer, reaches a directly and is seen as itself...
+	reaches wan $A 81 $WAN
+	# ...192.0.2.3 is not a peer.
+	eq "$(ip netns exec wan timeout 4 socat -T 3 - \
+		TCP:$A:81,connect-timeout=3,bind=192.0.2.3 < /dev/null 2> /dev/null)" "" \
+		"192.0.2.3 to a:81"
+}
+
+# --- by hand and through the OCI hooks --------------------------------------------
+
+test_command_line_networks_route_unless_asked_otherwise() {
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	ok ip netns add c
+	ok ip netns add d
+	ok plumb-bridge add c --bridge br1 --subnet 10.41.0.0/24
+	ok plumb-bridge add d --bridge br2 --subnet 10.42.0.0/24
+	serve c 81
+	eq "$(nft list tables)" "" "tables"
+	reaches wan 10.41.0.2 81 $WAN
+	reaches d 10.41.0.2 81 10.42.0.2
+	ok plumb-bridge add --bridge br1 --subnet 10.41.0.0/24 --isolate --no-direct-access
+	eq "$(policy br1)" "isolate=true direct_access=false owner=network@br1" "br1's policy"
+	refused wan 10.41.0.2 81
+	refused d 10.41.0.2 81
+	ok plumb-bridge add --bridge br1 --subnet 10.41.0.0/24 --no-isolate --direct-access
+	eq "$(policy br1)" "" "br1's policy after --no-isolate --direct-access"
+	reaches d 10.41.0.2 81 10.42.0.2
+	# The bridge's policy goes with it.
+	ok plumb-bridge add --bridge br1 --subnet 10.41.0.0/24 --isolate
+	ok plumb-bridge del c --network br1
+	ok plumb-bridge del-bridge br1
+	eq "$(policy br1)" "" "br1's policy after del-bridge"
+	eq "$(find /run/plumb/nat -name 'net-*')" "" "policy records after del-bridge"
+}
+
+test_oci_hook_networks_are_isolated_unless_the_hook_says_otherwise() {
+	local state
+	ok ip netns add c
+	ip netns exec c sleep 600 &
+	state=$(jq -nc --argjson pid $! '{ociVersion: "1.0.2", id: "ctr-c",
+		status: "creating", pid: $pid, bundle: "/tmp", annotations: {}}')
+	ok plumb-bridge oci-hook create --bridge br1 --subnet 10.41.0.0/24 <<< "$state"
+	eq "$(policy br1)" "isolate=true direct_access=false owner=network@br1" "br1's policy"
+	eq "$(jq -c '{made_by, isolate, direct_access}' /run/plumb/nat/network@br1/net-br1.json)" \
+		'{"made_by":"oci","isolate":true,"direct_access":false}' "the policy's record"
+	ok plumb-bridge oci-hook delete --bridge br1 <<< "$state"
+	ok plumb-bridge oci-hook create --bridge br1 --subnet 10.41.0.0/24 \
+		--no-isolate --direct-access <<< "$state"
+	eq "$(policy br1)" "" "br1's policy with --no-isolate --direct-access"
+	ok plumb-bridge oci-hook delete --bridge br1 <<< "$state"
+	# The administrator's policy file may say it network by network; no
+	# annotation can.
+	echo '{"networks": {"br1": {"subnets": ["10.41.0.0/24"], "directAccess": true}}}' \
+		> /tmp/policy.json
+	ok plumb-bridge oci-hook create --bridge br1 --subnet 10.41.0.0/24 \
+		--policy /tmp/policy.json <<< "$state"
+	eq "$(policy br1)" "isolate=true direct_access=true owner=network@br1" \
+		"br1's policy as the policy file declares it"
+}
+
+# --- plumb-nat behind the reference bridge plugin ---------------------------------
+
+test_reference_bridge_with_plumb_nat_hairpins_isolates_and_passes_forward_drop() {
+	local list=/tmp/ref.conflist
+	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	docker_like
+	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
+		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
+		"$EX/bridge-plumb-ipam.conflist" > $list
+	ok ip netns add a
+	ok ip netns add a2
+	cni ADD $list ctr-a /run/netns/a eth0 "$PORT80"
+	cni ADD $list ctr-a2 /run/netns/a2 eth0
+	serve a 80
+	serve a 81
+	serve wan 7000
+	eq "$(ip -j -d link show dev cni-ref0 | jq -r '.[0].group')" 28780 "cni-ref0's group (0x706c)"
+	eq "$(policy cni-ref0)" "isolate=true direct_access=false owner=network@ref" "the policy"
+	# The reference plugin masquerades nothing (no ipMasq): wan answers
+	# through its route to 10.0.0.0/8.
+	reaches a $WAN 7000 $A
+	reaches wan $HOST 8080 $WAN
+	reaches a2 $A 80 $A2
+	# Hairpin, to its own published port, and a neighbour's.
+	reaches a $HOST 8080 10.41.0.1
+	reaches a2 $HOST 8080 10.41.0.1
+	refused wan $A 81
+	readable
+}
+
+# --- real dockerd ---------------------------------------------------------------
+
+DOCKER=/tmp/docker
+
+# docker ARGS...: Debian's docker client, talking to the sandbox's dockerd
+docker() {
+	/usr/bin/docker -H unix://$DOCKER/docker.sock "$@"
+}
+
+# dockerd_start [POLICY]: Debian's dockerd in the sandbox, as at boot:
+# iptables on (it sets FORWARD's policy to drop, or leaves POLICY), every
+# state on the sandbox's tmpfs, its containers run by crun without cgroups
+# (so nothing is left in the machine's cgroup tree, whatever becomes of the
+# test), an image imported from busybox-static, and a container "web"
+# answering on port 80, published on the host's 9090
+dockerd_start() {
+	local i bb=/bin/busybox a
+	command -v dockerd > /dev/null && [ -x /usr/bin/docker ] ||
+		skip "needs docker.io (apt-get install docker.io)"
+	command -v crun > /dev/null || skip "needs crun (apt-get install crun)"
+	ldd $bb > /dev/null 2>&1 && skip "needs busybox-static"
+	mkdir -p $DOCKER/rootfs/bin
+	# crun 1.8 refuses hybrid cgroups; this mount namespace is the sandbox's.
+	! mountpoint -q /sys/fs/cgroup/unified || umount /sys/fs/cgroup/unified ||
+		fail "umount /sys/fs/cgroup/unified"
+	jq -n '{runtimes: {nocg: {path: "/usr/bin/crun",
+				  runtimeArgs: ["--cgroup-manager=disabled"]}},
+		"default-runtime": "nocg", "default-cgroupns-mode": "host"}' \
+		> $DOCKER/daemon.json
+	dockerd --config-file $DOCKER/daemon.json --storage-driver vfs \
+		--data-root $DOCKER/data --exec-root $DOCKER/exec --pidfile $DOCKER/pid \
+		-H unix://$DOCKER/docker.sock --iptables=true --userland-proxy=false \
+		> $DOCKER/log 2>&1 &
+	for i in $(seq 300); do
+		docker info > /dev/null 2>&1 && break
+		sleep 0.1
+	done
+	docker info > /dev/null 2>&1 || fail "dockerd did not start: $(tail -5 $DOCKER/log)"
+	cp $bb $DOCKER/rootfs/bin/busybox
+	for a in sh nc echo; do ln -sf busybox $DOCKER/rootfs/bin/$a; done
+	tar -C $DOCKER/rootfs -c . | docker import - plumb-test/busybox > /dev/null ||
+		fail "docker import"
+	docker run -d --name web -p 9090:80 plumb-test/busybox \
+		sh -c 'while true; do echo docker-web | nc -l -p 80; done' > /dev/null ||
+		fail "docker run: $(tail -5 $DOCKER/log)"
+	eq "$(iptables-nft -S FORWARD | head -n 1)" "-P FORWARD ${1:-DROP}" "FORWARD's policy"
+}
+
+# dockerd_restart: dockerd stops (its rules stay, as when it is killed) and
+# starts again, with its container
+dockerd_restart() {
+	local i
+	kill "$(cat $DOCKER/pid)"
+	for i in $(seq 300); do
+		[ -e $DOCKER/pid ] || break
+		sleep 0.1
+	done
+	dockerd --config-file $DOCKER/daemon.json --storage-driver vfs \
+		--data-root $DOCKER/data --exec-root $DOCKER/exec --pidfile $DOCKER/pid \
+		-H unix://$DOCKER/docker.sock --iptables=true --userland-proxy=false \
+		>> $DOCKER/log 2>&1 &
+	for i in $(seq 300); do
+		docker info > /dev/null 2>&1 && break
+		sleep 0.1
+	done
+	docker start web > /dev/null || fail "docker start web: $(tail -5 $DOCKER/log)"
+}
+
+# docker_works: Docker's own container is reachable through its published
+# port, and reaches the outside
+docker_works() {
+	local i out
+	for i in $(seq 50); do
+		out=$(peer wan $HOST 9090)
+		[ -n "$out" ] && break
+	done
+	eq "$out" docker-web "wan to Docker's published port"
+	eq "$(docker exec web sh -c 'nc 192.0.2.2 7000 < /dev/null')" $HOST \
+		"Docker's container to wan (masqueraded)"
+}
+
+test_real_dockerd_first_then_containers_both_work() {
+	local before
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	dockerd_start
+	before=$(saved)
+	containers
+	works
+	docker_works
+	readable
+	eq "$(iptables-nft -S DOCKER-USER | grep -c 'plumb: ')" 2 "plumb's rules in DOCKER-USER"
+	# What Docker's chain now accepts, plumb's own chain still decides.
+	refused b $A 81
+	refused wan $A 81
+	# Docker restarts: its jump to DOCKER-USER is first again, and
+	# DOCKER-USER keeps plumb's rules.
+	dockerd_restart
+	works
+	docker_works
+	ok plumb-nat flush
+	eq "$(saved)" "$before" "iptables-save after plumb-nat flush"
+	docker_works
+}
+
+test_containers_first_then_real_dockerd_both_work() {
+	host
+	works
+	# Docker 20.10 sets FORWARD's policy to drop only when it is the one
+	# that turns forwarding on; plumb's bridges did already.
+	dockerd_start ACCEPT
+	works
+	docker_works
+	readable
+}
+
+test_dockers_rules_reloaded_and_dockerd_restarted_then_reconcile() {
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	dockerd_start
+	containers
+	works
+	# A firewall reload (iptables-restore of a saved ruleset) empties
+	# DOCKER-USER, and Docker restarts: plumb's traffic is dropped...
+	ok iptables-nft -F DOCKER-USER
+	dockerd_restart
+	refused a $WAN 7000
+	refused wan $HOST 8080
+	docker_works
+	# ...until plumb-nat reconcile, as its systemd unit runs it after
+	# docker.service.
+	ok plumb-nat reconcile
+	works
+	docker_works
+	readable
+}
