@@ -37,6 +37,7 @@
 
 static const struct foreign_adapter adapters[] = {
 	{ "nftables", foreign_nft_admit, foreign_nft_withdraw },
+	{ "iptables-legacy", foreign_xt_admit, foreign_xt_withdraw },
 	{ "firewalld", foreign_firewalld_admit, foreign_firewalld_withdraw },
 };
 

@@ -52,6 +52,8 @@ int foreign_reconcile(int netns_fd);
 /* The adapters (lib/foreign_*.c, lib/firewalld.c), for foreign.c's list. */
 int foreign_nft_admit(int netns_fd, const struct foreign_net *nets, size_t n);
 int foreign_nft_withdraw(int netns_fd);
+int foreign_xt_admit(int netns_fd, const struct foreign_net *nets, size_t n);
+int foreign_xt_withdraw(int netns_fd);
 int foreign_firewalld_admit(int netns_fd, const struct foreign_net *nets, size_t n);
 int foreign_firewalld_withdraw(int netns_fd);
 

@@ -275,6 +275,74 @@ test_containers_first_then_ufw_like_then_reconcile() {
 	eq "$(saved)" "$before" "iptables-save after plumb-nat flush"
 }
 
+# --- iptables-legacy (x_tables) ------------------------------------------------------
+
+# legacy_saved [6]: iptables-legacy-save (or ip6tables-legacy-save) without
+# its comments and counters
+legacy_saved() {
+	ip${1:-}tables-legacy-save | grep -v '^#' | sed 's/ \[[0-9]*:[0-9]*\]$//'
+}
+
+# docker_like_legacy: docker_like, with iptables-legacy; and an INPUT rule
+# that counts what wan sends the host
+docker_like_legacy() {
+	ok iptables-legacy -P FORWARD DROP
+	ok iptables-legacy -N DOCKER-USER
+	ok iptables-legacy -A DOCKER-USER -j RETURN
+	ok iptables-legacy -A FORWARD -j DOCKER-USER
+	ok iptables-legacy -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+	ok iptables-legacy -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+	ok iptables-legacy -A INPUT -i wan0 -p icmp -j ACCEPT
+	ok ip6tables-legacy -P FORWARD DROP
+}
+
+# icmp_counted: the packets the INPUT rule of docker_like_legacy counted
+icmp_counted() {
+	iptables-legacy -L INPUT -v -x -n | awk '$3 == "ACCEPT" && $4 == "1" { print $1 }'
+}
+
+test_iptables_legacy_forward_drop_first_then_containers() {
+	local before before6 n
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	docker_like_legacy
+	ok ip netns exec wan ping -c 3 -i 0.2 -W 2 $HOST
+	n=$(icmp_counted)
+	[ "$n" -ge 3 ] || fail "the INPUT rule counted $n packets"
+	before=$(legacy_saved)
+	before6=$(legacy_saved 6)
+	containers
+	works
+	eq "$(iptables-legacy -S DOCKER-USER)" "-N DOCKER-USER
+-A DOCKER-USER -m devgroup --src-group 0x706c -m comment --comment \"plumb: lets plumb bridges through; plumb-nat flush removes it\" -j ACCEPT
+-A DOCKER-USER -m devgroup --dst-group 0x706c -m comment --comment \"plumb: lets plumb bridges through; plumb-nat flush removes it\" -j ACCEPT
+-A DOCKER-USER -j RETURN" "DOCKER-USER"
+	eq "$(ip6tables-legacy -S FORWARD | grep -c 'plumb: ')" 2 "ip6tables-legacy FORWARD"
+	# Replacing the table kept the counters of the rules already there.
+	[ "$(icmp_counted)" -ge "$n" ] || fail "the INPUT rule's count went from $n to $(icmp_counted)"
+	ok plumb-nat flush
+	eq "$(legacy_saved)" "$before" "iptables-legacy-save after plumb-nat flush"
+	eq "$(legacy_saved 6)" "$before6" "ip6tables-legacy-save after plumb-nat flush"
+	[ "$(icmp_counted)" -ge "$n" ] || fail "the INPUT rule's count went from $n to $(icmp_counted)"
+}
+
+test_containers_first_then_iptables_legacy_then_reconcile() {
+	local before
+	host
+	docker_like_legacy
+	before=$(legacy_saved)
+	refused a $WAN 7000
+	refused wan $HOST 8080
+	ok plumb-nat reconcile
+	works
+	# Once is enough: a second reconcile finds the rules there.
+	ok plumb-nat reconcile
+	eq "$(iptables-legacy -S DOCKER-USER | grep -c 'plumb: ')" 2 "plumb's rules"
+	ok plumb-nat flush
+	eq "$(legacy_saved)" "$before" "iptables-legacy-save after plumb-nat flush"
+	refused a $WAN 7000
+}
+
 # --- the forwarding policy: isolation and the direct-access guard -----------------
 
 # policy BRIDGE: the bridge's policy as plumb-nat lists it, "" for none
