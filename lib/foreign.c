@@ -148,7 +148,8 @@ static int foreign_admit_bridges(struct nl_sock *nl, int netns_fd)
 
 	ret = nl_link_for_each(nl, foreign_bridge_collect, &b);
 	if (ret < 0)
-		ret = nl_err(nl, ret == -ECANCELED ? -ENOMEM : ret, "list plumb's bridges");
+		ret = nl_err(nl, ret == -ECANCELED ? -ENOMEM : ret,
+			     "list plumb's bridges");
 	if (ret == 0 && b.n) {
 		s = calloc(b.n, sizeof(*s));
 		nets = calloc(b.n, sizeof(*nets));
@@ -160,8 +161,10 @@ static int foreign_admit_bridges(struct nl_sock *nl, int netns_fd)
 				       &s[i]);
 		if (ret < 0)
 			ret = nl_err(nl, ret, "list the addresses of %s", b.name[i]);
-		nets[i] = (struct foreign_net){ .network = b.name[i], .bridge = b.name[i],
-						.n_subnets = s[i].n, .subnets = s[i].v };
+		nets[i] = (struct foreign_net){ .network = b.name[i],
+						.bridge = b.name[i],
+						.n_subnets = s[i].n,
+						.subnets = s[i].v };
 	}
 	if (ret == 0 && b.n)
 		ret = foreign_admit(netns_fd, nets, b.n);

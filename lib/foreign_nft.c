@@ -258,7 +258,8 @@ static int fnft_exprs_tagged(const struct nlattr *list)
 		match = 0;
 		mnl_attr_for_each_nested(attr, elem) {
 			if (mnl_attr_get_type(attr) == NFTA_EXPR_NAME)
-				match = mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+				match = mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) ==
+						0 &&
 					!strcmp(mnl_attr_get_str(attr), "match");
 			else if (mnl_attr_get_type(attr) == NFTA_EXPR_DATA && match &&
 				 mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0 &&
@@ -352,7 +353,8 @@ static void fnft_add(struct nftnl_rule *r, struct nftnl_expr *e)
 /* meta iifgroup|oifgroup == BRIDGE_GROUP accept comment TAG: nft's words */
 static void fnft_exprs_native(struct nftnl_rule *r, int out)
 {
-	struct nftnl_expr *meta = nftnl_expr_alloc("meta"), *cmp = nftnl_expr_alloc("cmp");
+	struct nftnl_expr *meta = nftnl_expr_alloc("meta"),
+			  *cmp = nftnl_expr_alloc("cmp");
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	uint32_t group = BRIDGE_GROUP;
 
@@ -462,7 +464,8 @@ static void fnft_del_rule(struct nft_buf *b, const struct fnft_chain *c, uint64_
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, c->family);
 	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_DELRULE, c->family, NLM_F_ACK, ++b->seq);
+	nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_DELRULE, c->family, NLM_F_ACK,
+				    ++b->seq);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nft_buf_done(b, nlh);
 	nftnl_rule_free(r);
@@ -593,10 +596,12 @@ int foreign_nft_admit(int netns_fd, const struct foreign_net *nets, size_t n)
 	if (ret == 0)
 		fnft_say(&all);
 	else if (ret == -ERESTART)
-		ret = log_errx(-EAGAIN, "nftables kept changing under us; gave up putting "
-					"plumb's rules in forward chains");
+		ret = log_errx(-EAGAIN,
+			       "nftables kept changing under us; gave up putting "
+			       "plumb's rules in forward chains");
 	else
-		nl_err(&nl, ret, "put plumb's rules in the forward chains of other tables");
+		nl_err(&nl, ret,
+		       "put plumb's rules in the forward chains of other tables");
 	free(all.v);
 	nl_close(&nl);
 	return ret;
