@@ -590,12 +590,13 @@ int foreign_nft_admit(int netns_fd, const struct foreign_net *nets, size_t n)
 	for (attempt = 0; attempt < FNFT_RETRIES; attempt++) {
 		all.n = 0;
 		ret = fnft_admit_once(&nl, &all);
-		if (ret != -ERESTART)
+		/* EINTR: the ruleset changed during a dump (NLM_F_DUMP_INTR). */
+		if (ret != -ERESTART && ret != -EINTR)
 			break;
 	}
 	if (ret == 0)
 		fnft_say(&all);
-	else if (ret == -ERESTART)
+	else if (ret == -ERESTART || ret == -EINTR)
 		ret = log_errx(-EAGAIN,
 			       "nftables kept changing under us; gave up putting "
 			       "plumb's rules in forward chains");
@@ -648,10 +649,10 @@ int foreign_nft_withdraw(int netns_fd)
 	for (attempt = 0; attempt < FNFT_RETRIES; attempt++) {
 		tagged.n = 0;
 		ret = fnft_withdraw_once(&nl, &tagged);
-		if (ret != -ERESTART && ret != -ENOENT)
+		if (ret != -ERESTART && ret != -ENOENT && ret != -EINTR)
 			break;
 	}
-	if (ret == -ERESTART || ret == -ENOENT)
+	if (ret == -ERESTART || ret == -ENOENT || ret == -EINTR)
 		ret = log_errx(-EAGAIN, "nftables kept changing under us; gave up "
 					"removing plumb's rules from other tables");
 	else if (ret < 0)
