@@ -122,6 +122,11 @@ works() {
 	eq "$(peer wan 192.0.2.1 8080)" 192.0.2.2 "wan to a's published port ($1)"
 	eq "$(peer a 192.0.2.1 8080)" 10.41.0.1 "a to its own published port, hairpin ($1)"
 	eq "$(peer a2 192.0.2.1 8080)" 10.41.0.1 "a2 to a's published port ($1)"
+	# The trusted zone lets the bridges' traffic out; plumb's own policy
+	# still keeps the networks apart and the containers out of direct reach.
+	eq "$(peer b 192.0.2.1 8080)" 10.41.0.1 "b to a's published port ($1)"
+	eq "$(peer b 10.41.0.2 80)" "" "b to a directly, across networks ($1)"
+	eq "$(peer wan 10.41.0.2 80)" "" "wan to a directly ($1)"
 }
 
 # blocked WHEN: what firewalld rejects from bridges in no zone
