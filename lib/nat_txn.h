@@ -28,6 +28,10 @@ int nat_nomasq_overlap(const struct nft_elem *a, const struct nft_elem *b);
 int nat_nomasq_from_json(const json_t *rec, struct inet_prefix *subnet,
 			 struct inet_prefix *to, size_t *n);
 
+/* nat_port.c: the element of a subnet's hairpin */
+void nat_hairpin_elem(const struct inet_prefix *subnet, const char *owner,
+		      struct nft_elem *e);
+
 /* nat_net.c: the records of networks and hairpins, for reconcile and release */
 int nat_net_record_elems(const json_t *rec, const char *owner, struct nft_elem *out);
 int nat_net_record_release(struct nat *nat, const json_t *rec, const char *owner,

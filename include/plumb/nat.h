@@ -156,7 +156,7 @@ int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 		   const struct inet_prefix *to, size_t n, const char *owner);
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 
-/* nat_net.c: forwarding policy, hairpin behind a bridge plumb did not make */
+/* nat_net.c: forwarding policy; nat_port.c: behind a bridge plumb did not make */
 int nat_net_add(struct nat *nat, const struct nat_net *n, const char *network);
 int nat_net_del(struct nat *nat, const char *bridge);
 int nat_net_in_use(const char *root, const char *network, const char *const *kinds);
