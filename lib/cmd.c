@@ -36,7 +36,8 @@ static void cmd_help(FILE *f)
 	for (i = 0; i < cmd_tool->n_cmds; i++)
 		fprintf(f, "  %-10s %s\n", cmd_tool->cmds[i].name,
 			cmd_tool->cmds[i].help);
-	fprintf(f, "\noptions:\n  -j, --json     print JSON\n");
+	fprintf(f, "\noptions (before the verb or after it):\n"
+		   "  -j, --json     print JSON\n");
 	if (cmd_tool->has_netns)
 		fprintf(f, "  -n, --netns NETNS  work in this network namespace, "
 			   "as \"ip -n\"\n");
@@ -105,6 +106,45 @@ static int cmd_wants_help(const struct cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The tool's options may follow the verb too ("plumb-bridge list -j",
+ * "plumb-bridge del c1 -n h"): take them out of the verb's arguments, up to
+ * "--". A passthrough verb's arguments are left alone: they may be another
+ * program's.
+ */
+static int cmd_take_options(const struct cmd_tool *tool, const struct cmd *c,
+			    struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (c->passthrough || !strcmp(a, "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			ctx->json = 1;
+		} else if (tool->has_netns &&
+			   (!strcmp(a, "-n") || !strcmp(a, "--netns"))) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "%s: %s wants a network namespace\n",
+					tool->name, a);
+				return -EINVAL;
+			}
+			ctx->netns = argv[++i];
+		} else if (tool->has_netns && !strncmp(a, "--netns=", 8)) {
+			ctx->netns = a + 8;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 /**
  * cmd_main() - run a tool's command line
  * @tool:	the tool
@@ -129,6 +169,8 @@ int cmd_main(const struct cmd_tool *tool, int argc, char **argv)
 		} else if (tool->has_netns &&
 			   (!strcmp(a, "-n") || !strcmp(a, "--netns")) && i + 1 < argc) {
 			ctx.netns = argv[++i];
+		} else if (tool->has_netns && !strncmp(a, "--netns=", 8)) {
+			ctx.netns = a + 8;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			cmd_help(stdout);
 			return CMD_OK;
@@ -155,6 +197,9 @@ int cmd_main(const struct cmd_tool *tool, int argc, char **argv)
 	argv += i;
 	if (cmd_wants_help(c, argc, argv))
 		return cmd_usage(c->name, CMD_OK);
+	argc = cmd_take_options(tool, c, &ctx, argc, argv);
+	if (argc < 0)
+		return cmd_usage(c->name, CMD_USAGE);
 	if (caps_require(c->name, c->need, c->keep) < 0)
 		return CMD_FAILED;
 	return c->fn(&ctx, argc, argv);

@@ -13,7 +13,7 @@
 #define CMD_USAGE 2
 
 /**
- * struct cmd_ctx - options given before the verb
+ * struct cmd_ctx - the tool's options, given before or after the verb
  * @json:	-j: print JSON
  * @netns:	-n NETNS: do the host side in this namespace, or NULL
  */

@@ -98,7 +98,7 @@ test_completion_offers_the_options_each_verb_takes() {
 		help=$("$(tool_bin "$t")" --help)
 		# Before the verb: those of --help, and the -h and -V of every tool.
 		eq "$(comp "$t -" | tr ' ' '\n' | grep -- '^--' | tr '\n' ' ' | sed 's/ $//')" \
-			"$(long_options "$(sed -n '/^options:/,/^$/p' <<< "$help")" --help --version)" \
+			"$(long_options "$(sed -n '/^options/,/^$/p' <<< "$help")" --help --version)" \
 			"options of $t"
 		for v in $(awk '/^verbs:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }' \
 			<<< "$help"); do
