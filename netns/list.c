@@ -107,12 +107,10 @@ static int ns_list_print(const struct ns_list *l, int json)
 	int ret;
 
 	if (!json) {
-		for (i = 0; i < l->n; i++) {
-			if (l->v[i].nsid >= 0)
-				printf("%s (id: %d)\n", l->v[i].name, l->v[i].nsid);
-			else
-				printf("%s\n", l->v[i].name);
-		}
+		/* Names only, one a line, for "for ns in $(plumb-netns list)";
+		 * -j has the ids. */
+		for (i = 0; i < l->n; i++)
+			printf("%s\n", l->v[i].name);
 		return 0;
 	}
 	arr = json_array();

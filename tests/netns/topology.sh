@@ -29,3 +29,11 @@ test_json_and_netns_options_come_after_the_verb_too() {
 	ok plumb-bridge del c1 -n h
 	! link_exists c1 eth0 || fail "del -n h left c1's eth0"
 }
+
+test_netns_list_prints_names_a_shell_can_loop_over() {
+	ok plumb-netns add b
+	ok plumb-netns add c
+	ok ip netns set b 7
+	eq "$(plumb-netns list | sort | tr '\n' ' ')" "b c " "plumb-netns list"
+	eq "$(plumb-netns list -j | jq -r '.[] | select(.name == "b") | .nsid')" 7 "b's id in -j"
+}
