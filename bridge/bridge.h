@@ -14,6 +14,7 @@
  * @req:	the request for the core
  * @netns:	the NETNS argument, or NULL for the bridge alone
  * @bridge:	--bridge
+ * @bridge_given: --bridge was given (else @bridge is the default)
  * @ifname:	--ifname
  * @subnet:	--subnet, or NULL
  * @subnet6:	--subnet6, or NULL
@@ -33,6 +34,7 @@ struct add_opts {
 	struct attach_req req;
 	const char *netns;
 	const char *bridge;
+	int bridge_given;
 	const char *ifname;
 	const char *subnet;
 	const char *subnet6;
@@ -57,6 +59,8 @@ int add_masquerade(const struct add_opts *o);
 int opt_netns_open(const struct cmd_ctx *ctx, int *fd);
 int opt_netns_req(const struct cmd_ctx *ctx, struct attach_req *req);
 int opt_default_id(const char *spec, char *id, size_t size);
+int opt_network_of(const char *id, const char *ifname, char *network, size_t size,
+		   int any);
 void attachment_print(const struct attachment *a, int json);
 
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv);

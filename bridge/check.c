@@ -10,6 +10,7 @@
 #include <plumb/addr.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
 #include <plumb/route.h>
 #include <plumb/state.h>
@@ -24,7 +25,8 @@ static const struct option check_options[] = {
 
 int cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *ifname = "eth0", *network = BRIDGE_DEFAULT;
+	const char *ifname = "eth0", *network = NULL;
+	char found[ATTACH_ID_MAX + 1];
 	struct attachment a;
 	json_t *diffs;
 	size_t i;
@@ -42,6 +44,13 @@ int cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cmd_usage(argv[0], CMD_USAGE);
+	/* Made on any bridge: its record says which. */
+	if (!network &&
+	    (name_check("container id", argv[optind]) < 0 ||
+	     opt_network_of(argv[optind], ifname, found, sizeof(found), 0) < 0))
+		return CMD_FAILED;
+	if (!network)
+		network = found;
 	if (attach_key_check(network, argv[optind], ifname) < 0)
 		return CMD_FAILED;
 	ret = attach_record_read(STATE_DIR, network, argv[optind], ifname, &a);

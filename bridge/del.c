@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/state.h>
 
 #include "bridge.h"
@@ -21,9 +22,9 @@ static const struct option del_options[] = {
 
 int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *id = NULL, *ifname = "eth0", *bridge = BRIDGE_DEFAULT;
+	const char *id = NULL, *ifname = "eth0", *bridge = NULL;
 	const char *network = NULL, *data_dir = ATTACH_IPAM_DIR, *netns = NULL;
-	char netns_id[ATTACH_ID_MAX + 1] = "";
+	char netns_id[ATTACH_ID_MAX + 1] = "", found[ATTACH_ID_MAX + 1];
 	struct attachment a = { 0 };
 	int c, fd, ret;
 
@@ -57,9 +58,17 @@ int cmd_del(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (netns && opt_default_id(netns, netns_id, sizeof(netns_id)) < 0)
 		return CMD_FAILED;
+	if (netns)
+		id = netns_id;
 	if (!network)
 		network = bridge;
-	if (attach_key_set(&a, network, netns ? netns_id : id, ifname) < 0)
+	/* Made on any bridge: its record says which. */
+	if (!network && (name_check("container id", id) < 0 ||
+			 opt_network_of(id, ifname, found, sizeof(found), 1) < 0))
+		return CMD_FAILED;
+	if (!network)
+		network = found;
+	if (attach_key_set(&a, network, id, ifname) < 0)
 		return CMD_FAILED;
 	snprintf(a.data_dir, sizeof(a.data_dir), "%s", data_dir);
 	if (opt_netns_open(ctx, &fd) < 0)

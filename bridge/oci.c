@@ -155,9 +155,17 @@ static int hook_create(struct add_opts *o, const struct oci_state *s)
 static int hook_delete(struct add_opts *o)
 {
 	struct attachment *a = &o->req.a;
+	char found[ATTACH_ID_MAX + 1];
+	const char *network = *a->network ? a->network : NULL;
 
-	if (nl_link_name_check(o->bridge) < 0 ||
-	    attach_key_set(a, *a->network ? a->network : o->bridge, a->id, o->ifname) < 0)
+	if (nl_link_name_check(o->bridge) < 0)
+		return -EINVAL;
+	if (!network && o->bridge_given)
+		network = o->bridge;
+	/* Neither a network nor a bridge named: the record of create says. */
+	if (!network && opt_network_of(a->id, o->ifname, found, sizeof(found), 1) < 0)
+		return -EINVAL;
+	if (attach_key_set(a, network ? network : found, a->id, o->ifname) < 0)
 		return -EINVAL;
 	return attach_del(STATE_DIR, a, o->req.host_netns_fd);
 }

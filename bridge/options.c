@@ -127,6 +127,7 @@ static int add_opt_one(struct add_opts *o, int c, const char *arg)
 	switch (c) {
 	case OPT_BRIDGE:
 		o->bridge = arg;
+		o->bridge_given = 1;
 		return 0;
 	case OPT_NETWORK:
 		/* Checked here: "" would pass for "not given" later. */
@@ -266,6 +267,37 @@ static int add_set(struct add_opts *o, int family, const char *subnet,
 	if (ipam_range_fill(r) < 0)
 		return -EINVAL;
 	req->sets[req->n_sets++].n = 1;
+	return 0;
+}
+
+/**
+ * opt_network_of() - the network of a container's interface that no option
+ * named: the one whose records have it
+ * @id:		the container id
+ * @ifname:	its interface
+ * @network:	the network; BRIDGE_DEFAULT when none has it and @any
+ * @size:	room at @network
+ * @any:	no network having it is no error (teardown is idempotent)
+ *
+ * Return: 0, or negative errno (logged): -EEXIST when several networks have
+ * it, -ENOENT when none does and not @any.
+ */
+int opt_network_of(const char *id, const char *ifname, char *network, size_t size,
+		   int any)
+{
+	struct attachment a;
+	struct log_msg m;
+	int ret = attach_find_try(STATE_DIR, id, ifname, &a, &m);
+
+	if (ret == -ENOENT && any)
+		snprintf(a.network, sizeof(a.network), "%s", BRIDGE_DEFAULT);
+	else if (ret == -EEXIST)
+		return log_errx(ret, "%s: say which with --network", m.text);
+	else if (ret == -ENOENT)
+		return log_msg_report(&m);
+	else if (ret < 0)
+		return ret;
+	snprintf(network, size, "%s", a.network);
 	return 0;
 }
 

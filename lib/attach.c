@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -416,6 +417,87 @@ int attach_for_each(const char *state_dir, const char *network,
 
 	return state_record_for_each(state_dir, ATTACH_KIND, network, attach_walk_one,
 				     &w);
+}
+
+#define ATTACH_SEEK_NAMES 4 /* networks named in a message */
+
+struct attach_seek {
+	const char *id;
+	const char *ifname;
+	struct attachment *a;
+	size_t n;
+	char networks[ATTACH_SEEK_NAMES][ATTACH_ID_MAX + 1];
+};
+
+static int attach_seek_one(const struct attachment *a, void *arg)
+{
+	struct attach_seek *s = arg;
+
+	if (strcmp(a->id, s->id) || strcmp(a->ifname, s->ifname))
+		return 0;
+	if (!s->n)
+		*s->a = *a;
+	if (s->n < ATTACH_SEEK_NAMES)
+		memcpy(s->networks[s->n], a->network, sizeof(s->networks[0]));
+	s->n++;
+	return 0;
+}
+
+static int attach_name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* "b1 and b2", "b1, b2 and b3", "b1, b2, b3, b4...", in order. */
+static void attach_seek_names(struct attach_seek *s, char *buf, size_t size)
+{
+	size_t i, n = s->n < ATTACH_SEEK_NAMES ? s->n : ATTACH_SEEK_NAMES, len = 0;
+
+	qsort(s->networks, n, sizeof(s->networks[0]), attach_name_cmp);
+	for (i = 0; i < n && len < size; i++) {
+		const char *sep = i + 1 == s->n ? " and " : ", ";
+
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? sep : "",
+					s->networks[i]);
+	}
+	if (s->n > n && len < size)
+		snprintf(buf + len, size - len, "...");
+}
+
+/**
+ * attach_find_try() - the attachment of a container's interface, whatever
+ * its network
+ * @state_dir:	where records live
+ * @id:		the container id
+ * @ifname:	its interface
+ * @a:		filled from the record found
+ * @m:		what is wrong, or NULL
+ *
+ * For teardown and checks given an id alone: the attachment may have been
+ * made on any bridge. Every record is read.
+ *
+ * Return: 0, -ENOENT (in @m) when no network has it, -EEXIST (in @m,
+ * naming the networks) when more than one has it, or another negative errno
+ * (logged).
+ */
+int attach_find_try(const char *state_dir, const char *id, const char *ifname,
+		    struct attachment *a, struct log_msg *m)
+{
+	struct attach_seek s = { .id = id, .ifname = ifname, .a = a };
+	char names[ATTACH_SEEK_NAMES * (ATTACH_ID_MAX + 2) + 8];
+	int ret;
+
+	ret = attach_for_each(state_dir, NULL, attach_seek_one, &s);
+	if (ret < 0)
+		return ret;
+	if (!s.n)
+		return log_msg_errx(m, -ENOENT, "no attachment %s/%s in any network", id,
+				    ifname);
+	if (s.n == 1)
+		return 0;
+	attach_seek_names(&s, names, sizeof(names));
+	return log_msg_errx(m, -EEXIST, "%s/%s is in %s networks, %s", id, ifname,
+			    s.n == 2 ? "two" : "several", names);
 }
 
 static int attach_ipam_claim(struct attach_req *req)

@@ -5,7 +5,8 @@
  * hook.
  *
  * The container's address comes from the record "plumb-bridge oci-hook
- * create" wrote for the same container id, so this hook runs after it. The
+ * create" wrote for the same container id, so this hook runs after it;
+ * without --network or plumb.network, in whatever network it is. The
  * options are the administrator's; the annotations plumb.network,
  * plumb.publish (comma-separated specifications) and plumb.masquerade (true
  * or false) are the container creator's, and win over them only within the
@@ -35,6 +36,8 @@
 struct hook {
 	const char *policy;
 	const char *network;
+	int network_given; /* by --network */
+	int looked; /* for the record in every network, and found none */
 	const char *ifname;
 	int masquerade;
 	int localhost;
@@ -76,6 +79,9 @@ static int hook_args(struct hook *h, int argc, char **argv)
 		else
 			return -E2BIG;
 	}
+	h->network_given = h->network != NULL;
+	if (!h->network)
+		h->network = BRIDGE_DEFAULT;
 	return optind == argc ? 0 : -E2BIG;
 }
 
@@ -97,13 +103,38 @@ static int hook_policy(struct hook *h, const struct oci_state *s)
 	return ret;
 }
 
+/*
+ * No network named: the one plumb-bridge's create hook put the container in,
+ * as its record says. Then that network is the hook's own, and the policy
+ * is that network's. None is no error here: create says so, delete has
+ * nothing to find.
+ */
+static int hook_find(struct hook *h, const struct oci_state *s, struct attachment *a)
+{
+	struct log_msg m;
+	int ret;
+
+	if (h->network_given || oci_annotation(s, "plumb.network"))
+		return 0;
+	ret = attach_find_try(STATE_DIR, s->id, h->ifname, a, &m);
+	if (ret == -EEXIST)
+		return log_errx(ret, "%s: say which with --network", m.text);
+	if (ret == 0)
+		h->network = a->network;
+	h->looked = ret == -ENOENT;
+	return ret == -ENOENT ? 0 : ret;
+}
+
 static int hook_annotations(struct hook *h, const struct oci_state *s,
-			    enum oci_stage stage)
+			    enum oci_stage stage, struct attachment *found)
 {
 	const char *v;
 	char *spec, *save = NULL;
 
-	if (name_check("network name", h->network) < 0)
+	if (name_check("network name", h->network) < 0 ||
+	    nl_link_name_check(h->ifname) < 0)
+		return -EINVAL;
+	if (hook_find(h, s, found) < 0)
 		return -EINVAL;
 	if (stage == OCI_DELETE) { /* teardown finishes, whatever the policy says */
 		if ((v = oci_annotation(s, "plumb.network")))
@@ -157,9 +188,10 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 	ret = attach_record_read(STATE_DIR, h->network, s->id, h->ifname, &a);
 	if (ret < 0)
 		return log_err(ret,
-			       "find the address of container %s in network %s (does "
+			       "find the address of container %s in %s%s (does "
 			       "plumb-bridge oci-hook create run before this hook?)",
-			       s->id, h->network);
+			       s->id, h->looked ? "any network" : "network ",
+			       h->looked ? "" : h->network);
 	hook_owners(h, s, owner, net);
 	/* Undoing a failed create must not undo a live container's ports. */
 	ret = nat_owner_holds(nat, owner);
@@ -210,7 +242,8 @@ static int hook_delete(struct nat *nat, const struct hook *h, const struct oci_s
 
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct hook h = { .network = BRIDGE_DEFAULT, .ifname = "eth0" };
+	struct hook h = { .ifname = "eth0" };
+	struct attachment found; /* h.network may be its */
 	enum oci_stage stage;
 	struct oci_state s;
 	struct nat nat;
@@ -222,7 +255,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;
-	ret = hook_annotations(&h, &s, stage);
+	ret = hook_annotations(&h, &s, stage, &found);
 	if (ret == 0 && (name_check("network name", h.network) < 0 ||
 			 nl_link_name_check(h.ifname) < 0))
 		ret = -EINVAL;

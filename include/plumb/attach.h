@@ -13,6 +13,8 @@
 #include <plumb/ipam.h>
 #include <plumb/nat.h>
 
+struct log_msg;
+
 #define ATTACH_ID_MAX 200
 #define ATTACH_IPAM_DIR "/run/plumb/ipam" /* the command line's leases */
 #define ATTACH_KIND "attach" /* records under <state>/attach/<network>/ */
@@ -112,6 +114,8 @@ int attach_record_read(const char *state_dir, const char *network, const char *i
 int attach_record_write(const char *state_dir, const struct attachment *a);
 int attach_record_del(const char *state_dir, const struct attachment *a);
 
+int attach_find_try(const char *state_dir, const char *id, const char *ifname,
+		    struct attachment *a, struct log_msg *m);
 int attach_for_each(const char *state_dir, const char *network,
 		    int (*fn)(const struct attachment *a, void *arg), void *arg);
 int attach_exists(const char *state_dir, const struct attachment *a);

@@ -569,7 +569,7 @@ test_check_names_each_difference_with_the_kernel() {
 	check_says a '^eth0 is missing in the container$'
 	ok plumb-netns del a
 	check_says a '^namespace /run/netns/a is gone$'
-	fails 1 'no attachment plumb0/nope/eth0' plumb-bridge check nope
+	fails 1 'no attachment nope/eth0 in any network' plumb-bridge check nope
 }
 
 # --- bridges ---------------------------------------------------------------

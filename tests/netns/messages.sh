@@ -157,7 +157,7 @@ test_bridge_command_line_failures_print_one_message() {
 	one 1 'network namespace "nope" does not exist$' plumb-bridge add nope
 	one 1 '/tmp/file is not a namespace$' plumb-bridge add /tmp/file --id f
 	one 1 'namespace has an interface eth0 already' plumb-bridge add full
-	one 1 'no attachment plumb0/nope/eth0$' plumb-bridge check nope
+	one 1 'no attachment nope/eth0 in any network$' plumb-bridge check nope
 	one 1 'no bridge nope$' plumb-bridge del-bridge nope
 	one 1 'bridge plumb0 still has ports' plumb-bridge del-bridge plumb0
 	one 1 'no interface v1 in b$' plumb-bridge unlink b:v1
@@ -245,7 +245,7 @@ test_nat_command_line_failures_print_one_message() {
 test_nat_oci_hook_failures_print_one_message() {
 	container
 	one 1 'read OCI state' hook '{"id":' plumb-nat oci-hook create
-	one 1 'find the address of container c1 in network plumb0' \
+	one 1 'find the address of container c1 in any network' \
 		hook "$(oci_state c1 $PID)" plumb-nat oci-hook create --masquerade
 	one 1 'annotation plumb\.masquerade is "maybe": want true or false$' \
 		hook "$(oci_state c1 $PID '{"plumb.masquerade":"maybe"}')" \

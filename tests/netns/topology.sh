@@ -17,6 +17,48 @@ oci_state() {
 		"$2" "$1"
 }
 
+test_del_and_check_find_an_attachment_in_its_network() {
+	ok plumb-netns add c1
+	ok plumb-bridge add c1 --bridge other --subnet 10.77.0.0/24
+	ok plumb-bridge check c1
+	ok plumb-bridge del c1
+	[ -z "$(ls -A /run/plumb/attach/other 2> /dev/null)" ] ||
+		fail "the record stays: $(ls /run/plumb/attach/other)"
+	[ -z "$(ls /run/plumb/ipam/other | grep '^10\.')" ] || fail "the lease stays"
+	! link_exists c1 eth0 || fail "c1's eth0 stays"
+	ok plumb-bridge del c1 # twice is fine
+}
+
+test_del_of_an_id_in_two_networks_names_both_and_changes_nothing() {
+	ok plumb-netns add c1
+	ok plumb-netns add c2
+	ok plumb-bridge add c1 --id web --bridge b1 --subnet 10.71.0.0/24
+	ok plumb-bridge add c2 --id web --bridge b2 --subnet 10.72.0.0/24
+	fails 1 "web/eth0 is in two networks, b1 and b2: say which with --network" \
+		plumb-bridge del --id web
+	fails 1 "web/eth0 is in two networks, b1 and b2" plumb-bridge check web
+	link_exists c1 eth0 && link_exists c2 eth0 || fail "del took an interface"
+	ok plumb-bridge del --id web --network b2
+	ok plumb-bridge del --id web
+	! link_exists c1 eth0 || fail "c1's eth0 stays"
+}
+
+test_oci_hooks_find_what_bridge_s_create_made_in_its_network() {
+	local pid
+	unshare --net sleep 600 &
+	pid=$!
+	left "$pid" || fail "sleep did not leave the sandbox's namespace"
+	oci_state $pid c9 | plumb-bridge oci-hook create --bridge lab0 --subnet 10.66.0.0/24 ||
+		fail "bridge's create"
+	oci_state $pid c9 | plumb-nat oci-hook create --masquerade --publish 8080:80 ||
+		fail "nat's create did not find c9's attachment in lab0"
+	nft -j list map inet plumb pub4 | grep -q 10.66.0.2 || fail "the port is not published"
+	oci_state $pid c9 | plumb-nat oci-hook delete || fail "nat's delete"
+	oci_state $pid c9 | plumb-bridge oci-hook delete || fail "bridge's delete"
+	[ -z "$(ls -A /run/plumb/attach/lab0 2> /dev/null)" ] || fail "c9's record stays"
+	kill $pid
+}
+
 test_json_and_netns_options_come_after_the_verb_too() {
 	ok plumb-netns add c1
 	ok plumb-netns add h
