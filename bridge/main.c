@@ -43,8 +43,10 @@ static const struct cmd cmds[] = {
 	{
 		.name = "link",
 		.fn = cmd_link,
-		.args = "NS1:IF1[=ADDR/LEN] NS2:IF2[=ADDR/LEN] [--mtu N] [--forward]",
-		.help = "a veth between two namespaces (--forward: both route)",
+		.args = "NS1:IF1[=ADDR/LEN,...] NS2:IF2[=ADDR/LEN,...] [--mtu N] "
+			"[--forward[=NS]]",
+		.help = "a veth between two namespaces (\"host\" is this one; "
+			"--forward: both route, --forward=NS: NS's end)",
 		.need = NET_NS,
 		.keep = CAPS(CAP_SYS_PTRACE),
 	},

@@ -34,30 +34,47 @@
 #include <plumb/netns.h>
 
 /**
- * netns_name_check() - check a namespace name as "ip netns" does
+ * netns_name_check_try() - check a namespace name as "ip netns" does
  * @name:	the name
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged) when the name could not be a file in
+ * Return: 0, or -EINVAL (in @m, not logged) when the name could not be a file in
  * /run/netns: empty, "." or "..", a '/' in it, or too long.
  */
-int netns_name_check(const char *name)
+int netns_name_check_try(const char *name, struct log_msg *m)
 {
 	if (!*name)
-		return log_errx(-EINVAL, "invalid network namespace name \"\": empty");
+		return log_msg_errx(m, -EINVAL,
+				    "invalid network namespace name \"\": empty");
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return log_errx(-EINVAL, "invalid network namespace name \"%s\"", name);
+		return log_msg_errx(m, -EINVAL, "invalid network namespace name \"%s\"",
+				    name);
 	if (strchr(name, '/'))
-		return log_errx(-EINVAL,
-				"invalid network namespace name \"%s\": contains '/'",
-				name);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid network namespace name \"%s\": contains '/'",
+				    name);
 	if (strlen(name) > NETNS_NAME_MAX)
-		return log_errx(-EINVAL,
-				"invalid network namespace name: longer than %d bytes",
-				NETNS_NAME_MAX);
+		return log_msg_errx(
+			m, -EINVAL,
+			"invalid network namespace name: longer than %d bytes",
+			NETNS_NAME_MAX);
 	return 0;
 }
 
-static int netns_pid_parse(const char *s, pid_t *pid)
+/**
+ * netns_name_check() - netns_name_check_try(), saying what is wrong
+ * @name:	the name
+ *
+ * Return: 0, or -EINVAL (logged).
+ */
+int netns_name_check(const char *name)
+{
+	struct log_msg m;
+
+	return netns_name_check_try(name, &m) < 0 ? log_msg_report(&m) : 0;
+}
+
+static int netns_pid_parse(const char *s, pid_t *pid, struct log_msg *m)
 {
 	char *end;
 	long v;
@@ -65,21 +82,22 @@ static int netns_pid_parse(const char *s, pid_t *pid)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (*s < '0' || *s > '9' || errno || *end || v <= 0 || v > 4194304)
-		return log_errx(-EINVAL, "invalid process id \"%s\"", s);
+		return log_msg_errx(m, -EINVAL, "invalid process id \"%s\"", s);
 	*pid = (pid_t)v;
 	return 0;
 }
 
 /**
- * netns_spec_path() - the file behind a namespace given by the user
+ * netns_spec_path_try() - the file behind a namespace given by the user
  * @spec:	a name under /run/netns, a path (anything with a '/'), or
  *		"pid:PID" for the namespace of a running process
  * @path:	where to write the path
  * @size:	room at @path
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged) for a bad name or process id.
+ * Return: 0, or -EINVAL (in @m, not logged) for a bad name or process id.
  */
-int netns_spec_path(const char *spec, char *path, size_t size)
+int netns_spec_path_try(const char *spec, char *path, size_t size, struct log_msg *m)
 {
 	pid_t pid = 0;
 	int ret;
@@ -87,19 +105,35 @@ int netns_spec_path(const char *spec, char *path, size_t size)
 	if (strchr(spec, '/')) {
 		ret = snprintf(path, size, "%s", spec);
 	} else if (!strncmp(spec, "pid:", 4)) {
-		ret = netns_pid_parse(spec + 4, &pid);
+		ret = netns_pid_parse(spec + 4, &pid, m);
 		if (ret < 0)
 			return ret;
 		ret = snprintf(path, size, "/proc/%d/ns/net", (int)pid);
 	} else {
-		ret = netns_name_check(spec);
+		ret = netns_name_check_try(spec, m);
 		if (ret < 0)
 			return ret;
 		ret = snprintf(path, size, NETNS_RUN_DIR "/%s", spec);
 	}
 	if (ret < 0 || (size_t)ret >= size)
-		return log_errx(-ENAMETOOLONG, "network namespace \"%.64s...\"", spec);
+		return log_msg_errx(m, -ENAMETOOLONG, "network namespace \"%.64s...\"",
+				    spec);
 	return 0;
+}
+
+/**
+ * netns_spec_path() - netns_spec_path_try(), saying what is wrong
+ * @spec:	as for netns_spec_path_try()
+ * @path:	where to write the path
+ * @size:	room at @path
+ *
+ * Return: 0, or negative errno (logged).
+ */
+int netns_spec_path(const char *spec, char *path, size_t size)
+{
+	struct log_msg m;
+
+	return netns_spec_path_try(spec, path, size, &m) < 0 ? log_msg_report(&m) : 0;
 }
 
 /**

@@ -12,7 +12,9 @@
 struct log_msg;
 struct nl_sock;
 
+int netns_name_check_try(const char *name, struct log_msg *m);
 int netns_name_check(const char *name);
+int netns_spec_path_try(const char *spec, char *path, size_t size, struct log_msg *m);
 int netns_spec_path(const char *spec, char *path, size_t size);
 
 int netns_open(const char *spec);

@@ -59,6 +59,26 @@ test_oci_hooks_find_what_bridge_s_create_made_in_its_network() {
 	kill $pid
 }
 
+test_unlink_refuses_an_attachment_s_interface_and_points_to_del() {
+	ok plumb-netns add c1
+	ok plumb-bridge add c1
+	fails 1 "c1:eth0 is attachment plumb0/c1/eth0's: plumb-bridge del c1 removes it" \
+		plumb-bridge unlink c1:eth0
+	link_exists c1 eth0 || fail "unlink deleted it all the same"
+}
+
+test_link_takes_addresses_of_both_families_and_forwards_per_end() {
+	ok plumb-netns add a
+	ok plumb-netns add b
+	ok plumb-bridge link a:eth0=10.1.0.1/24,fd00:1::1/64 b:eth0=10.1.0.2/24,fd00:1::2/64 \
+		--forward=a
+	eq "$(ip -n a -j addr show dev eth0 | jq -r '[.[0].addr_info[] |
+		select(.scope == "global") | .local] | join(" ")')" "10.1.0.1 fd00:1::1" "a's addresses"
+	eq "$(ip netns exec a cat /proc/sys/net/ipv4/ip_forward)" 1 "a forwards"
+	eq "$(ip netns exec b cat /proc/sys/net/ipv4/ip_forward)" 0 "b does not"
+	ip netns exec a ping -6 -c 1 -W 2 fd00:1::2 > /dev/null || fail "a does not reach b (IPv6)"
+}
+
 test_json_and_netns_options_come_after_the_verb_too() {
 	ok plumb-netns add c1
 	ok plumb-netns add h
@@ -78,4 +98,13 @@ test_netns_list_prints_names_a_shell_can_loop_over() {
 	ok ip netns set b 7
 	eq "$(plumb-netns list | sort | tr '\n' ' ')" "b c " "plumb-netns list"
 	eq "$(plumb-netns list -j | jq -r '.[] | select(.name == "b") | .nsid')" 7 "b's id in -j"
+}
+
+test_link_names_the_host() {
+	ok plumb-netns add c1
+	ok plumb-bridge link host:v0=10.2.0.1/30 c1:eth0=10.2.0.2/30
+	link_exists "" v0 || fail "no v0 in the sandbox host"
+	ping1 c1 10.2.0.1 || fail "c1 does not reach the host"
+	ok plumb-bridge unlink host:v0
+	! link_exists "" v0 || fail "v0 stays"
 }
