@@ -469,15 +469,18 @@ int nat_nomasq_describe(const struct nft_elem *e, json_t **out)
 /**
  * nat_pub_record_name() - the name of a mapping's record in its owner's group
  * @p:		the mapping
- * @buf:	"pub-tcp-any-8080", "pub-udp-192.0.2.1-53"
+ * @buf:	"pub-tcp-any-8080", "pub-tcp-any6-8080", "pub-udp-192.0.2.1-53"
  * @size:	room at @buf
  */
 void nat_pub_record_name(const struct nat_pub *p, char *buf, size_t size)
 {
 	char host[INET_ADDR_STRLEN] = "any";
 
+	/* On every address, IPv6's is not IPv4's: one owner may have both. */
 	if (p->host.family)
 		inet_addr_str(&p->host, host, sizeof(host));
+	else if (p->addr.family == AF_INET6)
+		snprintf(host, sizeof(host), "any6");
 	snprintf(buf, size, "pub-%s-%s-%u", nat_proto_name(p->proto), host, p->port);
 }
 

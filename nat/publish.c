@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* plumb-nat publish, unpublish: host ports to containers. */
+#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <string.h>
+
+#include <plumb/log.h>
+#include <plumb/nft.h>
 
 #include "nat.h"
 
@@ -56,22 +60,59 @@ int cmd_publish(struct cmd_ctx *ctx, int argc, char **argv)
 	return ret < 0 ? CMD_FAILED : CMD_OK;
 }
 
-/* Without a target the family is unknown: the host address tells, or both are. */
+/* Who holds the first port of @p (of its family): 1 and @holder, 0 when none. */
+static int unpublish_holder(struct nat *nat, const struct nat_pub *p,
+			    char holder[NFT_OWNER_MAX + 1])
+{
+	struct nft_elem e[2];
+	int ret;
+
+	nat_pub_elems(&(struct nat_pub){ .proto = p->proto,
+					 .host = p->host,
+					 .port = p->port,
+					 .port_end = p->port,
+					 .addr.family = p->addr.family },
+		      "", e);
+	ret = nft_elem_get(&nat->nl, &e[0]);
+	if (ret > 0)
+		memcpy(holder, e[0].owner, NFT_OWNER_MAX + 1);
+	return ret;
+}
+
+/*
+ * Without a target the family is unknown: the host address tells, or both
+ * are. An owner takes away its own, of either family; a family where
+ * someone else holds the port is left to them, and named only when the
+ * owner holds it in neither.
+ */
 static int unpublish_host(struct nat *nat, const struct nat_pub *host, const char *owner)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
+	char holder[NFT_OWNER_MAX + 1], other[NFT_OWNER_MAX + 1] = "";
+	char who[NAT_WHO_MAX], whom[NAT_WHO_MAX];
 	struct nat_pub p = *host;
+	int ret, mine = 0;
 	size_t i;
-	int ret;
 
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		if (host->host.family && host->host.family != families[i])
 			continue;
 		p.addr.family = families[i];
-		ret = nat_unpublish(nat, &p, owner);
+		ret = owner ? unpublish_holder(nat, &p, holder) : 1;
+		if (ret > 0 && owner && strcmp(holder, owner)) {
+			memcpy(other, holder, sizeof(other));
+			continue;
+		}
+		mine |= ret > 0;
+		ret = ret < 0 ? ret : nat_unpublish(nat, &p, owner);
 		if (ret < 0)
 			return ret;
 	}
+	if (!mine && *other)
+		return log_errx(-EPERM, "%s port %u belongs to %s, not to %s",
+				nat_proto_name(host->proto), host->port,
+				nat_owner_describe(other, who, sizeof(who)),
+				nat_owner_describe(owner, whom, sizeof(whom)));
 	return 0;
 }
 

@@ -67,6 +67,21 @@ test_unlink_refuses_an_attachment_s_interface_and_points_to_del() {
 	link_exists c1 eth0 || fail "unlink deleted it all the same"
 }
 
+test_one_owner_publishes_a_port_on_ipv4_and_ipv6() {
+	ok plumb-nat publish 8080/tcp 10.88.0.2:80 --id alice
+	ok plumb-nat publish 8080/tcp '[fd00::2]:80' --id alice
+	eq "$(plumb-nat list | grep -c 8080)" 2 "alice's two mappings"
+	ok plumb-nat publish 8081/tcp 10.88.0.3:80 --id bob
+	ok plumb-nat publish 8081/tcp '[fd00::3]:80' --id carol
+	# carol takes away her own, and only hers.
+	ok plumb-nat unpublish 8081/tcp --id carol
+	eq "$(plumb-nat list | grep 8081)" "publish *:8081/tcp -> 10.88.0.3:80 owner bob" \
+		"8081 after carol's unpublish"
+	fails 1 "tcp port 8081 belongs to bob, not to carol" plumb-nat unpublish 8081/tcp --id carol
+	ok plumb-nat unpublish 8080/tcp --id alice
+	eq "$(plumb-nat list | grep -c 8080)" 0 "alice's mappings after unpublish"
+}
+
 test_link_takes_addresses_of_both_families_and_forwards_per_end() {
 	ok plumb-netns add a
 	ok plumb-netns add b
