@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <plumb/foreign.h>
+#include <plumb/addr.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
@@ -107,8 +108,88 @@ int add_masquerade(const struct add_opts *o)
 	return ret;
 }
 
+/**
+ * struct add_served - the subnet of each family a bridge serves
+ * @family:	the family looked for
+ * @p:		its first global address there, family 0 when none
+ */
+struct add_served {
+	int family;
+	struct inet_prefix p;
+};
+
+static int add_served_one(const struct inet_prefix *p, void *arg)
+{
+	struct add_served *s = arg;
+
+	/* fe80::/10 is the kernel's own, on every interface. */
+	if (s->p.addr.family || p->addr.family != s->family ||
+	    (p->addr.family == AF_INET6 && p->addr.b[0] == 0xfe &&
+	     (p->addr.b[1] & 0xc0) == 0x80))
+		return 0;
+	s->p = *p;
+	return 0;
+}
+
+/* Refuse @want, a --subnet other than the one the bridge serves (@s). */
+static int add_served_check(const char *bridge, const struct add_served *s,
+			    const char *want)
+{
+	char have[INET_PREFIX_STRLEN];
+	struct inet_prefix w, sub = s->p;
+
+	inet_prefix_mask(&sub);
+	if (!want || inet_subnet_parse(want, &w) < 0 ||
+	    (w.len == sub.len && inet_addr_eq(&w.addr, &sub.addr)))
+		return 0;
+	return log_errx(-EEXIST, "bridge %s serves %s: give another --bridge for %s",
+			bridge, inet_prefix_str(&sub, have, sizeof(have)), want);
+}
+
+/*
+ * A bridge plumb made serves one subnet of each family: another --subnet
+ * would put a second gateway on it, which would stay after del. Without
+ * --subnet, it serves its own, through its own gateway.
+ */
+static int add_bridge_served(struct add_opts *o, char subnet[INET_PREFIX_STRLEN],
+			     char gateway[INET_ADDR_STRLEN])
+{
+	struct add_served v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
+	struct nl_link br;
+	struct nl_sock nl;
+	int marked, ret;
+
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, o->req.host_netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	ret = nl_link_get(&nl, o->bridge, &br);
+	marked = ret == 0 && bridge_marked(&nl, &br, NULL);
+	if (ret == 0)
+		ret = nl_addr_for_each(&nl, AF_INET, br.index, add_served_one, &v4);
+	if (ret == 0)
+		ret = nl_addr_for_each(&nl, AF_INET6, br.index, add_served_one, &v6);
+	if (ret < 0 && ret != -ENODEV)
+		nl_err(&nl, ret, "look up bridge %s", o->bridge);
+	nl_close(&nl);
+	/* Only a bridge plumb made: another is used as its --subnet says. */
+	if (ret < 0 || !marked)
+		return ret == -ENODEV ? 0 : ret;
+	if (v4.p.addr.family && !o->subnet && !o->gateway) {
+		inet_addr_str(&v4.p.addr, gateway, INET_ADDR_STRLEN);
+		inet_prefix_mask(&v4.p);
+		o->subnet = inet_prefix_str(&v4.p, subnet, INET_PREFIX_STRLEN);
+		o->gateway = gateway;
+		return 0;
+	}
+	ret = v4.p.addr.family ? add_served_check(o->bridge, &v4, o->subnet) : 0;
+	if (ret == 0 && v6.p.addr.family)
+		ret = add_served_check(o->bridge, &v6, o->subnet6);
+	return ret;
+}
+
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	char subnet[INET_PREFIX_STRLEN], gateway[INET_ADDR_STRLEN];
 	struct add_opts o;
 	struct attach_req *req = &o.req;
 	int ret;
@@ -117,10 +198,12 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 	ret = add_opts_parse(&o, argc, argv);
 	if (ret == -E2BIG)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (ret < 0 || add_opts_finish(&o) < 0)
+	if (ret < 0 || opt_netns_req(ctx, req) < 0 ||
+	    add_bridge_served(&o, subnet, gateway) < 0 || add_opts_finish(&o) < 0) {
+		if (req->host_netns_fd >= 0)
+			close(req->host_netns_fd);
 		return CMD_FAILED;
-	if (opt_netns_req(ctx, req) < 0)
-		return CMD_FAILED;
+	}
 
 	if (!o.netns) {
 		ret = add_masquerade(&o);

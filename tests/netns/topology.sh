@@ -94,6 +94,19 @@ test_link_takes_addresses_of_both_families_and_forwards_per_end() {
 	ip netns exec a ping -6 -c 1 -W 2 fd00:1::2 > /dev/null || fail "a does not reach b (IPv6)"
 }
 
+test_a_second_subnet_on_an_existing_bridge_is_refused() {
+	local before
+	ok plumb-netns add c1
+	ok plumb-netns add c2
+	ok plumb-bridge add c1
+	before=$(ip -j addr show dev plumb0 | jq -c '[.[0].addr_info[].local]')
+	fails 1 "bridge plumb0 serves 10.88.0.0/16: give another --bridge for 10.99.0.0/16" \
+		plumb-bridge add c2 --subnet 10.99.0.0/16
+	eq "$(ip -j addr show dev plumb0 | jq -c '[.[0].addr_info[].local]')" "$before" \
+		"plumb0's addresses"
+	! link_exists c2 eth0 || fail "c2 was wired all the same"
+}
+
 test_json_and_netns_options_come_after_the_verb_too() {
 	ok plumb-netns add c1
 	ok plumb-netns add h
