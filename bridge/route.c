@@ -77,7 +77,15 @@ int cmd_route(struct cmd_ctx *ctx, int argc, char **argv)
 		nl_batch_init(&b);
 		nl_route_build(&nl, &b, type, &r);
 		ret = nl_batch_talk(&nl, &b, NULL, NULL);
-		if (ret < 0)
+		if (ret == -EEXIST && type == RTM_NEWROUTE)
+			log_errx(ret,
+				 "add route %s via %s in %s: "
+				 "%s has a route to %s already",
+				 argv[3], argv[5], argv[2], argv[2], argv[3]);
+		else if (ret == -ESRCH && type == RTM_DELROUTE)
+			log_errx(ret, "del route %s via %s in %s: %s has no such route",
+				 argv[3], argv[5], argv[2], argv[2]);
+		else if (ret < 0)
 			nl_err(&nl, ret, "%s route %s via %s in %s", argv[1], argv[3],
 			       argv[5], argv[2]);
 	}

@@ -89,15 +89,25 @@ void nat_close(struct nat *nat)
 /**
  * nat_elem_what() - an element in words, for messages
  * @e:		the element
- * @buf:	"tcp port 8080", "udp port 53 on 192.0.2.1"
+ * @buf:	"tcp port 8080", "udp port 53 on 192.0.2.1", "masquerade of
+ *		10.88.0.0/16"
  * @size:	room at @buf
  */
 void nat_elem_what(const struct nft_elem *e, char *buf, size_t size)
 {
 	json_t *j = NULL;
 
-	if ((e->set == NFT_NOMASQ4 || e->set == NFT_NOMASQ6) &&
-	    nat_nomasq_describe(e, &j) == 0) {
+	struct inet_prefix p = { .addr.family = e->set == NFT_MASQ6 ? AF_INET6 :
+								      AF_INET };
+	char subnet[INET_PREFIX_STRLEN];
+
+	if (e->set == NFT_MASQ4 || e->set == NFT_MASQ6) {
+		memcpy(p.addr.b, e->key, nft_key_len(e->set));
+		p.len = nat_interval_len(&p.addr, e->key_end, !e->has_end);
+		snprintf(buf, size, "masquerade of %s",
+			 inet_prefix_str(&p, subnet, sizeof(subnet)));
+	} else if ((e->set == NFT_NOMASQ4 || e->set == NFT_NOMASQ6) &&
+		   nat_nomasq_describe(e, &j) == 0) {
 		snprintf(buf, size, "no masquerade from %s to %s",
 			 json_string_value(json_object_get(j, "subnet")),
 			 json_string_value(json_object_get(j, "to")));

@@ -22,14 +22,44 @@ static json_t *nat_masq_json(const struct inet_prefix *subnet)
 			 inet_prefix_str(subnet, buf, sizeof(buf)));
 }
 
+static int nat_masq_overlap_one(const struct inet_prefix *other, const struct nft_elem *e,
+				void *arg)
+{
+	const struct inet_prefix *subnet = arg;
+	char a[INET_PREFIX_STRLEN], b[INET_PREFIX_STRLEN], who[NAT_WHO_MAX];
+
+	/* The very subnet is nat_apply()'s to judge, with its owner. */
+	if (other->len == subnet->len || (!inet_prefix_contains(other, &subnet->addr) &&
+					  !inet_prefix_contains(subnet, &other->addr)))
+		return 0;
+	return log_errx(-EADDRINUSE, "%s overlaps %s, which %s masquerades",
+			inet_prefix_str(subnet, a, sizeof(a)),
+			inet_prefix_str(other, b, sizeof(b)),
+			nat_owner_describe(e->owner, who, sizeof(who)));
+}
+
+/*
+ * A masqueraded subnet that overlaps @subnet is named with its owner: the
+ * kernel would only say "File exists". Prefixes overlap when one holds the
+ * other's first address.
+ */
+static int nat_masq_overlap(struct nat *nat, const struct inet_prefix *subnet)
+{
+	int ret = nat_masq_for_each(
+		nat, subnet->addr.family == AF_INET6 ? NFT_MASQ6 : NFT_MASQ4,
+		nat_masq_overlap_one, (void *)subnet);
+
+	return ret == -ENOMEM ? log_err(ret, "list masqueraded subnets") : ret;
+}
+
 /**
  * nat_masq_add() - masquerade traffic leaving a container subnet
  * @nat:	the handle
  * @subnet:	the subnet, no host bits
  * @owner:	who asks
  *
- * Return: 0, -EADDRINUSE (logged) when another owner has it, or another
- * negative errno (logged).
+ * Return: 0, -EADDRINUSE (logged) when another owner has it or a subnet
+ * that overlaps it is masqueraded, or another negative errno (logged).
  */
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
 {
@@ -41,7 +71,8 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
 	if (!rec)
 		return log_err(-ENOMEM, "masquerade");
 	nat_masq_record_name(subnet, name, sizeof(name));
-	fresh = ret = nat_record_intent(nat, owner, name, rec);
+	ret = nat_masq_overlap(nat, subnet);
+	fresh = ret = ret < 0 ? ret : nat_record_intent(nat, owner, name, rec);
 	nat_masq_elem(subnet, owner, &e);
 	if (ret >= 0)
 		ret = nat_apply_add(nat, &e, 1, 0);

@@ -18,65 +18,6 @@
 
 /* --- list ------------------------------------------------------------ */
 
-struct nat_masq_walk {
-	struct nft_elem *v;
-	size_t n;
-	size_t cap;
-};
-
-static int nat_collect(const struct nft_elem *e, void *arg)
-{
-	struct nat_masq_walk *w = arg;
-
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		struct nft_elem *v = realloc(w->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		w->v = v;
-		w->cap = cap;
-	}
-	w->v[w->n++] = *e;
-	return 0;
-}
-
-static int nat_elem_cmp(const void *a, const void *b)
-{
-	const struct nft_elem *x = a, *y = b;
-	int d;
-
-	if (x->set != y->set)
-		return x->set < y->set ? -1 : 1;
-	if (x->is_end != y->is_end)
-		return x->is_end < y->is_end ? -1 : 1;
-	d = memcmp(x->key, y->key, nft_key_len(x->set));
-	if (d || !nft_set_concat(x->set))
-		return d;
-	return memcmp(x->key_end, y->key_end, nft_key_len(x->set)); /* both ends */
-}
-
-/*
- * The prefix length of [start, end): the longest one whose last address + 1
- * is end. Shorter ones can end there too when start has bits set below
- * them (10.99.0.0/16 ends where 10.99.0.0/14 would).
- */
-static unsigned int nat_interval_len(const struct inet_addr *start, const uint8_t *end,
-				     int open)
-{
-	struct inet_prefix p = { .addr = *start };
-	struct inet_addr last;
-
-	for (p.len = inet_addr_bits(start) + 1; p.len-- > 0;) {
-		inet_prefix_last(&p, &last);
-		inet_addr_add(&last, 1);
-		if (open ? inet_addr_cmp(&last, start) < 0 :
-			   !memcmp(last.b, end, inet_addr_bytes(start)))
-			return p.len;
-	}
-	return inet_addr_bits(start);
-}
-
 /*
  * Append @j, the entry of element @e, to @out, with the connections @e
  * counted when @stats asks for them and @e has a counter. Takes @j, which
@@ -92,44 +33,30 @@ static int nat_list_append(json_t *out, json_t *j, const struct nft_elem *e, int
 	return !j || json_array_append_new(out, j) ? -ENOMEM : 0;
 }
 
-/*
- * Interval sets list starts and ends apart. Sorted, the starts come first,
- * then the ends, each in order; the intervals do not overlap, so the i-th
- * start goes with the i-th end. Only the last interval can lack its end:
- * it runs to the end of the address space.
- */
-static int nat_list_masq(struct nat *nat, enum nft_set_id set, int stats, json_t *out)
-{
-	struct nat_masq_walk w = { 0 };
-	struct inet_prefix p = { .addr.family = set == NFT_MASQ6 ? AF_INET6 : AF_INET };
-	char buf[INET_PREFIX_STRLEN];
-	size_t i, n_start, len = nft_key_len(set);
-	int ret;
-
-	ret = nft_elem_for_each(&nat->nl, set, nat_collect, &w);
-	if (ret == 0 && w.n) /* qsort() of NULL is undefined, even for 0 */
-		qsort(w.v, w.n, sizeof(*w.v), nat_elem_cmp);
-	for (n_start = 0; n_start < w.n && !w.v[n_start].is_end; n_start++)
-		;
-	for (i = 0; ret == 0 && i < n_start; i++) {
-		memcpy(p.addr.b, w.v[i].key, len);
-		p.len = nat_interval_len(&p.addr,
-					 n_start + i < w.n ? w.v[n_start + i].key : NULL,
-					 n_start + i >= w.n);
-		ret = nat_list_append(out,
-				      json_pack("{s:s, s:o}", "subnet",
-						inet_prefix_str(&p, buf, sizeof(buf)),
-						"owner", json_string_lossy(w.v[i].owner)),
-				      &w.v[i], stats);
-	}
-	free(w.v);
-	return ret;
-}
-
 struct nat_list_walk {
 	json_t *out;
 	int stats;
 };
+
+static int nat_list_masq_one(const struct inet_prefix *subnet, const struct nft_elem *e,
+			     void *arg)
+{
+	struct nat_list_walk *w = arg;
+	char buf[INET_PREFIX_STRLEN];
+
+	return nat_list_append(w->out,
+			       json_pack("{s:s, s:o}", "subnet",
+					 inet_prefix_str(subnet, buf, sizeof(buf)),
+					 "owner", json_string_lossy(e->owner)),
+			       e, w->stats);
+}
+
+static int nat_list_masq(struct nat *nat, enum nft_set_id set, int stats, json_t *out)
+{
+	struct nat_list_walk w = { .out = out, .stats = stats };
+
+	return nat_masq_for_each(nat, set, nat_list_masq_one, &w);
+}
 
 static int nat_list_pub(const struct nft_elem *e, void *arg)
 {
@@ -202,7 +129,7 @@ int nat_list(struct nat *nat, int stats, json_t **out)
 /* --- reconcile --------------------------------------------------------- */
 
 struct nat_wanted {
-	struct nat_masq_walk all; /* every element the records ask for */
+	struct nat_elems all; /* every element the records ask for */
 	struct nat_pub localhost[64]; /* mappings to reopen on 127.0.0.1 */
 	size_t n_localhost;
 };
@@ -219,7 +146,7 @@ static int nat_want_pub(struct nat_wanted *w, const char *owner, const json_t *r
 	if (nat_pub_from_json(rec, &p) == 0) {
 		n = nat_pub_elems(&p, owner, e);
 		for (i = 0; ret == 0 && i < n; i++)
-			ret = nat_collect(&e[i], &w->all);
+			ret = nat_elems_add(&e[i], &w->all);
 		if (p.localhost &&
 		    w->n_localhost < sizeof(w->localhost) / sizeof(w->localhost[0]))
 			w->localhost[w->n_localhost++] = p;
@@ -245,7 +172,7 @@ static int nat_want_nomasq(struct nat_wanted *w, const char *owner, const json_t
 		return -ENOMEM;
 	nat_nomasq_elems(&subnet, to, n, owner, e);
 	for (i = 0; ret == 0 && i < n; i++)
-		ret = nat_collect(&e[i], &w->all);
+		ret = nat_elems_add(&e[i], &w->all);
 	free(e);
 	return ret;
 }
@@ -263,7 +190,7 @@ static int nat_want_net(struct nat_wanted *w, const char *owner, const char *nam
 		return 0;
 	}
 	for (i = 0; ret == 0 && i < n; i++)
-		ret = nat_collect(&e[i], &w->all);
+		ret = nat_elems_add(&e[i], &w->all);
 	return ret;
 }
 
@@ -284,7 +211,7 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 	if (type && !strcmp(type, "masq") && s && inet_prefix_parse(s, &subnet) == 0 &&
 	    !inet_prefix_has_host_bits(&subnet)) {
 		nat_masq_elem(&subnet, owner, &e);
-		return nat_collect(&e, &((struct nat_wanted *)arg)->all);
+		return nat_elems_add(&e, &((struct nat_wanted *)arg)->all);
 	}
 	if (type && !strcmp(type, "nomasq"))
 		return nat_want_nomasq(arg, owner, rec, name);
@@ -292,9 +219,9 @@ static int nat_want_one(const char *group, const char *name, json_t *rec, void *
 }
 
 /* Keep only the wanted elements the kernel lacks. */
-static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
+static int nat_drop_present(struct nat *nat, struct nat_elems *want)
 {
-	struct nat_masq_walk have = { 0 };
+	struct nat_elems have = { 0 };
 	size_t i, k = 0;
 	int set, ret = 0;
 
@@ -302,7 +229,7 @@ static int nat_drop_present(struct nat *nat, struct nat_masq_walk *want)
 	for (set = 0; ret == 0 && set < NFT_SET_COUNT; set++) {
 		if (set != NFT_LOCALNET)
 			ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set,
-						nat_collect, &have);
+						nat_elems_add, &have);
 	}
 	if (ret == 0) {
 		if (have.n)
@@ -349,7 +276,7 @@ static const struct nft_elem *nat_overlapped(const struct nft_elem *kept, size_t
  * overlaps and not others, by the order they come in): the first kept
  * wins there too.
  */
-static void nat_drop_twins(struct nat_masq_walk *want)
+static void nat_drop_twins(struct nat_elems *want)
 {
 	const struct nft_elem *over;
 	struct nft_elem *v = want->v;

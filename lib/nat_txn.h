@@ -4,6 +4,7 @@
 #define PLUMB_NAT_TXN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <plumb/json.h>
 #include <plumb/nat.h>
@@ -24,6 +25,26 @@ void nat_record_del(struct nat *nat, const char *owner, const char *name);
 int nat_pub_del(struct nat *nat, const struct nat_pub *p, const char *owner);
 void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix *to,
 		      size_t n, const char *owner, struct nft_elem *out);
+/**
+ * struct nat_elems - elements gathered in memory
+ * @v:		the elements
+ * @n:		how many
+ * @cap:	room at @v
+ */
+struct nat_elems {
+	struct nft_elem *v;
+	size_t n;
+	size_t cap;
+};
+
+int nat_elems_add(const struct nft_elem *e, void *arg);
+int nat_elem_cmp(const void *a, const void *b);
+unsigned int nat_interval_len(const struct inet_addr *start, const uint8_t *end,
+			      int open);
+int nat_masq_for_each(struct nat *nat, enum nft_set_id set,
+		      int (*fn)(const struct inet_prefix *subnet,
+				const struct nft_elem *e, void *arg),
+		      void *arg);
 int nat_nomasq_overlap(const struct nft_elem *a, const struct nft_elem *b);
 int nat_nomasq_from_json(const json_t *rec, struct inet_prefix *subnet,
 			 struct inet_prefix *to, size_t *n);

@@ -451,7 +451,7 @@ test_router_chain_with_routes_from_plumb() {
 	ok plumb-bridge route del A default via 10.1.0.1
 	eq "$(ip -n A -j route show default)" "[]" "A's default route gone"
 	! ping1 A 10.2.0.2 || fail "A reached B without its route"
-	fails 1 'del route default via 10\.1\.0\.1 in A: No such process' \
+	fails 1 'del route default via 10\.1\.0\.1 in A: A has no such route' \
 		plumb-bridge route del A default via 10.1.0.1
 
 	ok plumb-bridge unlink A:eth0

@@ -622,7 +622,7 @@ test_container_ids_never_reach_what_networks_people_or_cni_own() {
 		plumb-nat publish 8080 10.88.0.5:80 --id alice
 	fails 1 '^plumb-nat: tcp port 9090 is taken by CNI attachment [0-9a-f]{16}$' \
 		plumb-nat publish 9090 10.88.0.5:80 --id alice
-	fails 1 '^plumb-nat: this element of masq4 belongs to network plumb0, not to plumb0$' \
+	fails 1 '^plumb-nat: masquerade of 10\.88\.0\.0/16 belongs to network plumb0, not to plumb0$' \
 		plumb-nat masq del 10.88.0.0/16 --id plumb0
 	# A person cannot name a container's, a network's or an attachment's.
 	fails 1 '^plumb-nat: invalid owner "network@plumb0": only letters' \

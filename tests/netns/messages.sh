@@ -161,7 +161,7 @@ test_bridge_command_line_failures_print_one_message() {
 	one 1 'no bridge nope$' plumb-bridge del-bridge nope
 	one 1 'bridge plumb0 still has ports' plumb-bridge del-bridge plumb0
 	one 1 'no interface v1 in b$' plumb-bridge unlink b:v1
-	one 1 'del route default via 10\.1\.0\.1 in b: No such process' \
+	one 1 'del route default via 10\.1\.0\.1 in b: b has no such route$' \
 		plumb-bridge route del b default via 10.1.0.1
 	one 1 'network namespace "nope" does not exist$' plumb-bridge -n nope add a --id x
 }
@@ -238,7 +238,8 @@ test_nat_command_line_failures_print_one_message() {
 	one 1 'tcp port 8080 belongs to alice, not to bob$' \
 		plumb-nat unpublish --id bob 8080
 	one 1 'invalid subnet "10\.0\.0\.1/16": host bits set$' plumb-nat masq add 10.0.0.1/16
-	one 1 'add to masq4: overlaps an element there' plumb-nat masq add --id bob 10.0.0.0/8
+	one 1 '10\.0\.0\.0/8 overlaps 10\.0\.0\.0/16, which alice masquerades$' \
+		plumb-nat masq add --id bob 10.0.0.0/8
 	one 1 'network namespace "nope" does not exist$' plumb-nat -n nope list
 }
 

@@ -183,7 +183,7 @@ test_masquerade_of_adjacent_subnets_is_added_again_and_deleted() {
 	ok plumb-nat masq add 10.244.2.0/24 --id net2
 	ok plumb-nat masq add 10.244.0.0/24 --id net0
 	ok plumb-nat masq add 10.244.1.0/24 --id net1
-	fails 1 '^plumb-nat: this element of masq4 is taken by net1$' \
+	fails 1 '^plumb-nat: masquerade of 10\.244\.1\.0/24 is taken by net1$' \
 		plumb-nat masq add 10.244.1.0/24 --id net2
 	ok plumb-nat masq del 10.244.1.0/24
 	eq "$(elems masq4)" "10.244.0.0/24 net0
@@ -198,14 +198,15 @@ test_masquerade_of_another_owner_or_an_overlapping_subnet_is_refused() {
 	ok plumb-nat masq add 10.88.0.0/16 --id alice
 	before=$(table)
 	ok plumb-nat masq add 10.88.0.0/16 --id alice
-	fails 1 '^plumb-nat: this element of masq4 is taken by alice$' \
+	fails 1 '^plumb-nat: masquerade of 10\.88\.0\.0/16 is taken by alice$' \
 		plumb-nat masq add 10.88.0.0/16 --id bob
-	fails 1 'add to masq4: overlaps an element there' \
+	fails 1 '^plumb-nat: 10\.88\.1\.0/24 overlaps 10\.88\.0\.0/16, which alice masquerades$' \
 		plumb-nat masq add 10.88.1.0/24 --id bob
-	fails 1 'add to masq4: overlaps an element there' \
+	fails 1 '^plumb-nat: 10\.88\.0\.0/24 overlaps 10\.88\.0\.0/16, which alice masquerades$' \
 		plumb-nat masq add 10.88.0.0/24 --id bob
-	fails 1 'add to masq4: overlaps an element there' plumb-nat masq add 10.0.0.0/8
-	fails 1 '^plumb-nat: this element of masq4 belongs to alice, not to bob$' \
+	fails 1 '^plumb-nat: 10\.0\.0\.0/8 overlaps 10\.88\.0\.0/16, which alice masquerades$' \
+		plumb-nat masq add 10.0.0.0/8
+	fails 1 '^plumb-nat: masquerade of 10\.88\.0\.0/16 belongs to alice, not to bob$' \
 		plumb-nat masq del 10.88.0.0/16 --id bob
 	eq "$(table)" "$before" "table and records after refused changes"
 	# Subnets inside it, or around it, are not masqueraded themselves:

@@ -128,6 +128,20 @@ test_netns_list_prints_names_a_shell_can_loop_over() {
 	eq "$(plumb-netns list -j | jq -r '.[] | select(.name == "b") | .nsid')" 7 "b's id in -j"
 }
 
+test_errors_name_what_is_in_the_way() {
+	ok plumb-netns add a
+	ok plumb-netns add b
+	ok plumb-bridge link a:eth0=10.1.0.1/24 b:eth0=10.1.0.2/24
+	fails 1 "network namespace a has an interface eth0 already" \
+		plumb-bridge link a:eth0=10.1.0.1/24 b:eth1=10.1.0.2/24
+	ok plumb-bridge route add b 10.5.0.0/16 via 10.1.0.1
+	fails 1 "add route 10.5.0.0/16 via 10.1.0.1 in b: b has a route to 10.5.0.0/16 already" \
+		plumb-bridge route add b 10.5.0.0/16 via 10.1.0.1
+	ok plumb-nat masq add 10.88.0.0/16 --id x
+	fails 1 "10.88.0.0/15 overlaps 10.88.0.0/16, which x masquerades" \
+		plumb-nat masq add 10.88.0.0/15 --id y
+}
+
 test_link_names_the_host() {
 	ok plumb-netns add c1
 	ok plumb-bridge link host:v0=10.2.0.1/30 c1:eth0=10.2.0.2/30
