@@ -72,6 +72,10 @@ struct lab_node {
  * @masquerade:	traffic from its subnets leaving them is masqueraded
  * @n_nomasq:	destinations reached without masquerade all the same
  * @nomasq:	those destinations (plumb-nat's --no-masquerade-to)
+ * @isolate:	nothing passes between it and plumb's other bridges in its
+ *		namespace but published ports (plumb-bridge's --isolate)
+ * @guard:	nothing reaches it from another interface but published ports
+ *		("direct-access: false", plumb-bridge's --no-direct-access)
  * @mtu:	MTU of its ports, or 0 for the kernel's
  * @pos:	where it was declared
  */
@@ -83,6 +87,8 @@ struct lab_bridge {
 	int masquerade;
 	size_t n_nomasq;
 	struct inet_prefix nomasq[NAT_NOMASQ_MAX];
+	int isolate;
+	int guard;
 	unsigned int mtu;
 	struct lab_pos pos;
 };

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nat: a lab's masquerade and published ports, through lib/nat.c as
- * plumb-nat makes them: elements of plumb's table in the namespace where
- * the bridge lives or the port is published, owned by "lab@<name>". The
+ * nat: a lab's masquerade, published ports and its bridges' forwarding
+ * policy, through lib/nat.c as plumb-nat and plumb-bridge make them:
+ * elements of plumb's table in the namespace where the bridge lives or the
+ * port is published, owned by "lab@<name>". The
  * records of the host's elements are the host's (<state>/nat/, where
  * "plumb-nat list" and "reconcile" find them); those of a node's live with
  * the lab's state (<state>/lab/<name>/<node>/nat/) and go with the lab, as
@@ -51,13 +52,22 @@ void lab_nat_state_dir(const char *lab, const char *node, char *buf, size_t size
 		snprintf(buf, size, STATE_DIR "/" LAB_STATE_KIND "/%s/%s", lab, node);
 }
 
-/* Does NAT happen in @node (or did, by the records there)? */
-static int nat_wanted(const struct lab *lab, int node)
+/**
+ * lab_nat_wanted() - does the file ask for elements of plumb's table in a
+ * namespace: masquerade, a published port, a bridge's forwarding policy?
+ * @lab:	the topology
+ * @node:	the node, or LAB_HOST
+ *
+ * Return: 1 or 0.
+ */
+int lab_nat_wanted(const struct lab *lab, int node)
 {
+	const struct lab_bridge *br;
 	size_t i;
 
 	for (i = 0; i < lab->n_bridges; i++) {
-		if (lab->bridges[i].node == node && lab->bridges[i].masquerade)
+		br = &lab->bridges[i];
+		if (br->node == node && (br->masquerade || br->isolate || br->guard))
 			return 1;
 	}
 	for (i = 0; i < lab->n_pubs; i++) {
@@ -194,12 +204,54 @@ static int nat_pub(struct nat_ctx *c, const struct lab_pub *pub)
 	return nat_publish(&c->nat, &p, c->owner);
 }
 
+/*
+ * A bridge's forwarding policy (nat_net.c) as the file says: compared with
+ * the sets, then given or taken back. Without isolation and guard, only
+ * what the lab had given is taken back.
+ */
+static int nat_policy(struct nat_ctx *c, const struct lab_bridge *br)
+{
+	struct nat_net want = { .isolate = br->isolate, .guard = br->guard }, have = { 0 };
+	int ret = 0, whole = 1, any = want.isolate || want.guard;
+	char name[128];
+
+	snprintf(want.bridge, sizeof(want.bridge), "%s", br->name);
+	snprintf(want.made_by, sizeof(want.made_by), "lab");
+	snprintf(name, sizeof(name), "net-%s", br->name);
+	if (any)
+		json_object_set_new(c->want, name, json_true());
+	else if (c->run->fresh)
+		return 0;
+	if (!c->run->fresh) {
+		ret = nat_net_get(&c->nat, br->name, &have);
+		whole = ret > 0 || !any;
+		if (ret >= 0 && have.isolate != want.isolate)
+			ret = run_ns_drift(c->run, c->ns, "bridge %s is %s", br->name,
+					   have.isolate ? "isolated, not in the file" :
+							  "not isolated");
+		if (ret >= 0 && have.guard != want.guard)
+			ret = run_ns_drift(c->run, c->ns, "bridge %s %s", br->name,
+					   have.guard ? "refuses direct access, not in the file" :
+							"allows direct access");
+		if (ret >= 0 && !whole)
+			ret = run_ns_drift(c->run, c->ns, "bridge %s lacks its element of samebr",
+					   br->name);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->run->check ||
+	    (whole && have.isolate == want.isolate && have.guard == want.guard))
+		return 0;
+	return nat_net_set(&c->nat, &want, c->owner);
+}
+
 /* A record of the owner's that the file no longer asks for: undone. */
 static int nat_stale_one(const char *group, const char *name, json_t *rec, void *arg)
 {
 	struct nat_ctx *c = arg;
 	struct inet_prefix subnet;
 	const char *type = NULL, *s = NULL;
+	struct nat_net net = { .made_by = "lab" };
 	struct nat_pub p;
 
 	(void)group;
@@ -214,6 +266,12 @@ static int nat_stale_one(const char *group, const char *name, json_t *rec, void 
 	if (type && !strcmp(type, "masq") && json_get_string(rec, "subnet", &s) > 0 &&
 	    inet_prefix_parse(s, &subnet) == 0)
 		return nat_masq_del(&c->nat, &subnet, c->owner);
+	/* A bridge gone from the file, or renamed: its policy asks for nothing. */
+	if (type && !strcmp(type, "net") && json_get_string(rec, "bridge", &s) > 0 &&
+	    strlen(s) < sizeof(net.bridge)) {
+		snprintf(net.bridge, sizeof(net.bridge), "%s", s);
+		return nat_net_set(&c->nat, &net, c->owner);
+	}
 	return 0;
 }
 
@@ -225,7 +283,10 @@ static int nat_ns(struct nat_ctx *c)
 	int ret = 0;
 
 	for (i = 0; i < lab->n_bridges && ret == 0; i++) {
-		if (lab->bridges[i].node != c->node || !lab->bridges[i].masquerade)
+		if (lab->bridges[i].node != c->node)
+			continue;
+		ret = nat_policy(c, &lab->bridges[i]);
+		if (!lab->bridges[i].masquerade)
 			continue;
 		for (k = 0; k < 2 && ret == 0; k++) {
 			if (lab->bridges[i].sets[k].n)
@@ -245,7 +306,8 @@ static int nat_ns(struct nat_ctx *c)
 }
 
 /**
- * lab_nat() - masquerade and publish as the file says, in every namespace
+ * lab_nat() - masquerade, publish and give bridges their forwarding policy
+ * as the file says, in every namespace
  * @run:	the run, its ports' addresses leased; with @run->check, only
  *		compared
  * @host_nat:	whether the host had NAT of the lab's before (its record)
@@ -269,7 +331,7 @@ int lab_nat(struct lab_run *run, int host_nat)
 				  c.node == LAB_HOST ? NULL : run->lab->nodes[c.node].name, dir,
 				  sizeof(dir));
 		/* Nothing wanted: only what an earlier run left is undone. */
-		if (!nat_wanted(run->lab, c.node) &&
+		if (!lab_nat_wanted(run->lab, c.node) &&
 		    (c.node == LAB_HOST ? !host_nat :
 					  c.ns->state == LAB_NS_MADE || access(dir, F_OK) < 0))
 			continue;

@@ -119,10 +119,11 @@ static json_t *show_bridges(const struct lab *lab, const struct view_ns *host)
 				 lab->ifs[k].name);
 			json_array_append_new(ports, json_string(port));
 		}
-		b = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "name", br->key, "ifname",
-			      br->name, "in",
+		b = json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o}", "name", br->key,
+			      "ifname", br->name, "in",
 			      br->node == LAB_HOST ? "host" : lab->nodes[br->node].name,
-			      "subnets", subnets, "masquerade", br->masquerade, "ports", ports);
+			      "subnets", subnets, "masquerade", br->masquerade, "isolate",
+			      br->isolate, "direct_access", !br->guard, "ports", ports);
 		if (br->node == LAB_HOST && b) {
 			json_t *j = show_bridge_if(br, host);
 
@@ -270,13 +271,16 @@ static void show_table(const json_t *j)
 			       json_string_value(json_object_get(i, "to")));
 	}
 	json_array_foreach(json_object_get(j, "bridges"), a, b)
-		printf("%sbridge %s (%s in %s): %s; %zu ports%s\n", a ? "" : "\n",
+		printf("%sbridge %s (%s in %s): %s; %zu ports%s%s%s\n", a ? "" : "\n",
 		       json_string_value(json_object_get(b, "name")),
 		       json_string_value(json_object_get(b, "ifname")),
 		       json_string_value(json_object_get(b, "in")),
 		       show_join(json_object_get(b, "subnets"), buf, sizeof(buf)),
 		       json_array_size(json_object_get(b, "ports")),
-		       json_is_true(json_object_get(b, "masquerade")) ? ", masqueraded" : "");
+		       json_is_true(json_object_get(b, "masquerade")) ? ", masqueraded" : "",
+		       json_is_true(json_object_get(b, "isolate")) ? ", isolated" : "",
+		       json_is_false(json_object_get(b, "direct_access")) ? ", no direct access" :
+									    "");
 	json_array_foreach(json_object_get(j, "links"), a, l)
 		printf("%slink %s\n", a ? "" : "\n",
 		       show_join(json_object_get(l, "ends"), buf, sizeof(buf)));

@@ -414,7 +414,7 @@ static int topo_bridge_key(struct topo *t, struct lab_bridge *br, int index,
 {
 	char name[LAB_NAME_MAX + 1];
 	unsigned long mtu;
-	int ret;
+	int ret, direct = 1;
 
 	if (!strcmp(key, "name"))
 		return topo_ifname(t, v, "name", br->name);
@@ -432,6 +432,13 @@ static int topo_bridge_key(struct topo *t, struct lab_bridge *br, int index,
 		return topo_bool(t, v, "masquerade", &br->masquerade);
 	if (!strcmp(key, "no-masquerade-to"))
 		return topo_nomasq(t, v, br);
+	if (!strcmp(key, "isolate"))
+		return topo_bool(t, v, "isolate", &br->isolate);
+	if (!strcmp(key, "direct-access")) {
+		ret = topo_bool(t, v, "direct-access", &direct);
+		br->guard = !direct;
+		return ret;
+	}
 	if (!strcmp(key, "mtu")) {
 		ret = topo_uint(t, v, "mtu", 68, 65535, &mtu);
 		br->mtu = (unsigned int)mtu;
@@ -442,7 +449,7 @@ static int topo_bridge_key(struct topo *t, struct lab_bridge *br, int index,
 	return topo_err(t, t->key,
 			"unknown key \"%s\" in bridge %s: want name, in, subnet, "
 			"gateway, subnet6, gateway6, masquerade, no-masquerade-to, "
-			"mtu or members",
+			"isolate, direct-access, mtu or members",
 			key, br->key);
 }
 

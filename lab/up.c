@@ -66,22 +66,6 @@ static int up_rounds(struct lab_run *run, int host_nat)
 	return ret;
 }
 
-/* Does the host masquerade or publish for the lab? */
-static int up_host_nat(const struct lab *lab)
-{
-	size_t i;
-
-	for (i = 0; i < lab->n_bridges; i++) {
-		if (lab->bridges[i].node == LAB_HOST && lab->bridges[i].masquerade)
-			return 1;
-	}
-	for (i = 0; i < lab->n_pubs; i++) {
-		if (lab->pubs[i].node == LAB_HOST)
-			return 1;
-	}
-	return 0;
-}
-
 /* The namespaces of an earlier "up" that the file no longer has. */
 static int up_prune(struct lab_run *run, const json_t *old)
 {
@@ -111,7 +95,7 @@ static int up_do(struct lab_run *run, json_t *old, json_t *rec)
 
 	lab_timing("read and look");
 	ret = lab_host_settings_plan(run, json_object_get(rec, "host_sysctl"));
-	if (ret == 0 && up_host_nat(run->lab))
+	if (ret == 0 && lab_nat_wanted(run->lab, LAB_HOST))
 		ret = json_object_set_new(rec, "host_nat", json_true()) < 0 ? -ENOMEM : 0;
 	if (ret == 0)
 		ret = lab_record_write(rec);

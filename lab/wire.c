@@ -134,7 +134,7 @@ static int wire_veth_build(struct lab_run *run, struct lab_batch *lb,
 		/* The lab's mark, set at birth: the alias comes in round 3. */
 		bridge_mark_mac_of(&p->ns_b->nl, run->alias, p->b, mark);
 		v.mac = mark;
-		v.group = p->ns_b == &run->host ? BRIDGE_GROUP : 0;
+		v.group = BRIDGE_GROUP;
 	} else {
 		v.name = p->a->name;
 		v.netns_fd = p->ns_a->fd;

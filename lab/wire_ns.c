@@ -180,14 +180,16 @@ static int wire_addrs(struct wire_ctx *c, const struct nl_link *l,
 }
 
 /*
- * Up, marked as the lab's (in the host, in plumb's interface group too),
- * with its MTU and master: one request if any differs.
+ * Up, marked as the lab's, with its MTU and master: one request if any
+ * differs. In plumb's interface group: bridges and their ports wherever
+ * they are (a bridge's isolation is from the others in the group), and all
+ * the lab has in the host (which other firewalls then let through).
  */
 static int wire_link(struct wire_ctx *c, const struct nl_link *l, unsigned int mtu,
-		     const struct nl_link *master)
+		     const struct nl_link *master, int bridged)
 {
 	const char *alias = c->run->alias;
-	uint32_t group = c->ns == &c->run->host ? BRIDGE_GROUP : l->group;
+	uint32_t group = bridged || c->ns == &c->run->host ? BRIDGE_GROUP : l->group;
 	struct nlmsghdr *nlh;
 	int ret = 0;
 
@@ -236,7 +238,7 @@ static int wire_item(struct wire_ctx *c, const struct lab_item *it)
 					.len = br->sets[k].range[0].subnet.len
 				};
 		}
-		ret = wire_link(c, l, 0, NULL);
+		ret = wire_link(c, l, 0, NULL, 1);
 		return ret < 0 ? ret : wire_addrs(c, l, gw, n);
 	}
 	l = run_link(c->ns, it->kind == LAB_ITEM_PORT ? i->host_veth : i->name);
@@ -245,9 +247,9 @@ static int wire_item(struct wire_ctx *c, const struct lab_item *it)
 	c->quiet = i->made;
 	if (it->kind == LAB_ITEM_PORT) {
 		br = &lab->bridges[i->bridge];
-		return wire_link(c, l, i->mtu, run_link(c->ns, br->name));
+		return wire_link(c, l, i->mtu, run_link(c->ns, br->name), 1);
 	}
-	ret = wire_link(c, l, i->mtu, NULL);
+	ret = wire_link(c, l, i->mtu, NULL, 0);
 	return ret < 0 ? ret : wire_addrs(c, l, i->ip, i->n_ip);
 }
 
@@ -366,7 +368,7 @@ static int wire_lo(struct wire_ctx *c)
 
 	if (!lo)
 		return log_errx(-ENODEV, "%s has no lo", c->ns->name);
-	return wire_link(c, lo, 0, NULL);
+	return wire_link(c, lo, 0, NULL, 0);
 }
 
 static int wire_ns_build(struct wire_ctx *c, int node)

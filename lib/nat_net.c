@@ -142,7 +142,8 @@ static int nat_net_lock(struct nat *nat, int create)
 	return fd;
 }
 
-static int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner);
+static int nat_net_set_locked(struct nat *nat, const struct nat_net *n,
+			      const char *owner);
 
 /**
  * nat_net_add() - give a network's bridge its forwarding policy
@@ -157,18 +158,36 @@ static int nat_net_set(struct nat *nat, const struct nat_net *n, const char *own
 int nat_net_add(struct nat *nat, const struct nat_net *n, const char *network)
 {
 	char owner[NFT_OWNER_MAX + 1];
+
+	nat_owner_network(network, owner);
+	return nat_net_set(nat, n, owner);
+}
+
+/**
+ * nat_net_set() - give a bridge the forwarding policy an owner asks for
+ * @nat:	the handle
+ * @n:		the policy; what @owner asked before and asks no more is
+ *		taken back, and with neither isolation nor the guard, its
+ *		record goes
+ * @owner:	who holds it: a network's (nat_net_add()) or a lab's
+ *		(lab@NAME), whose bridges get their policy from its file
+ *
+ * Return: 0 or negative errno (logged); on failure, a new record is
+ * removed again.
+ */
+int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner)
+{
 	int fd = nat_net_lock(nat, 1), ret;
 
 	if (fd < 0)
 		return fd;
-	nat_owner_network(network, owner);
-	ret = nat_net_set(nat, n, owner);
+	ret = nat_net_set_locked(nat, n, owner);
 	close(fd);
 	return ret;
 }
 
-/* nat_net_add(), under the lock. */
-static int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner)
+/* nat_net_set(), under the lock. */
+static int nat_net_set_locked(struct nat *nat, const struct nat_net *n, const char *owner)
 {
 	struct nft_elem e[NAT_NET_ELEMS], add[NAT_NET_ELEMS], drop[NAT_NET_ELEMS];
 	char name[NAT_NAME_MAX], group[NFT_OWNER_MAX + 1];
@@ -489,18 +508,51 @@ static int nat_net_collect(const struct nft_elem *e, void *arg)
 	return 0;
 }
 
-static int nat_net_list_one(struct nat *nat, const struct nft_elem *samebr, json_t *out)
+/* Is @bridge in isolated and in guarded (each 1 or 0)? 0 or -errno (logged). */
+static int nat_net_look(struct nat *nat, const char *bridge, int *isolated, int *guarded)
 {
 	struct nft_elem e[NAT_NET_ELEMS];
+
+	nat_net_elems(bridge, "", e);
+	*isolated = nft_elem_get(&nat->nl, &e[1]);
+	*guarded = *isolated < 0 ? *isolated : nft_elem_get(&nat->nl, &e[2]);
+	return *guarded < 0 ? *guarded : 0;
+}
+
+/**
+ * nat_net_get() - the forwarding policy a bridge has in the kernel
+ * @nat:	the handle
+ * @bridge:	the bridge
+ * @n:		filled: @n->isolate and @n->guard as the sets isolated and
+ *		guarded have them, whoever put them there; no @n->made_by
+ *
+ * Return: 1 when the bridge's "B . B" is in samebr (without it, isolation
+ * or the guard would cut the bridge off from itself), 0 when not, or
+ * negative errno (logged).
+ */
+int nat_net_get(struct nat *nat, const char *bridge, struct nat_net *n)
+{
+	struct nft_elem e[NAT_NET_ELEMS];
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	snprintf(n->bridge, sizeof(n->bridge), "%s", bridge);
+	ret = nat_net_look(nat, bridge, &n->isolate, &n->guard);
+	if (ret < 0)
+		return ret;
+	nat_net_elems(bridge, "", e);
+	return nft_elem_get(&nat->nl, &e[0]);
+}
+
+static int nat_net_list_one(struct nat *nat, const struct nft_elem *samebr, json_t *out)
+{
 	char bridge[IFNAMSIZ];
-	int isolated, guarded;
+	int isolated, guarded, ret;
 
 	snprintf(bridge, sizeof(bridge), "%.*s", IFNAMSIZ - 1, (const char *)samebr->key);
-	nat_net_elems(bridge, "", e);
-	isolated = nft_elem_get(&nat->nl, &e[1]);
-	guarded = isolated < 0 ? isolated : nft_elem_get(&nat->nl, &e[2]);
-	if (guarded < 0)
-		return guarded;
+	ret = nat_net_look(nat, bridge, &isolated, &guarded);
+	if (ret < 0)
+		return ret;
 	return json_array_append_new(out, json_pack("{s:s, s:b, s:b, s:o}", "bridge",
 						    bridge, "isolate", isolated,
 						    "direct_access", !guarded, "owner",

@@ -158,6 +158,8 @@ int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char
 
 /* nat_net.c: forwarding policy; nat_port.c: behind a bridge plumb did not make */
 int nat_net_add(struct nat *nat, const struct nat_net *n, const char *network);
+int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner);
+int nat_net_get(struct nat *nat, const char *bridge, struct nat_net *n);
 int nat_net_del(struct nat *nat, const char *bridge);
 int nat_net_in_use(const char *root, const char *network, const char *const *kinds);
 int nat_net_release(struct nat *nat, const char *network, const char *bridge,

@@ -16,6 +16,14 @@
 #   hostbr (a bridge in the sandbox host, masqueraded: the host's settings change):
 #     sandbox host: <prefix>-lan 10.7.0.1/24 -- a eth0, b eth0
 #
+#   policy (four bridges in the sandbox host, which routes between them
+#   itself; wan, lib.sh's, routes their subnets to it):
+#     pol-red   10.41.0.1/24 -- a   isolate, direct-access: false; :8041 -> a:80
+#     pol-blue  10.42.0.1/24 -- b   isolate
+#     pol-green 10.43.0.1/24 -- c
+#     pol-grey  10.44.0.1/24 -- d
+#     wan eth0 192.0.2.2/24 ====== wan0 192.0.2.1/24 (sandbox host)
+#
 # Every function test_* runs in a sandbox of its own (tests/netns/sandbox).
 
 LABS=/run/plumb/lab
@@ -69,6 +77,20 @@ up() {
 	out=$(plumb-lab up "$1" 2>&1) || fail "up $1: $out"
 }
 
+policy() {
+	cat > /tmp/policy.yaml <<-'EOF'
+	name: pol
+	nodes: [a, b, c, d]
+	bridges:
+	  red: {subnet: 10.41.0.0/24, isolate: true, direct-access: false, members: [a]}
+	  blue: {subnet: 10.42.0.0/24, isolate: true, members: [b]}
+	  green: {subnet: 10.43.0.0/24, members: [c]}
+	  grey: {subnet: 10.44.0.0/24, isolate: false, direct-access: true, members: [d]}
+	publish:
+	  - {port: 8041/tcp, to: "a:80"}
+	EOF
+}
+
 # ping1 is lib.sh's; ping6 NS ADDR: one IPv6 echo answered
 ping6() {
 	ip netns exec "$1" ping -6 -c 1 -W 2 "$2" > /dev/null 2>&1
@@ -94,6 +116,13 @@ owners() {
 		jq -r --arg s "$2" '.nftables[] | (.map // .set) | select(.name == $s) |
 			.elem // [] | .[] | if type == "array" then .[0] else . end |
 			.elem.comment // empty'
+}
+
+# elems SET: the keys of SET in the sandbox host's plumb table, sorted, on one line
+elems() {
+	nft -j list set inet plumb "$1" 2> /dev/null | jq -r '[.nftables[] | .set // empty |
+		.elem // [] | .[] | .elem.val // . | if type == "object" then
+		.concat | join(".") else . end] | sort | join(" ")'
 }
 
 # answer NS ADDR PORT: what a TCP server at ADDR:PORT says, "" if none within 3 s
@@ -293,6 +322,14 @@ nodes: [a]
 bridges:
   lan: {members: [a, zz]}' '4:22: unknown node "zz"'
 	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {isolate: maybe, members: [a]}' '4:18: isolate: want true or false, not "maybe"'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {direct_access: false, members: [a]}' '4:9: unknown key "direct_access" in bridge lan: want .*isolate, direct-access, mtu or members'
+	bad 'name: x
 nodes: [a, b]
 links:
   - endpoints: ["a:eth0=10.0.0.1/33", "b"]' '4:17: invalid address "10.0.0.1/33"'
@@ -482,6 +519,11 @@ test_every_example_comes_up_checks_clean_and_goes_down() {
 	plumb-lab exec routers a1 -- ping -c 1 -W 2 c1 > /dev/null || fail "routers: a1 -> c1"
 	plumb-lab exec routers c1 -- ping -c 1 -W 2 b1 > /dev/null || fail "routers: c1 -> b1"
 	plumb-lab exec star client -- ping -c 1 -W 2 db > /dev/null || fail "star: client -> db"
+	plumb-lab exec tenants a1 -- ping -c 1 -W 2 a2 > /dev/null || fail "tenants: a1 -> a2"
+	plumb-lab exec tenants mon -- ping -c 1 -W 2 10.30.0.2 > /dev/null ||
+		fail "tenants: mon -> star's web (neither isolated)"
+	plumb-lab exec tenants b1 -- ping -c 1 -W 2 a1 > /dev/null &&
+		fail "tenants: b1 -> a1, both isolated"
 	eq "$(addrs star-db eth0 | tr '\n' ' ')" "10.30.0.10/24 fd00:30::3/64 " "star: db's addresses (IPv6 the next free)"
 	eq "$(ip -n pair-left -j link show dev eth0 | jq '.[0].mtu')" 9000 "pair: MTU"
 	eq "$(ip netns exec pair-left sysctl -n net.ipv4.conf.all.rp_filter)" 0 "pair: rp_filter"
@@ -516,4 +558,90 @@ test_no_masquerade_to_spares_the_peers_and_masquerades_the_rest() {
 	up /tmp/nomasq.yaml
 	eq "$(answer nm-s1 192.0.2.2 9000)" "nm-peer 192.0.2.1" "s1 -> peer, list gone"
 	ok plumb-lab check /tmp/nomasq.yaml
+}
+
+# --- forwarding policy -----------------------------------------------------
+
+test_bridges_are_isolated_and_guarded_only_when_the_file_asks() {
+	local before out n
+	wan
+	for n in 1 2 3 4; do
+		ok ip -n wan route add 10.4$n.0.0/24 via 192.0.2.1
+	done
+	ok sysctl -qw net.ipv4.ip_forward=1 # a router-less host routes itself
+	policy
+	before=$(world)
+	up /tmp/policy.yaml
+	eq "$(elems isolated)" "pol-blue pol-red" "isolated bridges"
+	eq "$(elems guarded)" pol-red "guarded bridges"
+	eq "$(owners "" isolated | sort -u)" lab@pol "the policy's owner"
+	eq "$(ip -d -j link show dev pol-green | jq -r '.[0].group')" $((0x706c)) \
+		"a lab bridge is in plumb's interface group"
+	ping1 pol-c 10.44.0.2 || fail "green does not reach grey (neither isolated)"
+	ping1 pol-d 10.43.0.2 || fail "grey does not reach green (neither isolated)"
+	ping1 pol-a 10.42.0.2 && fail "red reaches blue, both isolated"
+	ping1 pol-b 10.41.0.2 && fail "blue reaches red, both isolated"
+	ping1 pol-c 10.42.0.2 && fail "green reaches blue, which is isolated"
+	ping1 pol-b 10.44.0.2 && fail "blue reaches grey, blue being isolated"
+	ping1 wan 10.44.0.2 || fail "wan does not reach grey directly"
+	ping1 wan 10.42.0.2 || fail "wan does not reach blue, isolated but with direct access"
+	ping1 wan 10.41.0.2 && fail "wan reaches red directly, which refuses direct access"
+	# A published port passes the policy, from a neighbour and from wan.
+	serve pol-a 80
+	eq "$(answer pol-b 10.42.0.1 8041)" "pol-a 10.42.0.2" "blue -> the host's :8041"
+	eq "$(answer wan 192.0.2.1 8041)" "pol-a 192.0.2.2" "wan -> the host's :8041"
+	ok plumb-lab check /tmp/policy.yaml
+	# Drift: found by check, repaired by up.
+	ok nft delete element inet plumb isolated '{ pol-blue }'
+	ok nft delete element inet plumb guarded '{ pol-red }'
+	ok nft add element inet plumb isolated '{ pol-grey comment "lab@pol" }'
+	out=$(plumb-lab check /tmp/policy.yaml 2> /tmp/err)
+	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
+	eq "$out" "$(printf '%s\n' \
+		"pol: the host: bridge pol-red allows direct access" \
+		"pol: the host: bridge pol-blue is not isolated" \
+		"pol: the host: bridge pol-grey is isolated, not in the file")" "check's list"
+	out=$(plumb-lab up /tmp/policy.yaml) || fail "up: $out"
+	eq "$(grep -c ': repaired: ' <<< "$out")" 3 "repairs up reported: $out"
+	eq "$(elems isolated) / $(elems guarded)" "pol-blue pol-red / pol-red" "policy after repair"
+	ok plumb-lab check /tmp/policy.yaml
+	ping1 wan 10.41.0.2 && fail "wan reaches red directly after the repair"
+	# The file asks no more: red is reached; blue, gone from the file, takes
+	# its policy with it.
+	sed -i -e 's/ isolate: true, direct-access: false,//' -e '/blue/d' /tmp/policy.yaml
+	up /tmp/policy.yaml
+	eq "$(elems isolated) / $(elems guarded)" " / " "policy after the edit"
+	[ -z "$(ls /run/plumb/nat/lab@pol | grep '^net-')" ] ||
+		fail "policy records after the edit: $(ls /run/plumb/nat/lab@pol)"
+	ping1 pol-c 10.41.0.2 || fail "green does not reach red, no longer isolated"
+	ping1 wan 10.41.0.2 || fail "wan does not reach red, no longer guarded"
+	ok plumb-lab check /tmp/policy.yaml
+	policy
+	up /tmp/policy.yaml
+	ok plumb-lab down pol
+	eq "$(world)" "$before" "the sandbox after down"
+}
+
+test_a_bridge_inside_a_node_is_isolated_there() {
+	# r1 routes between three bridges of its own; one is isolated.
+	cat > /tmp/inner.yaml <<-'EOF'
+	name: inner
+	nodes: {r1: {forward: true}, a: {}, b: {}, c: {}}
+	bridges:
+	  one: {in: r1, subnet: 10.51.0.0/24, isolate: true, members: [a]}
+	  two: {in: r1, subnet: 10.52.0.0/24, members: [b]}
+	  three: {in: r1, subnet: 10.53.0.0/24, members: [c]}
+	EOF
+	up /tmp/inner.yaml
+	ping1 inner-b 10.53.0.2 || fail "two does not reach three inside r1"
+	ping1 inner-a 10.52.0.2 && fail "one, isolated, reaches two inside r1"
+	ping1 inner-c 10.51.0.2 && fail "three reaches one, isolated, inside r1"
+	ok plumb-lab check /tmp/inner.yaml
+	sed -i 's/ isolate: true,//' /tmp/inner.yaml
+	up /tmp/inner.yaml
+	ping1 inner-a 10.52.0.2 || fail "one does not reach two once not isolated"
+	eq "$(ip netns exec inner-r1 nft -j list set inet plumb isolated |
+		jq '[.nftables[] | .set // empty | .elem // [] | .[]] | length')" 0 \
+		"isolated in r1 after the edit"
+	ok plumb-lab down inner
 }
