@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/netns.h>
 #include <plumb/oci.h>
 #include <plumb/policy.h>
@@ -54,18 +55,16 @@ static int hook_args(int argc, char **argv, char **args, const char **policy)
 
 /*
  * The network the annotations chose within the policy, and the choices it
- * lets them make, as options of add's. @net keeps the strings @o points to.
+ * lets them make, read and checked there (lib/policy_check.c). @net keeps
+ * the strings @o points to.
  */
 static int hook_policy(struct add_opts *o, const struct oci_state *s, const char *path,
 		       struct policy_net *net)
 {
-	const char *keys[] = { "plumb.ip", "plumb.mac", "plumb.mtu" };
-	const char *opts[] = { "--ip", "--mac", "--mtu" }, *v;
 	struct attachment *a = &o->req.a;
-	char *args[8] = { "oci-hook" };
+	struct policy_choice c;
 	struct policy p;
-	int n = 1, ret;
-	size_t i;
+	int ret;
 
 	ret = policy_load(&p, path);
 	if (ret == 0)
@@ -73,7 +72,7 @@ static int hook_policy(struct add_opts *o, const struct oci_state *s, const char
 				      o->subnet ? o->subnet : DEFAULT_SUBNET, o->subnet6,
 				      o->req.foreign_bridge);
 	if (ret == 0)
-		ret = policy_check(&p, s, net);
+		ret = policy_check(&p, s, net, &c);
 	/* The network's forwarding policy, as its declaration says. */
 	o->policy.isolate = policy_net_switch(net, "isolate", o->policy.isolate);
 	o->policy.guard = !policy_net_switch(net, "directAccess", !o->policy.guard);
@@ -90,15 +89,17 @@ static int hook_policy(struct add_opts *o, const struct oci_state *s, const char
 	o->subnet = net->subnet_str[0];
 	o->subnet6 = *net->subnet_str[1] ? net->subnet_str[1] : NULL;
 	o->req.foreign_bridge = net->foreign_bridge;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = oci_annotation(s, keys[i]);
-		if (!v)
-			continue;
-		args[n++] = (char *)opts[i];
-		args[n++] = (char *)v;
+	if (c.ip)
+		o->ip = c.ip; /* in o->subnet: checked */
+	if (c.has_mac) {
+		memcpy(a->mac, c.mac, sizeof(a->mac));
+		o->req.has_mac = 1;
 	}
-	args[n] = NULL;
-	return n > 1 ? add_opts_parse(o, n, args) : 0;
+	if (c.mtu) {
+		a->mtu = c.mtu;
+		o->req.mtu_from = "annotation plumb.mtu";
+	}
+	return 0;
 }
 
 /* The hook's own options, then what the annotations may choose. */
@@ -107,6 +108,7 @@ static int hook_opts(struct add_opts *o, const struct oci_state *s, enum oci_sta
 {
 	char *args[HOOK_ARGS_MAX + 1];
 	const char *policy = NULL, *v;
+	struct log_msg m;
 	int n, ret;
 
 	n = hook_args(argc, argv, args, &policy);
@@ -124,8 +126,11 @@ static int hook_opts(struct add_opts *o, const struct oci_state *s, enum oci_sta
 	snprintf(o->req.a.id, sizeof(o->req.a.id), "%s", s->id);
 	if (stage == OCI_CREATE)
 		return hook_policy(o, s, policy, net);
+	/* Teardown finds the attachment by its network, whatever the policy. */
 	v = oci_annotation(s, "plumb.network");
-	if (v && strlen(v) < sizeof(o->req.a.network))
+	if (v && name_check_try("network name", v, &m) < 0)
+		return oci_annotation_report("plumb.network", &m);
+	if (v)
 		snprintf(o->req.a.network, sizeof(o->req.a.network), "%s", v);
 	return 0;
 }

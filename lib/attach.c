@@ -600,9 +600,10 @@ static int attach_foreign_admit(const struct attach_req *req)
  * bridge made for this attachment takes its MTU and keeps it (an MTU set on
  * a bridge no longer follows its ports); an existing one refuses a smaller.
  */
-static int attach_mtu(struct nl_sock *nl, struct attachment *a, struct nl_link *br,
+static int attach_mtu(struct nl_sock *nl, struct attach_req *req, struct nl_link *br,
 		      int created)
 {
+	struct attachment *a = &req->a;
 	int ret;
 
 	if (!a->mtu) {
@@ -616,10 +617,12 @@ static int attach_mtu(struct nl_sock *nl, struct attachment *a, struct nl_link *
 		br->mtu = a->mtu;
 	}
 	if (a->mtu < br->mtu)
-		return log_errx(-EINVAL,
-				"MTU %u is below bridge %s's %u, which it would lower for "
-				"every container on it",
-				a->mtu, a->bridge, br->mtu);
+		return log_errx(
+			-EINVAL,
+			"%s%sMTU %u is below bridge %s's %u, which it would lower "
+			"for every container on it",
+			req->mtu_from ? req->mtu_from : "", req->mtu_from ? ": " : "",
+			a->mtu, a->bridge, br->mtu);
 	return 0;
 }
 
@@ -705,7 +708,7 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	if (created < 0)
 		return created;
 	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
-	ret = attach_mtu(nl, a, &br, created);
+	ret = attach_mtu(nl, req, &br, created);
 	if (ret == 0 && req->promisc)
 		ret = nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1);
 	if (ret == 0)

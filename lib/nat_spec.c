@@ -255,7 +255,7 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
 }
 
 /**
- * nat_pub_parse_short() - parse a publish specification in docker's form
+ * nat_pub_parse_short_try() - parse a publish specification in docker's form
  * @spec:	"[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp|sctp]", the form of
  *		"docker run -p" and of the plumb.publish annotation
  * @ips:	the container's addresses (as an attachment keeps them); the
@@ -263,38 +263,39 @@ int nat_pub_parse(const char *host, const char *target, struct nat_pub *p)
  *		first when @spec names no host address
  * @n_ips:	how many
  * @p:		the mapping
+ * @m:		what is wrong, or NULL
  *
- * Return: 0, or -EINVAL (logged).
+ * Return: 0, or -EINVAL (in @m, not logged).
  */
-int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
-			struct nat_pub *p)
+int nat_pub_parse_short_try(const char *spec, const struct inet_prefix *ips, size_t n_ips,
+			    struct nat_pub *p, struct log_msg *m)
 {
 	char buf[128], a[INET_ADDR_STRLEN], *colon, *slash;
-	/* Room for any: nat_pub_parse_host() and nat_target_parse_try() say too long. */
+	/* Room for any: the host and target parsers say too long. */
 	char host[2 * sizeof(buf)], target[sizeof(buf) + sizeof(a) + 3];
 	const struct inet_addr *addr;
-	struct log_msg m;
 	size_t k;
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", spec) >= sizeof(buf))
-		return log_errx(-EINVAL, "invalid publish \"%.32s...\": too long", spec);
+		return log_msg_errx(m, -EINVAL, "invalid publish \"%.32s...\": too long",
+				    spec);
 	slash = strrchr(buf, '/');
 	colon = strrchr(buf, ':');
 	if (!colon || (slash && slash < colon))
-		return log_errx(-EINVAL,
-				"invalid publish \"%s\": want "
-				"[HOSTIP:]HOSTPORT:PORT[/PROTO]",
-				spec);
+		return log_msg_errx(m, -EINVAL,
+				    "invalid publish \"%s\": want "
+				    "[HOSTIP:]HOSTPORT:PORT[/PROTO]",
+				    spec);
 	if (!n_ips)
-		return log_errx(-EINVAL, "publish \"%s\": the container has no address",
-				spec);
+		return log_msg_errx(m, -EINVAL,
+				    "publish \"%s\": the container has no address", spec);
 	*colon = '\0';
 	if (slash)
 		*slash = '\0';
 	/* The protocol moves to the host side. */
 	snprintf(host, sizeof(host), "%s%s%s", buf, slash ? "/" : "",
 		 slash ? slash + 1 : "");
-	if (nat_pub_parse_host(host, p) < 0)
+	if (nat_pub_parse_host_try(host, p, m) < 0)
 		return -EINVAL;
 	for (k = 0; p->host.family && k < n_ips; k++) {
 		if (ips[k].addr.family == p->host.family)
@@ -304,7 +305,25 @@ int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t 
 	inet_addr_str(addr, a, sizeof(a));
 	snprintf(target, sizeof(target), addr->family == AF_INET6 ? "[%s]:%s" : "%s:%s",
 		 a, colon + 1);
-	return nat_target_parse_try(target, p, &m) < 0 ? log_msg_report(&m) : 0;
+	return nat_target_parse_try(target, p, m);
+}
+
+/**
+ * nat_pub_parse_short() - nat_pub_parse_short_try(), saying what is wrong
+ * @spec:	as for nat_pub_parse_short_try()
+ * @ips:	the container's addresses
+ * @n_ips:	how many
+ * @p:		the mapping
+ *
+ * Return: 0, or -EINVAL (logged).
+ */
+int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
+			struct nat_pub *p)
+{
+	struct log_msg m;
+
+	return nat_pub_parse_short_try(spec, ips, n_ips, p, &m) < 0 ? log_msg_report(&m) :
+								      0;
 }
 
 /* proto . port, each in a 4-byte register, port in network order */

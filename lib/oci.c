@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,6 +110,40 @@ const char *oci_annotation(const struct oci_state *s, const char *key)
 	json_t *a = json_member(s->json, "annotations");
 
 	return json_string_value(json_object_get(a, key));
+}
+
+/**
+ * oci_annotation_errx() - refuse an annotation, in its author's terms
+ * @err:	negative errno to return
+ * @key:	the annotation: "plumb.ip"
+ * @fmt:	what is wrong with its value, or the rule it breaks
+ *
+ * The container's creator wrote an annotation, not the option a hook maps it
+ * to: the message names it, "annotation plumb.ip: invalid address ...".
+ *
+ * Return: @err
+ */
+int oci_annotation_errx(int err, const char *key, const char *fmt, ...)
+{
+	char why[LOG_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return log_errx(err, "annotation %s: %s", key, why);
+}
+
+/**
+ * oci_annotation_report() - log what a *_try() found wrong in an annotation
+ * @key:	the annotation
+ * @m:		what the try said
+ *
+ * Return: @m->err
+ */
+int oci_annotation_report(const char *key, const struct log_msg *m)
+{
+	return oci_annotation_errx(m->err, key, "%s", m->text);
 }
 
 /**

@@ -20,9 +20,9 @@
  *         "plumb.masquerade": false,
  *         "plumb.publish": {"ports": ["1024-65535"], "max": 32}}}}}
  *
- * policy_check() holds a container's annotations against the network they
- * choose, before anything is changed, and fails with one sentence naming
- * the annotation and the rule it breaks. Without a file, a hook's own
+ * policy_check() (lib/policy_check.c) holds a container's annotations
+ * against the network they choose, before anything is changed, and fails
+ * with one sentence naming the annotation and the rule it breaks. Without a file, a hook's own
  * network is the only one, and there annotations may publish up to 32 host
  * ports from 1024 up, and choose nothing else: no network, bridge or subnet
  * of their own, no address, hardware address or MTU. A network named by
@@ -35,7 +35,8 @@
  * of their own in a network's declaration: they add the key to
  * policy_net_keys[] and read it with policy_net_switch(); an annotation a
  * network may allow takes a line in policy_annotations[], a field allow_*
- * in struct policy_net and a policy_allowed() line in policy_check().
+ * in struct policy_net and a policy_allowed() line in policy_check()
+ * (lib/policy_check.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,6 @@
 #include <plumb/link.h>
 #include <plumb/log.h>
 #include <plumb/name.h>
-#include <plumb/nat.h>
 #include <plumb/policy.h>
 
 /* The keys of a network's declaration. */
@@ -431,168 +431,4 @@ int policy_net_switch(const struct policy_net *n, const char *key, int dflt)
 	const json_t *v = json_object_get(n->conf, key);
 
 	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
-/* "plumb0, web": the networks declared, for a message. */
-static void policy_names(const struct policy *p, char *buf, size_t size)
-{
-	const char *key;
-	size_t len = 0;
-	json_t *v;
-
-	*buf = '\0';
-	if (p->has_hook)
-		len = (size_t)snprintf(buf, size, "%s", p->hook.name);
-	json_object_foreach(json_object_get(p->json, "networks"), key, v) {
-		if (len < size && !(p->has_hook && !strcmp(key, p->hook.name)))
-			len += (size_t)snprintf(buf + len, size - len, "%s%s",
-						len ? ", " : "", key);
-	}
-	if (!len)
-		snprintf(buf, size, "none");
-}
-
-/* Is @port one the network lets containers publish? */
-static int policy_port_ok(const struct policy_net *n, unsigned int port)
-{
-	size_t i;
-
-	for (i = 0; i < n->n_ports; i++) {
-		if (port >= n->ports[i].first && port <= n->ports[i].last)
-			return 1;
-	}
-	return 0;
-}
-
-static void policy_ports_str(const struct policy_net *n, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	*buf = '\0';
-	for (i = 0; i < n->n_ports && len < size; i++)
-		len += (size_t)snprintf(
-			buf + len, size - len,
-			n->ports[i].first == n->ports[i].last ? "%s%u" : "%s%u-%u",
-			i ? ", " : "", n->ports[i].first, n->ports[i].last);
-}
-
-/* plumb.publish: every host port allowed, and not too many of them. */
-static int policy_publish_check(const struct policy_net *n, const char *v)
-{
-	/* Only the host ports matter: any address of each family will do. */
-	static const struct inet_prefix any[] = {
-		{ .addr = { .family = AF_INET, .b = { 192, 0, 2, 1 } }, .len = 32 },
-		{ .addr = { .family = AF_INET6,
-			    .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } },
-		  .len = 128 },
-	};
-	char buf[1024], ranges[256], *spec, *save = NULL;
-	unsigned int count = 0, port;
-	struct nat_pub pub;
-
-	if (!n->publish_max)
-		return log_errx(-EPERM,
-				"annotation plumb.publish=%.64s: network %s does not let "
-				"containers publish ports",
-				v, n->name);
-	if ((size_t)snprintf(buf, sizeof(buf), "%s", v) >= sizeof(buf))
-		return log_errx(-EINVAL, "annotation plumb.publish is too long");
-	policy_ports_str(n, ranges, sizeof(ranges));
-	for (spec = strtok_r(buf, ",", &save); spec; spec = strtok_r(NULL, ",", &save)) {
-		if (nat_pub_parse_short(spec, any, 2, &pub) < 0)
-			return -EINVAL;
-		for (port = pub.port; port <= pub.port_end; port++) {
-			if (!policy_port_ok(n, port))
-				return log_errx(
-					-EPERM,
-					"annotation plumb.publish=%.64s: host port %u "
-					"is outside the ports network %s lets "
-					"containers publish (%s)",
-					v, port, n->name, ranges);
-		}
-		count += pub.port_end - pub.port + 1u;
-		if (count > n->publish_max)
-			return log_errx(
-				-EPERM,
-				"annotation plumb.publish=%.64s: more than the %u "
-				"host ports network %s lets a container publish",
-				v, n->publish_max, n->name);
-	}
-	return 0;
-}
-
-/* An annotation that only a network's "annotations" may allow. */
-static int policy_allowed(const struct oci_state *s, const char *key, int allowed,
-			  const struct policy_net *n, const char *what)
-{
-	const char *v = oci_annotation(s, key);
-
-	if (!v || allowed)
-		return 0;
-	return log_errx(-EPERM,
-			"annotation %s=%.64s: network %s does not let containers %s", key,
-			v, n->name, what);
-}
-
-/**
- * policy_check() - hold a container's annotations against the policy
- * @p:		the policy
- * @s:		the container's state, with its annotations
- * @n:		filled with the network it joins: plumb.network's, or the
- *		hook's own
- *
- * Every annotation of plumb's is checked, whichever hook asks, so that the
- * first hook to run refuses what any would: plumb.network must name a
- * declared network; plumb.subnet, when given, must be that network's IPv4
- * subnet; plumb.ip, plumb.mac, plumb.mtu and plumb.masquerade=true need the
- * network's leave; plumb.publish may use only the network's ports, and not
- * more than its count.
- *
- * Return: 0, or -EPERM (logged: one sentence naming the annotation and the
- * rule it breaks), -EINVAL for an annotation that does not parse.
- */
-int policy_check(const struct policy *p, const struct oci_state *s, struct policy_net *n)
-{
-	const char *net = oci_annotation(s, "plumb.network"), *v;
-	char names[512], buf[INET_PREFIX_STRLEN];
-	struct inet_prefix subnet;
-	int ret;
-
-	if (!net && !p->has_hook)
-		return log_errx(-EPERM,
-				"no network: the hook's arguments declare none "
-				"and the container has no plumb.network annotation");
-	if (!policy_net_find(p, net ? net : p->hook.name, n)) {
-		policy_names(p, names, sizeof(names));
-		return log_errx(
-			-EPERM,
-			"annotation plumb.network=%.64s: containers may join only "
-			"the networks the administrator declared (%s)",
-			net ? net : p->hook.name, names);
-	}
-	v = oci_annotation(s, "plumb.subnet");
-	if (v && n->subnet[0].addr.family &&
-	    (inet_prefix_parse(v, &subnet) < 0 ||
-	     subnet.addr.family != n->subnet[0].addr.family ||
-	     subnet.len != n->subnet[0].len ||
-	     !inet_addr_eq(&subnet.addr, &n->subnet[0].addr)))
-		return log_errx(
-			-EPERM,
-			"annotation plumb.subnet=%.64s: network %s has subnet %s, "
-			"and annotations choose no subnet of their own",
-			v, n->name, inet_prefix_str(&n->subnet[0], buf, sizeof(buf)));
-	ret = policy_allowed(s, "plumb.ip", n->allow_ip, n, "choose their address");
-	if (ret == 0)
-		ret = policy_allowed(s, "plumb.mac", n->allow_mac, n,
-				     "choose their hardware address");
-	if (ret == 0)
-		ret = policy_allowed(s, "plumb.mtu", n->allow_mtu, n, "choose their MTU");
-	v = oci_annotation(s, "plumb.masquerade");
-	if (ret == 0 && v && !strcmp(v, "true"))
-		ret = policy_allowed(s, "plumb.masquerade", n->allow_masquerade, n,
-				     "turn masquerade on");
-	v = oci_annotation(s, "plumb.publish");
-	if (ret == 0 && v)
-		ret = policy_publish_check(n, v);
-	return ret;
 }

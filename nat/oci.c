@@ -31,7 +31,7 @@
 
 #include "nat.h"
 
-#define HOOK_PUBLISH_MAX 64
+#define HOOK_PUBLISH_MAX POLICY_PUBLISH_SPECS
 
 struct hook {
 	const char *policy;
@@ -43,6 +43,7 @@ struct hook {
 	int localhost;
 	const char *publish[HOOK_PUBLISH_MAX];
 	size_t n_publish;
+	int publish_annotated; /* @publish is plumb.publish's, not the options' */
 	char annotated[1024]; /* plumb.publish, cut at its commas */
 	struct policy_net net; /* the network the annotations chose */
 };
@@ -85,8 +86,11 @@ static int hook_args(struct hook *h, int argc, char **argv)
 	return optind == argc ? 0 : -E2BIG;
 }
 
-/* The network the annotations chose, within the administrator's policy. */
-static int hook_policy(struct hook *h, const struct oci_state *s)
+/*
+ * The network the annotations chose, within the administrator's policy, and
+ * what they chose there, checked (lib/policy_check.c).
+ */
+static int hook_policy(struct hook *h, const struct oci_state *s, struct policy_choice *c)
 {
 	struct policy p;
 	int ret;
@@ -95,7 +99,7 @@ static int hook_policy(struct hook *h, const struct oci_state *s)
 	if (ret == 0)
 		ret = policy_hook_net(&p, h->network, h->network, NULL, NULL, 0);
 	if (ret == 0)
-		ret = policy_check(&p, s, &h->net);
+		ret = policy_check(&p, s, &h->net, c);
 	h->net.conf = NULL; /* it lives in @p */
 	policy_free(&p);
 	if (ret == 0)
@@ -128,8 +132,10 @@ static int hook_find(struct hook *h, const struct oci_state *s, struct attachmen
 static int hook_annotations(struct hook *h, const struct oci_state *s,
 			    enum oci_stage stage, struct attachment *found)
 {
-	const char *v;
+	struct policy_choice c;
 	char *spec, *save = NULL;
+	struct log_msg m;
+	const char *v;
 
 	if (name_check("network name", h->network) < 0 ||
 	    nl_link_name_check(h->ifname) < 0)
@@ -137,35 +143,26 @@ static int hook_annotations(struct hook *h, const struct oci_state *s,
 	if (hook_find(h, s, found) < 0)
 		return -EINVAL;
 	if (stage == OCI_DELETE) { /* teardown finishes, whatever the policy says */
-		if ((v = oci_annotation(s, "plumb.network")))
+		v = oci_annotation(s, "plumb.network");
+		if (v && name_check_try("network name", v, &m) < 0)
+			return oci_annotation_report("plumb.network", &m);
+		if (v)
 			h->network = v;
 		return 0;
 	}
-	if (hook_policy(h, s) < 0)
+	if (hook_policy(h, s, &c) < 0)
 		return -EPERM;
-	if ((v = oci_annotation(s, "plumb.masquerade"))) {
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return log_errx(-EINVAL,
-					"annotation plumb.masquerade is \"%s\": "
-					"want true or false",
-					v);
-		h->masquerade = !strcmp(v, "true");
-	}
-	if (!(v = oci_annotation(s, "plumb.publish")))
+	if (c.masquerade >= 0)
+		h->masquerade = c.masquerade;
+	if (!c.publish)
 		return 0;
-	if ((size_t)snprintf(h->annotated, sizeof(h->annotated), "%s", v) >=
-	    sizeof(h->annotated))
-		return log_errx(-EINVAL, "annotation plumb.publish is too long");
+	/* Checked: it fits, and has at most HOOK_PUBLISH_MAX specifications. */
+	snprintf(h->annotated, sizeof(h->annotated), "%s", c.publish);
 	h->n_publish = 0; /* the annotation replaces the options */
-	for (spec = strtok_r(h->annotated, ",", &save); spec;
-	     spec = strtok_r(NULL, ",", &save)) {
-		if (h->n_publish == HOOK_PUBLISH_MAX)
-			return log_errx(-EINVAL,
-					"annotation plumb.publish has more than %d "
-					"specifications",
-					HOOK_PUBLISH_MAX);
+	h->publish_annotated = 1;
+	for (spec = strtok_r(h->annotated, ",", &save);
+	     spec && h->n_publish < HOOK_PUBLISH_MAX; spec = strtok_r(NULL, ",", &save))
 		h->publish[h->n_publish++] = spec;
-	}
 	return 0;
 }
 
@@ -181,6 +178,7 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 {
 	char owner[NFT_OWNER_MAX + 1], net[NFT_OWNER_MAX + 1];
 	struct attachment a;
+	struct log_msg m;
 	struct nat_pub p;
 	size_t i;
 	int ret;
@@ -201,7 +199,11 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 				"poststop hook has not run)",
 				s->id);
 	for (i = 0; ret == 0 && i < h->n_publish; i++) {
-		ret = nat_pub_parse_short(h->publish[i], a.ip, a.n_ip, &p);
+		ret = nat_pub_parse_short_try(h->publish[i], a.ip, a.n_ip, &p, &m);
+		if (ret < 0)
+			ret = h->publish_annotated ?
+				      oci_annotation_report("plumb.publish", &m) :
+				      log_msg_report(&m);
 		p.localhost = h->localhost && p.addr.family == AF_INET;
 		if (ret == 0)
 			ret = nat_publish(nat, &p, owner);

@@ -81,6 +81,8 @@ struct attachment {
  * @state_dir:	where records live (STATE_DIR)
  * @policy:	the network's forwarding policy (isolation, the direct-access
  *		guard) to give its bridge, or NULL to leave it as it is
+ * @mtu_from:	who chose @a.mtu, for messages ("annotation plumb.mtu"), or
+ *		NULL for the caller's own option
  * @bridge_mac: out: the bridge's hardware address
  */
 struct attach_req {
@@ -96,6 +98,7 @@ struct attach_req {
 	int foreign_bridge;
 	const char *state_dir;
 	const struct nat_net *policy;
+	const char *mtu_from;
 	uint8_t bridge_mac[6];
 };
 

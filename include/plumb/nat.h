@@ -104,6 +104,8 @@ void nat_group_owner(const char *group, char *buf, size_t size);
 int nat_pub_parse_try(const char *host, const char *target, struct nat_pub *p,
 		      struct log_msg *m);
 int nat_pub_parse(const char *host, const char *target, struct nat_pub *p);
+int nat_pub_parse_short_try(const char *spec, const struct inet_prefix *ips, size_t n_ips,
+			    struct nat_pub *p, struct log_msg *m);
 int nat_pub_parse_short(const char *spec, const struct inet_prefix *ips, size_t n_ips,
 			struct nat_pub *p);
 int nat_pub_parse_host_try(const char *host, struct nat_pub *p, struct log_msg *m);

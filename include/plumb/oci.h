@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include <plumb/log.h>
+
 #define OCI_ID_MAX 200
 
 enum oci_stage {
@@ -31,6 +33,9 @@ struct oci_state {
 int oci_stage_parse(const char *arg, enum oci_stage *stage);
 int oci_state_read(int fd, enum oci_stage stage, struct oci_state *s);
 const char *oci_annotation(const struct oci_state *s, const char *key);
+int oci_annotation_errx(int err, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int oci_annotation_report(const char *key, const struct log_msg *m);
 void oci_state_free(struct oci_state *s);
 
 #endif

@@ -16,6 +16,7 @@
 #define POLICY_RANGES_MAX 16 /* port ranges of one network */
 #define POLICY_PUBLISH_PORTS 32 /* host ports a container may publish by default */
 #define POLICY_PUBLISH_FIRST 1024 /* the lowest one, by default */
+#define POLICY_PUBLISH_SPECS 64 /* specifications in one plumb.publish */
 
 /**
  * struct policy_ports - host ports a container may publish: @first to @last
@@ -61,6 +62,26 @@ struct policy_net {
 };
 
 /**
+ * struct policy_choice - what a container's annotations chose, checked
+ * @ip:		plumb.ip, an IPv4 address, or NULL for any (borrowed from the
+ *		state)
+ * @mac:	plumb.mac, when @has_mac
+ * @has_mac:	plumb.mac was given
+ * @mtu:	plumb.mtu, or 0 when not given
+ * @masquerade:	plumb.masquerade: 1 (true), 0 (false), -1 when not given
+ * @publish:	plumb.publish, or NULL (borrowed): every specification in it
+ *		parses and is allowed
+ */
+struct policy_choice {
+	const char *ip;
+	uint8_t mac[6];
+	int has_mac;
+	unsigned int mtu;
+	int masquerade;
+	const char *publish;
+};
+
+/**
  * struct policy - the administrator's policy: the networks of its file, and
  * the one the hook's own arguments declare
  * @json:	the file, checked whole; NULL when there is none
@@ -82,6 +103,7 @@ int policy_hook_net(struct policy *p, const char *name, const char *bridge,
 		    const char *subnet, const char *subnet6, int foreign_bridge);
 int policy_net_find(const struct policy *p, const char *name, struct policy_net *n);
 int policy_net_switch(const struct policy_net *n, const char *key, int dflt);
-int policy_check(const struct policy *p, const struct oci_state *s, struct policy_net *n);
+int policy_check(const struct policy *p, const struct oci_state *s, struct policy_net *n,
+		 struct policy_choice *c);
 
 #endif

@@ -34,7 +34,9 @@ static const char *const fz_annotations[] = {
 static void fz_check(const struct policy *p, const char *network)
 {
 	struct oci_state s = { .id = "c1", .pid = 1 };
+	struct policy_choice c;
 	struct policy_net n;
+	struct inet_addr ip;
 	json_t *ann;
 	size_t i;
 	int ret;
@@ -46,7 +48,7 @@ static void fz_check(const struct policy *p, const char *network)
 			json_object_set_new(ann, "plumb.network", json_string(network));
 		s.json = json_pack("{s:o}", "annotations", ann);
 		assert(s.json);
-		ret = policy_check(p, &s, &n);
+		ret = policy_check(p, &s, &n, &c);
 		assert(ret == 0 || ret == -EPERM || ret == -EINVAL);
 		if (ret == 0) {
 			assert(name_check_try("network name", n.name, NULL) == 0);
@@ -55,6 +57,11 @@ static void fz_check(const struct policy *p, const char *network)
 			assert(n.publish_max ||
 			       !json_object_get(json_object_get(s.json, "annotations"),
 						"plumb.publish"));
+			/* A chosen address is the network's. */
+			assert(!c.ip || !n.subnet[0].addr.family ||
+			       (inet_addr_parse(c.ip, &ip) == 0 &&
+				inet_prefix_contains(&n.subnet[0], &ip)));
+			assert(!c.mtu || (c.mtu >= 68 && c.mtu <= 65535));
 		}
 		json_decref(s.json);
 	}

@@ -984,13 +984,13 @@ test_annotations_never_make_a_network_or_subnet_of_their_own() {
 	container
 	before=$(now)
 	for sub in 8.8.8.0/24 192.168.1.0/28 128.0.0.0/1; do
-		hook_fails "^plumb-bridge: annotation plumb.network=evil0: containers may join only the networks the administrator declared \(plumb0\)\$" \
+		hook_fails "^plumb-bridge: annotation plumb\\.network: no network \"evil0\": containers may join only the networks the administrator declared \(plumb0\)\$" \
 			"$(annotated c1 $PID plumb.network=evil0 plumb.subnet=$sub \
 			plumb.ip=${sub%.0/*}.8)" plumb-bridge oci-hook create --subnet 10.88.0.0/16
-		hook_fails "^plumb-bridge: annotation plumb.subnet=${sub//./\\.}: network plumb0 has subnet 10\.88\.0\.0/16, and annotations choose no subnet of their own\$" \
+		hook_fails "^plumb-bridge: annotation plumb\\.subnet: \"${sub//./\\.}\" is not network plumb0.s subnet 10\.88\.0\.0/16, and annotations choose no subnet of their own\$" \
 			"$(annotated c1 $PID plumb.network=plumb0 plumb.subnet=$sub)" \
 			plumb-bridge oci-hook create --subnet 10.88.0.0/16
-		hook_fails "^plumb-nat: annotation plumb.network=evil0: containers may join only" \
+		hook_fails "^plumb-nat: annotation plumb\\.network: no network \"evil0\": containers may join only" \
 			"$(annotated c1 $PID plumb.network=evil0 plumb.subnet=$sub)" \
 			plumb-nat oci-hook create --masquerade
 	done
@@ -1022,9 +1022,9 @@ test_no_bridge_plumb_did_not_create_without_the_administrators_leave() {
 	container
 	before=$(now)
 	br0=$(ip -j addr show dev br0 | jq -c '[.[0].addr_info[].local]')
-	hook_fails '^plumb-bridge: annotation plumb.network=br0: containers may join only the networks the administrator declared \(plumb0\)$' \
+	hook_fails '^plumb-bridge: annotation plumb\.network: no network "br0": containers may join only the networks the administrator declared \(plumb0\)$' \
 		"$(annotated c1 $PID plumb.network=br0)" plumb-bridge oci-hook create
-	hook_fails '^plumb-bridge: annotation plumb.network=cni0: containers may join only' \
+	hook_fails '^plumb-bridge: annotation plumb\.network: no network "cni0": containers may join only' \
 		"$(annotated c1 $PID plumb.network=cni0)" plumb-bridge oci-hook create
 	# Declared, but a bridge plumb did not create: not without the leave.
 	echo '{"networks": {"lan": {"bridge": "br0", "subnets": ["10.77.0.0/24"]}}}' \
@@ -1059,15 +1059,15 @@ test_annotations_publish_only_the_ports_the_policy_allows() {
 	container
 	ok hook_run "$(oci_state c1 $PID)" plumb-bridge oci-hook create
 	before=$(now)
-	hook_fails '^plumb-bridge: annotation plumb.publish=22:22/tcp: host port 22 is outside the ports network plumb0 lets containers publish \(1024-65535\)$' \
+	hook_fails '^plumb-bridge: annotation plumb\.publish: host port 22 is outside the ports network plumb0 lets containers publish \(1024-65535\)$' \
 		"$(annotated c2 $PID plumb.publish=22:22/tcp)" plumb-bridge oci-hook create
-	hook_fails '^plumb-nat: annotation plumb.publish=8080:80,22:22/tcp: host port 22 is outside' \
+	hook_fails '^plumb-nat: annotation plumb\.publish: host port 22 is outside' \
 		"$(annotated c1 $PID plumb.publish=8080:80,22:22/tcp)" plumb-nat oci-hook create \
 		--localhost
-	hook_fails '^plumb-nat: annotation plumb.publish=1024-2047:1024-2047/tcp,2048-3070:2048-3070/tcp: more than the 32 host ports network plumb0 lets a container publish$' \
+	hook_fails '^plumb-nat: annotation plumb\.publish: more than the 32 host ports network plumb0 lets a container publish$' \
 		"$(annotated c1 $PID plumb.publish=1024-2047:1024-2047/tcp,2048-3070:2048-3070/tcp)" \
 		plumb-nat oci-hook create
-	hook_fails '^plumb-nat: annotation plumb.publish=[0-9:,]+: more than the 32 host ports' \
+	hook_fails '^plumb-nat: annotation plumb\.publish: more than the 32 host ports' \
 		"$(annotated c1 $PID plumb.publish=$(seq -s, -f '%g:80' 2000 2032))" \
 		plumb-nat oci-hook create
 	eq "$(now)" "$before" "state after publishing outside the policy"
@@ -1077,7 +1077,7 @@ test_annotations_publish_only_the_ports_the_policy_allows() {
 	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16"],
 		"annotations": {"plumb.publish": {"ports": ["22", "8000-8999"], "max": 1}}}}}' \
 		> /tmp/policy.json
-	hook_fails '^plumb-nat: annotation plumb.publish=22:22,8080:80: more than the 1 host ports' \
+	hook_fails '^plumb-nat: annotation plumb\.publish: more than the 1 host ports' \
 		"$(annotated c1 $PID plumb.publish=22:22,8080:80)" plumb-nat oci-hook create \
 		--policy /tmp/policy.json
 	ok hook_run "$(annotated c1 $PID plumb.publish=22:22)" plumb-nat oci-hook create \
@@ -1094,13 +1094,13 @@ test_annotations_cannot_masquerade_what_the_policy_does_not_allow() {
 	local before
 	container
 	before=$(now)
-	hook_fails '^plumb-bridge: annotation plumb.network=evilnet: containers may join only' \
+	hook_fails '^plumb-bridge: annotation plumb\.network: no network "evilnet": containers may join only' \
 		"$(annotated e1 $PID plumb.network=evilnet plumb.subnet=10.0.0.0/8 \
 		plumb.masquerade=true)" plumb-bridge oci-hook create
-	hook_fails '^plumb-nat: annotation plumb.network=evilnet: containers may join only' \
+	hook_fails '^plumb-nat: annotation plumb\.network: no network "evilnet": containers may join only' \
 		"$(annotated e1 $PID plumb.network=evilnet plumb.masquerade=true)" \
 		plumb-nat oci-hook create
-	hook_fails '^plumb-bridge: annotation plumb.masquerade=true: network plumb0 does not let containers turn masquerade on$' \
+	hook_fails '^plumb-bridge: annotation plumb\.masquerade: network plumb0 does not let containers turn masquerade on$' \
 		"$(annotated e1 $PID plumb.masquerade=true)" plumb-bridge oci-hook create
 	eq "$(now)" "$before" "state after masquerade outside the policy"
 	# Later containers masquerade plumb0 as the hooks' options say.
@@ -1158,9 +1158,9 @@ test_example_policy_declares_what_it_says() {
 		select(.family == "inet") | .local')" 10.90.0.9 "address on web"
 	eq "$(ip -j link show master web0 | jq length)" 1 "ports of web0"
 	bad=$(annotated c2 $PID plumb.network=web plumb.publish=9090:80)
-	hook_fails '^plumb-bridge: annotation plumb.publish=9090:80: host port 9090 is outside the ports network web lets containers publish \(80, 443, 8000-8999\)$' \
+	hook_fails '^plumb-bridge: annotation plumb\.publish: host port 9090 is outside the ports network web lets containers publish \(80, 443, 8000-8999\)$' \
 		"$bad" plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
-	hook_fails '^plumb-bridge: annotation plumb.publish=8080:80: network lab does not let containers publish ports$' \
+	hook_fails '^plumb-bridge: annotation plumb\.publish: network lab does not let containers publish ports$' \
 		"$(annotated c2 $PID plumb.network=lab plumb.publish=8080:80)" \
 		plumb-bridge oci-hook create --policy "$TOP/examples/oci/policy.json"
 	kill $PID
@@ -1182,9 +1182,9 @@ test_one_attachment_never_lowers_a_shared_bridges_mtu() {
 		"annotations": {"plumb.mtu": true}}}}' > /tmp/policy.json
 	settle plumb0
 	before=$(now)
-	hook_fails '^plumb-bridge: annotation plumb.mtu=68: network plumb0 does not let containers choose their MTU$' \
+	hook_fails '^plumb-bridge: annotation plumb\.mtu: network plumb0 does not let containers choose their MTU$' \
 		"$(annotated c1 $PID plumb.mtu=68)" plumb-bridge oci-hook create
-	hook_fails "^plumb-bridge: MTU 1400 is below bridge plumb0's 1500, which it would lower for every container on it\$" \
+	hook_fails "^plumb-bridge: annotation plumb\\.mtu: MTU 1400 is below bridge plumb0's 1500, which it would lower for every container on it\$" \
 		"$(annotated c1 $PID plumb.mtu=1400)" plumb-bridge oci-hook create \
 		--policy /tmp/policy.json
 	fails 1 "^plumb-bridge: MTU 1400 is below bridge plumb0's 1500" plumb-bridge add b --mtu 1400

@@ -172,17 +172,50 @@ test_bridge_oci_hook_failures_print_one_message() {
 	one 1 'read OCI state' hook '{"id":' plumb-bridge oci-hook create
 	one 1 "process $DEAD of container c1 is not alive\$" hook "$(oci_state c1 "$DEAD")" \
 		plumb-bridge oci-hook create
-	one 1 'annotation plumb\.ip=10\.99\.0\.5: network plumb0 does not let containers choose their address$' \
+	one 1 'annotation plumb\.ip: network plumb0 does not let containers choose their address$' \
 		hook "$(oci_state c1 $PID '{"plumb.ip":"10.99.0.5"}')" plumb-bridge oci-hook create
 	# Where the policy lets them choose, what they choose is checked.
 	echo '{"networks": {"plumb0": {"subnets": ["10.88.0.0/16"], "annotations":
-		{"plumb.ip": true, "plumb.mac": true, "plumb.mtu": true}}}}' > /tmp/policy.json
-	one 1 'invalid --ip "10\.99\.0\.5": want auto or an address in 10\.88\.0\.0/16$' hook "$(oci_state c1 $PID '{"plumb.ip":"10.99.0.5"}')" \
+		{"plumb.ip": true, "plumb.mac": true, "plumb.mtu": true,
+		 "plumb.publish": {"max": 1000}}}}}' > /tmp/policy.json
+	one 1 'annotation plumb\.ip: invalid address "10\.99\.0\.5": want auto or an IPv4 address in 10\.88\.0\.0/16$' hook "$(oci_state c1 $PID '{"plumb.ip":"10.99.0.5"}')" \
 		plumb-bridge oci-hook create --policy /tmp/policy.json
-	one 1 'invalid MTU' hook "$(oci_state c1 $PID '{"plumb.mtu":"70000"}')" \
+	one 1 'annotation plumb\.mtu: invalid MTU "70000": want 68 to 65535$' hook "$(oci_state c1 $PID '{"plumb.mtu":"70000"}')" \
 		plumb-bridge oci-hook create --policy /tmp/policy.json
-	one 1 'invalid MAC address' hook "$(oci_state c1 $PID '{"plumb.mac":"x"}')" \
+	one 1 'annotation plumb\.mac: invalid MAC address "x": want six hex pairs' hook "$(oci_state c1 $PID '{"plumb.mac":"x"}')" \
 		plumb-bridge oci-hook create --policy /tmp/policy.json
+	one 1 'annotation plumb\.ip: invalid address "999\.1\.1\.1": want auto or an IPv4 address in 10\.88\.0\.0/16$' \
+		hook "$(oci_state c1 $PID '{"plumb.ip":"999.1.1.1"}')" \
+		plumb-bridge oci-hook create --policy /tmp/policy.json
+	one 1 'annotation plumb\.ip: invalid address "fd00::5": want auto or an IPv4 address in 10\.88\.0\.0/16$' \
+		hook "$(oci_state c1 $PID '{"plumb.ip":"fd00::5"}')" \
+		plumb-bridge oci-hook create --policy /tmp/policy.json
+	one 1 'annotation plumb\.mac: invalid MAC address "01:00:5e:00:00:01": multicast$' \
+		hook "$(oci_state c1 $PID '{"plumb.mac":"01:00:5e:00:00:01"}')" \
+		plumb-bridge oci-hook create --policy /tmp/policy.json
+	echo '{"networks": {"v6": {"subnets": ["10.87.0.0/16", "fd00:87::/64"],
+		"annotations": {"plumb.mtu": true}}}}' > /tmp/policy6.json
+	one 1 'annotation plumb\.mtu: invalid MTU 1000: network v6 has IPv6, which needs 1280 or more$' \
+		hook "$(oci_state c1 $PID '{"plumb.network":"v6","plumb.mtu":"1000"}')" \
+		plumb-bridge oci-hook create --policy /tmp/policy6.json
+	# What plumb-nat's hook would refuse, plumb-bridge's (which runs first)
+	# refuses already, before any veth is made.
+	one 1 'annotation plumb\.masquerade: invalid value "maybe": want true or false$' \
+		hook "$(oci_state c1 $PID '{"plumb.masquerade":"maybe"}')" plumb-bridge oci-hook create
+	one 1 'annotation plumb\.publish: invalid publish "8080": want \[HOSTIP:\]HOSTPORT:PORT\[/PROTO\]$' \
+		hook "$(oci_state c1 $PID '{"plumb.publish":"8080"}')" plumb-bridge oci-hook create
+	one 1 'annotation plumb\.publish: more than 64 specifications$' \
+		hook "$(oci_state c1 $PID "{\"plumb.publish\":\"$(seq -s, -f '%g:80' 2000 2064)\"}")" \
+		plumb-bridge oci-hook create --policy /tmp/policy.json
+	one 1 'annotation plumb\.publish: too long: at most 1023 bytes$' \
+		hook "$(oci_state c1 $PID "{\"plumb.publish\":\"$(printf '8080:80,%.0s' {1..150})\"}")" \
+		plumb-bridge oci-hook create
+	one 1 'annotation plumb\.network: no network "v6": containers may join only the networks the administrator declared \(plumb0\)$' \
+		hook "$(oci_state c1 $PID '{"plumb.network":"v6"}')" plumb-bridge oci-hook create
+	one 1 'annotation plumb\.subnet: "10\.0\.0\.0/8" is not network plumb0.s subnet 10\.88\.0\.0/16, and annotations choose no subnet of their own$' \
+		hook "$(oci_state c1 $PID '{"plumb.subnet":"10.0.0.0/8"}')" plumb-bridge oci-hook create
+	one 1 'annotation plumb\.network: invalid network name "a/b": only letters' \
+		hook "$(oci_state c1 $PID '{"plumb.network":"a/b"}')" plumb-bridge oci-hook delete
 	one 1 'policy /tmp/nope: No such file or directory$' hook "$(oci_state c1 $PID)" \
 		plumb-bridge oci-hook create --policy /tmp/nope
 	# Nothing was made: the container can still have its interface.
@@ -248,16 +281,20 @@ test_nat_oci_hook_failures_print_one_message() {
 	one 1 'read OCI state' hook '{"id":' plumb-nat oci-hook create
 	one 1 'find the address of container c1 in any network' \
 		hook "$(oci_state c1 $PID)" plumb-nat oci-hook create --masquerade
-	one 1 'annotation plumb\.masquerade is "maybe": want true or false$' \
+	one 1 'annotation plumb\.masquerade: invalid value "maybe": want true or false$' \
 		hook "$(oci_state c1 $PID '{"plumb.masquerade":"maybe"}')" \
 		plumb-nat oci-hook create
 	hook "$(oci_state c1 $PID)" plumb-bridge oci-hook create 2> /tmp/.stderr ||
 		fail "plumb-bridge oci-hook create: $(cat /tmp/.stderr)"
-	one 1 'invalid port 0' hook "$(oci_state c1 $PID '{"plumb.publish":"0:80"}')" \
+	one 1 'annotation plumb\.publish: invalid port 0: want 1 to 65535$' hook "$(oci_state c1 $PID '{"plumb.publish":"0:80"}')" \
 		plumb-nat oci-hook create
-	one 1 'host address 2001:db8::1 and container address 10\.88\.0\.2 are of different families$' \
+	one 1 'annotation plumb\.publish: host address 2001:db8::1 and container address 10\.88\.0\.2 are of different families$' \
 		hook "$(oci_state c1 $PID '{"plumb.publish":"[2001:db8::1]:8080:80"}')" \
 		plumb-nat oci-hook create
+	one 1 'annotation plumb\.network: no network "evil0": containers may join only the networks the administrator declared \(plumb0\)$' \
+		hook "$(oci_state c1 $PID '{"plumb.network":"evil0"}')" plumb-nat oci-hook create
+	one 1 'annotation plumb\.network: invalid network name "a/b": only letters' \
+		hook "$(oci_state c1 $PID '{"plumb.network":"a/b"}')" plumb-nat oci-hook delete
 	ok plumb-nat publish --id alice 8080 10.88.0.9:80
 	one 1 'tcp port 8080 is taken by alice$' \
 		hook "$(oci_state c1 $PID '{"plumb.publish":"8080:80"}')" plumb-nat oci-hook create

@@ -365,7 +365,7 @@ test_annotations_win_over_the_hooks_options() {
 	! rt "$r" run -d -b "$BUNDLES/c2" c2 > "$BUNDLES/c2/run.log" 2>&1 < /dev/null ||
 		fail "$r started c2 with plumb.masquerade=yes"
 	runtime_said "$r" c2 \
-		'plumb-nat: annotation plumb.masquerade is \\?"yes\\?": want true or false'
+		'plumb-(bridge|nat): annotation plumb\.masquerade: invalid value \\?"yes\\?": want true or false'
 }
 
 # --- bad state on stdin -------------------------------------------------------
@@ -432,7 +432,7 @@ runtime_refuses() {
 	bundle bad plumb.subnet=10.0.0.1/8 plumb.netns-name=bad-net
 	! rt "$r" run -d -b "$BUNDLES/bad" bad > "$BUNDLES/bad/run.log" 2>&1 < /dev/null ||
 		fail "$r started a container with plumb.subnet=10.0.0.1/8"
-	runtime_said "$r" bad 'plumb-bridge: annotation plumb.subnet=10\.0\.0\.1/8: network oci0 has subnet 10\.89\.0\.0/24, and annotations choose no subnet of their own'
+	runtime_said "$r" bad 'plumb-bridge: annotation plumb\.subnet: \\?"10\.0\.0\.1/8\\?" is not network oci0.s subnet 10\.89\.0\.0/24, and annotations choose no subnet of their own'
 	[ "$r" = runc ] || runtime_said "$r" bad 'error executing hook .*/plumb-bridge'
 	# runc runs the poststop hooks after a failed create, as the runtime
 	# spec asks; crun 1.8 runs none, so the name stays until the delete

@@ -41,11 +41,12 @@ static int policy_of(struct policy *p, const char *text)
 static int check(const struct policy *p, const char *json, struct policy_net *n)
 {
 	struct oci_state s = { .id = "c1", .pid = 1 };
+	struct policy_choice c;
 	int ret;
 
 	s.json = json_pack("{s:o}", "annotations", json_loads(json, 0, NULL));
 	assert_non_null(s.json);
-	ret = policy_check(p, &s, n);
+	ret = policy_check(p, &s, n, &c);
 	json_decref(s.json);
 	return ret;
 }
@@ -105,7 +106,19 @@ static void test_policy_file_declares_networks_and_what_they_allow(void **state)
 	/* Without a network of the hook's, plumb.network is needed. */
 	assert_int_equal(check(&p, "{}", &n), -EPERM);
 	assert_int_equal(
-		check(&p, "{\"plumb.network\": \"web\", \"plumb.ip\": \"x\"}", &n), 0);
+		check(&p, "{\"plumb.network\": \"web\", \"plumb.ip\": \"10.90.0.9\"}",
+		      &n),
+		0);
+	/* What it allows is checked as its option would be. */
+	assert_int_equal(check(&p, "{\"plumb.network\": \"web\", \"plumb.ip\": \"x\"}",
+			       &n),
+			 -EINVAL);
+	assert_string_equal(log_last(), "annotation plumb.ip: invalid address \"x\": "
+					"want auto or an IPv4 address in 10.90.0.0/24");
+	assert_int_equal(
+		check(&p, "{\"plumb.network\": \"web\", \"plumb.ip\": \"10.91.0.9\"}",
+		      &n),
+		-EINVAL);
 	assert_int_equal(check(&p,
 			       "{\"plumb.network\": \"web\", "
 			       "\"plumb.publish\": \"80:80,443:443\"}",
