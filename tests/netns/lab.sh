@@ -184,6 +184,20 @@ test_down_leaves_the_host_as_it_was_and_twice_is_fine() {
 	eq "$(world)" "$before" "the sandbox after a second down"
 }
 
+test_down_after_a_namespace_went_by_hand_succeeds() {
+	local before
+	hostbr
+	nested
+	before=$(world)
+	up /tmp/hostbr.yaml
+	up /tmp/nested.yaml
+	ok ip netns del hostbr-a
+	ok ip netns del nested-r1 # the bridge, its NAT and its ports' host ends with it
+	ok plumb-lab down hostbr
+	ok plumb-lab down nested
+	eq "$(world)" "$before" "the sandbox after down"
+}
+
 test_nested_bridge_masquerades_and_publishes_a_port() {
 	nested
 	up /tmp/nested.yaml
@@ -208,7 +222,10 @@ test_nested_bridge_masquerades_and_publishes_a_port() {
 }
 
 test_two_labs_with_the_same_node_names_live_side_by_side() {
-	local f
+	local f n=5 before
+	before=$(world)
+	# The same nodes, links and bridge; each lab masquerades its own subnet
+	# in the sandbox host, which forwards while either is up.
 	for f in one two; do
 		cat > /tmp/$f.yaml <<-EOF
 		name: $f
@@ -216,8 +233,9 @@ test_two_labs_with_the_same_node_names_live_side_by_side() {
 		links:
 		  - endpoints: ["a:eth0=10.0.0.1/24", "b:eth0=10.0.0.2/24"]
 		bridges:
-		  lan: {subnet: 10.5.0.0/24, members: [a, b]}
+		  lan: {subnet: 10.$n.0.0/24, masquerade: true, members: [a, b]}
 		EOF
+		n=$((n + 1))
 	done
 	up /tmp/one.yaml
 	up /tmp/two.yaml
@@ -225,12 +243,17 @@ test_two_labs_with_the_same_node_names_live_side_by_side() {
 		"one-a one-b two-a two-b " "namespaces"
 	ping1 one-a 10.0.0.2 || fail "one's a does not reach its b"
 	ping1 two-a 10.0.0.2 || fail "two's a does not reach its b"
-	ping1 two-a 10.5.0.3 || fail "two's a does not reach b over two's bridge"
+	ping1 two-a 10.6.0.3 || fail "two's a does not reach b over two's bridge"
+	eq "$(owners "" masq4 | sort | tr '\n' ' ')" "lab@one lab@two " "the host's masquerade"
 	ok plumb-lab down one
 	ping1 two-a 10.0.0.2 || fail "two's a lost its b when one went"
-	ping1 two-b 10.5.0.2 || fail "two's bridge went with one"
+	ping1 two-b 10.6.0.2 || fail "two's bridge went with one"
+	eq "$(owners "" masq4)" lab@two "the host's masquerade after one went"
+	eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "the host forwards for two after one went"
 	ok plumb-lab check /tmp/two.yaml
 	eq "$(plumb-lab list -j | jq -r '.[].name')" two "labs after one went"
+	ok plumb-lab down two
+	eq "$(world)" "$before" "the sandbox after both went"
 }
 
 # snap [NS...]: lab namespaces (all by default) as the kernel has them:
@@ -254,11 +277,17 @@ snap() {
 test_up_twice_changes_nothing() {
 	local before out
 	nested
+	hostbr
 	up /tmp/nested.yaml
-	before=$(world; snap)
+	up /tmp/hostbr.yaml
+	settle hostbr-lan
+	before=$(world; ip -j link show | jq -c '[.[] | {ifindex, ifname, group, mtu}]'; snap)
 	out=$(plumb-lab up /tmp/nested.yaml) || fail "second up: $out"
 	eq "$out" "nested: up: 4 nodes, 1 bridge, 4 interfaces, as they were" "second up says"
-	eq "$(world; snap)" "$before" "the kernel after a second up"
+	out=$(plumb-lab up /tmp/hostbr.yaml) || fail "second up: $out"
+	eq "$out" "hostbr: up: 2 nodes, 1 bridge, 2 interfaces, as they were" "second up says"
+	eq "$(world; ip -j link show | jq -c '[.[] | {ifindex, ifname, group, mtu}]'; snap)" \
+		"$before" "the kernel after a second up"
 }
 
 test_check_finds_drift_and_up_repairs_it() {
@@ -295,6 +324,35 @@ test_check_finds_drift_and_up_repairs_it() {
 	ping1 nested-s2 192.0.2.2 || fail "s2, made again, does not reach wan"
 }
 
+test_check_finds_drift_in_the_host_and_up_repairs_it() {
+	local out port
+	hostbr
+	up /tmp/hostbr.yaml
+	ok ip link set hostbr-lan down # and its IPv6 address goes
+	port=$(ip -j link show master hostbr-lan | jq -r '.[] | select(.link_netnsid != null) |
+		.ifname' | head -1)
+	ok ip link del "$port" # a's end of the pair: a's eth0 goes with it
+	ok nft delete element inet plumb masq4 '{ 10.7.0.0/24 }'
+	ok sysctl -qw net.ipv4.ip_forward=0
+	out=$(plumb-lab check /tmp/hostbr.yaml 2> /tmp/err)
+	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
+	eq "$out" "$(printf '%s\n' \
+		"hostbr: the host: net/ipv4/ip_forward is 0, not 1" \
+		"hostbr: hostbr-a: eth0 is missing" \
+		"hostbr: the host: hostbr-lan is down" \
+		"hostbr: the host: hostbr-lan lacks address fd00:7::1/64" \
+		"hostbr: the host: 10.7.0.0/24 is not masqueraded")" "check's list"
+	out=$(plumb-lab up /tmp/hostbr.yaml) || fail "up: $out"
+	eq "$(grep -c ': repaired: ' <<< "$out")" 5 "repairs up reported: $out"
+	ok plumb-lab check /tmp/hostbr.yaml
+	eq "$(owners "" masq4)" lab@hostbr "the host's masquerade after the repair"
+	eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "the host's ip_forward after the repair"
+	eq "$(addrs hostbr-a eth0)" "$(printf '10.7.0.2/24\nfd00:7::2/64')" \
+		"a, made again, keeps its leases"
+	ping1 hostbr-b 10.7.0.2 || fail "b does not reach a after the repair"
+	ping6 hostbr-a fd00:7::3 || fail "a does not reach b over IPv6 after the repair"
+}
+
 # --- what up refuses -----------------------------------------------------
 
 # bad TEXT WANT: a file holding TEXT is refused with WANT (a regex), exit 1,
@@ -308,6 +366,7 @@ bad() {
 }
 
 test_bad_files_are_refused_with_line_and_column_and_nothing_made() {
+	local before
 	bad 'name: x
 nodes: [a, b
 links: []' "3:6: did not find expected ',' or ']'"
@@ -371,6 +430,14 @@ nodes: [host]' '2:9: "host" is the namespace plumb-lab runs in'
 name: y' '2:1: a second document'
 	printf '\xff\xfe' > /tmp/bad.yaml
 	fails 1 '/tmp/bad.yaml' plumb-lab up /tmp/bad.yaml
+	# A lab that is up stays as it was when its edited file is wrong.
+	routed
+	up /tmp/routed.yaml
+	before=$(world; snap)
+	sed -i 's|h2:eth0=10.0.2.2/30|h2:eth0=10.0.2.2/33|' /tmp/routed.yaml
+	fails 1 '^plumb-lab: /tmp/routed.yaml:9:53: invalid address "10.0.2.2/33"' \
+		plumb-lab up /tmp/routed.yaml
+	eq "$(world; snap)" "$before" "the lab after a refused edit"
 }
 
 test_up_refuses_what_is_not_the_lab_s_naming_it() {
