@@ -73,13 +73,15 @@ static int hook_policy(struct add_opts *o, const struct oci_state *s, const char
 				      o->req.foreign_bridge);
 	if (ret == 0)
 		ret = policy_check(&p, s, net, &c);
+	if (ret < 0) {
+		policy_free(&p);
+		return ret; /* @net is not filled in */
+	}
 	/* The network's forwarding policy, as its declaration says. */
 	o->policy.isolate = policy_net_switch(net, "isolate", o->policy.isolate);
 	o->policy.guard = !policy_net_switch(net, "directAccess", !o->policy.guard);
 	net->conf = NULL; /* it lives in @p */
 	policy_free(&p);
-	if (ret < 0)
-		return ret;
 	if (strcmp(net->name, *a->network ? a->network : o->bridge) ||
 	    strcmp(net->bridge, o->bridge) ||
 	    strcmp(net->subnet_str[0], o->subnet ? o->subnet : DEFAULT_SUBNET))
@@ -178,7 +180,7 @@ static int hook_delete(struct add_opts *o)
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum oci_stage stage;
-	struct policy_net net;
+	struct policy_net net = { 0 };
 	struct oci_state s;
 	struct add_opts o;
 	int ret;
