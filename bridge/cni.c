@@ -473,6 +473,7 @@ static int ipam_plugin_del(struct cni_req *req)
 static const struct cni_plugin plumb_ipam = {
 	.name = "the CNI plugin plumb-ipam",
 	.netns_unused = 1,
+	.ipam = 1, /* the "ipam" section is its own, as host-local's */
 	.add = ipam_plugin_add,
 	.del = ipam_plugin_del,
 	.check = cni_ipam_check,

@@ -396,6 +396,7 @@ void cni_env_parse(struct cni_env *env, char *const envp[])
 		{ "CNI_IFNAME=", offsetof(struct cni_env, ifname) },
 		{ "CNI_ARGS=", offsetof(struct cni_env, args) },
 		{ "CNI_PATH=", offsetof(struct cni_env, path) },
+		{ "PLUMB_IPAM_OF=", offsetof(struct cni_env, ipam_of) },
 	};
 	size_t i;
 
@@ -431,6 +432,25 @@ static int cni_call(const struct cni_plugin *plugin, struct cni_req *req, json_t
 	return 0;
 }
 
+/*
+ * Run as another's IPAM plugin, a plugin that is none would run the IPAM
+ * plugin in turn: itself again when ipam.type names it, a process more
+ * every millisecond until the host runs out. It refuses to hand out
+ * addresses; having handed out none, it has none to release (DEL, GC).
+ */
+static int cni_not_ipam(struct cni_req *req, const char *ipam_of)
+{
+	const char *type =
+		json_string_value(json_member(json_member(req->conf, "ipam"), "type"));
+
+	if (req->cmd == CNI_DEL || req->cmd == CNI_GC)
+		return 0;
+	return cni_fail(req, CNI_ERR_CONFIG, 0,
+			"ipam.type \"%s\" of network %s names %s, which is not an IPAM "
+			"plugin (%s ran it as one)",
+			type ? type : "", req->name, log_prog(), ipam_of);
+}
+
 static int cni_dispatch(const struct cni_plugin *plugin, struct cni_req *req,
 			const struct cni_env *env, int in_fd, json_t **result)
 {
@@ -461,6 +481,9 @@ static int cni_dispatch(const struct cni_plugin *plugin, struct cni_req *req,
 	ret = cni_prev_result_normalize(req);
 	if (ret < 0)
 		return ret;
+	req->ipam_self = plugin->ipam;
+	if (env->ipam_of && !plugin->ipam)
+		return cni_not_ipam(req, env->ipam_of);
 	/* Bad input is refused alike, privileged or not; then privilege. */
 	ret = caps_require(plugin->name, plugin->need, plugin->keep);
 	if (ret < 0)

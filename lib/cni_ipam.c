@@ -37,35 +37,43 @@
 
 #define ENV_MAX 4096
 
+/* The IPAM plugin: plumb's own when this is it, whatever "type" says. */
 static const char *cni_ipam_type(const struct cni_req *req)
 {
+	if (req->ipam_self)
+		return CNI_IPAM_SELF;
 	return json_string_value(json_member(json_member(req->conf, "ipam"), "type"));
 }
 
 /* --- another plugin, run ------------------------------------------------- */
 
-/* Our environment with CNI_COMMAND (and the attachment, when given) replaced. */
+/*
+ * Our environment with CNI_COMMAND (and the attachment, when given) replaced,
+ * and PLUMB_IPAM_OF naming us: a plugin of plumb's that is no IPAM plugin
+ * then refuses to be run as one (lib/cni.c, cni_not_ipam()).
+ */
 static char **cni_ipam_env(const struct cni_req *req, const char *command, const char *id,
-			   const char *ifname, char vars[3][256])
+			   const char *ifname, char vars[4][256])
 {
 	static const char *const names[] = { "CNI_COMMAND=", "CNI_CONTAINERID=",
-					     "CNI_IFNAME=" };
-	const char *values[] = { command, id, ifname };
+					     "CNI_IFNAME=", "PLUMB_IPAM_OF=" };
+	const char *values[] = { command, id, ifname, log_prog() };
 	size_t n = 0, i, k;
 	char **env;
 
 	while (req->envp && req->envp[n])
 		n++;
-	env = calloc(n + 4, sizeof(*env));
+	env = calloc(n + 5, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (i = 0, k = 0; i < n; i++) {
 		if (strncmp(req->envp[i], names[0], 12) &&
 		    (!id || strncmp(req->envp[i], names[1], 16)) &&
-		    (!ifname || strncmp(req->envp[i], names[2], 11)))
+		    (!ifname || strncmp(req->envp[i], names[2], 11)) &&
+		    strncmp(req->envp[i], names[3], 14))
 			env[k++] = req->envp[i];
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!values[i])
 			continue;
 		snprintf(vars[i], 256, "%s%s", names[i], values[i]);
@@ -152,7 +160,7 @@ static int cni_ipam_call(struct cni_req *req, const char *command, const char *i
 			 const char *ifname, const char *in, json_t **result)
 {
 	const char *type = cni_ipam_type(req);
-	char path[PATH_MAX], vars[3][256], *out = NULL;
+	char path[PATH_MAX], vars[4][256], *out = NULL;
 	char **env = NULL;
 	size_t out_len = 0;
 	int ret;

@@ -46,7 +46,9 @@ enum cni_code {
 /**
  * struct cni_env - the protocol's environment variables, NULL when unset
  *
- * The front end reads them (lib never reads the environment).
+ * The front end reads them (lib never reads the environment). @ipam_of is
+ * plumb's own, PLUMB_IPAM_OF: the plugin that runs this one as its IPAM
+ * plugin (cni_ipam.c sets it for the plugins it runs).
  */
 struct cni_env {
 	const char *command;
@@ -55,6 +57,7 @@ struct cni_env {
 	const char *ifname;
 	const char *args;
 	const char *path;
+	const char *ipam_of;
 	char *const *envp;
 };
 
@@ -76,6 +79,8 @@ struct cni_env {
  * @code:	set by a plugin that knows the CNI code of its failure
  * @ipam_versions: on GC and STATUS, what a delegated IPAM plugin answered
  *		VERSION (kept by cni_ipam.c); 0 until it is asked
+ * @ipam_self:	this plugin is the IPAM plugin: the "ipam" section is its
+ *		own, whatever its "type" names
  */
 struct cni_req {
 	enum cni_cmd cmd;
@@ -93,6 +98,7 @@ struct cni_req {
 	json_t *prev_result;
 	int code;
 	unsigned int ipam_versions;
+	int ipam_self;
 };
 
 /**
@@ -106,12 +112,19 @@ struct cni_req {
  * NAT) sets @netns_unused: CNI_NETNS is then checked as far as the plugin can
  * open it without CAP_SYS_PTRACE, which /proc/PID/ns/net of a process holding
  * capabilities it dropped would take, and which it does not keep.
+ *
+ * An IPAM plugin (@ipam) serves the configuration's "ipam" section itself,
+ * whatever its "type" says, as the reference host-local does: a plugin runs
+ * it because that type named it. Any other plugin of plumb's that another
+ * runs as its IPAM plugin refuses to be one (it would run the IPAM plugin
+ * in turn, itself again without end when the type names it).
  */
 struct cni_plugin {
 	const char *name;
 	struct caps_set need;
 	struct caps_set keep;
 	int netns_unused;
+	int ipam;
 	int (*add)(struct cni_req *req, json_t **result);
 	int (*del)(struct cni_req *req);
 	int (*check)(struct cni_req *req);

@@ -934,6 +934,44 @@ test_delegated_ipam_plugin_that_misbehaves_is_an_error_naming_it() {
 	eq "$(ip -n a -j link show | jq -r '[.[].ifname] | join(" ")')" lo "a untouched"
 }
 
+# plumb-ipam is the plugin an ipam.type named: like host-local, it serves the
+# "ipam" section itself whatever its "type" says, and runs nothing. A plugin
+# of plumb's that is no IPAM plugin, run as one (by its name, or by a link of
+# another), refuses: plumb-bridge whose ipam.type named plumb-bridge ran
+# itself without end, thousands of processes in seconds.
+test_ipam_type_that_loops_back_to_plumb_runs_nothing() {
+	local t conf before
+	ok ip netns add a
+	plugin evil 'touch /tmp/ran' \
+		'echo "{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.22.0.9/24\"}]}"'
+	ln -s "$TOP/bridge/plumb-bridge" /tmp/cni/loop
+	export CNI_PATH_TEST="/tmp/cni:$TOP/bridge:$TOP/nat:$TOP/netns"
+	for t in evil plumb-bridge loop host-local; do
+		conf=$(jq -c --arg t $t '.ipam.type = $t' <<< "$IPAM_CONF")
+		cni_ok plumb-ipam ADD /run/netns/a c1 eth0 "$conf"
+		grep -qE '^10\.22\.0\.[0-9]+/24$' <<< "$(jq -r '.ips[0].address' <<< "$OUT")" ||
+			fail "plumb-ipam with ipam.type $t answered $OUT"
+		eq "$(n_leases $CNI_NETWORKS/net1)" 1 "leases with ipam.type $t"
+		cni_ok plumb-ipam DEL /run/netns/a c1 eth0 "$conf"
+		eq "$(n_leases $CNI_NETWORKS/net1)" 0 "leases after DEL with ipam.type $t"
+	done
+	[ ! -e /tmp/ran ] || fail "plumb-ipam ran the plugin its ipam.type names"
+	before=$(state)
+	for t in plumb-bridge loop plumb-nat plumb-netns; do
+		conf=$(jq -c --arg t $t '.ipam.type = $t' <<< "$BR")
+		cni_fails 7 "^IPAM plugin $t: ipam\.type \"$t\" of network net1 names plumb-[a-z]+, which is not an IPAM plugin \(plumb-bridge ran it as one\)\$" \
+			plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+		cni_fails 7 "^IPAM plugin $t: ipam\.type \"$t\"" \
+			plumb-bridge STATUS "" "" "" "$conf"
+		# Having handed out nothing, it releases nothing: DEL finishes.
+		cni_ok plumb-bridge DEL /run/netns/a c1 eth0 "$conf"
+		cni_ok plumb-bridge GC "" "" "" "$(jq -c '."cni.dev/valid-attachments" = []' <<< "$conf")"
+	done
+	eq "$(state)" "$before" "state after ipam.types that loop back"
+	eq "$(pgrep -c -f 'plumb-|/tmp/cni/')" 0 "plugin processes left"
+	[ ! -e /tmp/ran ] || fail "a plugin was run"
+}
+
 # --- what annotations may choose: the administrator's policy ------------------
 
 # uplink: the sandbox host's way out, as on a real host: eth0 192.168.1.50/24
