@@ -291,7 +291,8 @@ static int nat_present(struct nat *nat, struct nft_elem *e, size_t n, size_t *pr
  *
  * Against the generation read, until no other writer gets in between. The
  * deletions go first, so that what replaces them is never missing, nor
- * there twice, to a packet.
+ * there twice, to a packet. A table an earlier plumb made is brought to
+ * this plumb's layout first (nat_table_upgrade()).
  *
  * Return: 0, or negative errno (logged): -EADDRINUSE naming the holder of
  * a key that someone else has.
@@ -304,6 +305,9 @@ int nat_apply(struct nat *nat, struct nft_elem *e, size_t n, struct nft_elem *ol
 	int attempt, create = 0, clashes = 0, ret;
 	size_t missing, present = 0;
 
+	ret = nat_table_upgrade(nat, e, n);
+	if (ret < 0)
+		return ret;
 	/*
 	 * What is shared (a network's masquerade, a bridge in localnet) is
 	 * usually there already: one look, without the generation, settles it.

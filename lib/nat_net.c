@@ -44,30 +44,6 @@
 
 #include "nat_txn.h"
 
-#define NAT_NET_ELEMS 3 /* samebr, isolated, guarded */
-
-/* The three elements a bridge's policy may have, in that order. */
-static void nat_net_elems(const char *bridge, const char *owner, struct nft_elem *out)
-{
-	static const enum nft_set_id sets[NAT_NET_ELEMS] = { NFT_SAMEBR, NFT_ISOLATED,
-							     NFT_GUARDED };
-	size_t len = strnlen(bridge, IFNAMSIZ - 1), i;
-
-	memset(out, 0, NAT_NET_ELEMS * sizeof(*out));
-	for (i = 0; i < NAT_NET_ELEMS; i++) {
-		out[i].set = sets[i];
-		memcpy(out[i].key, bridge, len);
-		snprintf(out[i].owner, sizeof(out[i].owner), "%s", owner);
-	}
-	memcpy(out[0].key + IFNAMSIZ, bridge, len); /* "B . B" */
-}
-
-/* Which of nat_net_elems() the policy wants. */
-static int nat_net_wants(const struct nat_net *n, size_t i)
-{
-	return i == 0 ? n->isolate || n->guard : i == 1 ? n->isolate : n->guard;
-}
-
 static void nat_net_record_name(const char *bridge, char *buf, size_t size)
 {
 	snprintf(buf, size, "net-%s", bridge);
@@ -78,25 +54,6 @@ static json_t *nat_net_to_json(const struct nat_net *n)
 	return json_pack("{s:s, s:s, s:s, s:b, s:b}", "type", "net", "bridge", n->bridge,
 			 "made_by", n->made_by, "isolate", n->isolate, "direct_access",
 			 !n->guard);
-}
-
-/* Return: 0, or -EBADMSG (not logged) for a damaged record. */
-static int nat_net_from_json(const json_t *j, struct nat_net *n)
-{
-	const char *bridge = NULL, *made_by = NULL;
-	int direct = 1;
-
-	memset(n, 0, sizeof(*n));
-	if (json_get_string(j, "bridge", &bridge) <= 0 ||
-	    nl_link_name_check_try(bridge, NULL) < 0 ||
-	    json_get_string(j, "made_by", &made_by) <= 0 ||
-	    json_get_bool(j, "isolate", &n->isolate) <= 0 ||
-	    json_get_bool(j, "direct_access", &direct) <= 0)
-		return -EBADMSG;
-	snprintf(n->bridge, sizeof(n->bridge), "%s", bridge);
-	snprintf(n->made_by, sizeof(n->made_by), "%s", made_by);
-	n->guard = !direct;
-	return 0;
 }
 
 /* Delete those of @e that are there and belong to @owner (anyone's for NULL). */
@@ -422,44 +379,6 @@ int nat_net_del(struct nat *nat, const char *bridge)
 }
 
 /* --- records, for reconcile and release --------------------------------- */
-
-/**
- * nat_net_record_elems() - the elements a "net" or "hairpin" record asks for
- * @rec:	the record
- * @owner:	its owner
- * @out:	room for three elements
- *
- * Return: how many, 0 for a record of another type, or -EBADMSG (not
- * logged) for a damaged one.
- */
-int nat_net_record_elems(const json_t *rec, const char *owner, struct nft_elem *out)
-{
-	struct nft_elem e[NAT_NET_ELEMS];
-	const char *type = NULL, *s = NULL;
-	struct inet_prefix subnet;
-	struct nat_net n;
-	int i, k = 0;
-
-	json_get_string(rec, "type", &type);
-	if (type && !strcmp(type, "hairpin")) {
-		if (json_get_string(rec, "subnet", &s) <= 0 ||
-		    inet_prefix_parse(s, &subnet) < 0 ||
-		    inet_prefix_has_host_bits(&subnet))
-			return -EBADMSG;
-		nat_hairpin_elem(&subnet, owner, out);
-		return 1;
-	}
-	if (!type || strcmp(type, "net"))
-		return 0;
-	if (nat_net_from_json(rec, &n) < 0)
-		return -EBADMSG;
-	nat_net_elems(n.bridge, owner, e);
-	for (i = 0; i < NAT_NET_ELEMS; i++) {
-		if (nat_net_wants(&n, (size_t)i))
-			out[k++] = e[i];
-	}
-	return k;
-}
 
 /**
  * nat_net_record_release() - undo what a "net" or "hairpin" record made

@@ -111,63 +111,6 @@ static size_t nat_nomasq_normalize(int family, const struct inet_prefix *to, siz
 	return k;
 }
 
-/**
- * nat_nomasq_elems() - the elements of a subnet's list
- * @subnet:	the network's subnet
- * @to:		destinations of its family, none inside another
- * @n:		how many
- * @owner:	the network, kept in each element's comment
- * @out:	room for @n elements
- */
-void nat_nomasq_elems(const struct inet_prefix *subnet, const struct inet_prefix *to,
-		      size_t n, const char *owner, struct nft_elem *out)
-{
-	size_t alen = inet_addr_bytes(&subnet->addr), i;
-	struct inet_addr last;
-
-	for (i = 0; i < n; i++) {
-		struct nft_elem *e = &out[i];
-
-		memset(e, 0, sizeof(*e));
-		e->set = alen == 16 ? NFT_NOMASQ6 : NFT_NOMASQ4;
-		e->has_end = 1;
-		memcpy(e->key, subnet->addr.b, alen);
-		memcpy(e->key + alen, to[i].addr.b, alen);
-		inet_prefix_last(subnet, &last);
-		memcpy(e->key_end, last.b, alen);
-		inet_prefix_last(&to[i], &last);
-		memcpy(e->key_end + alen, last.b, alen);
-		snprintf(e->owner, sizeof(e->owner), "%s", owner);
-	}
-}
-
-/* Do the ranges [a, a_end] and [b, b_end] of @len bytes meet? */
-static int nat_ranges_meet(const uint8_t *a, const uint8_t *a_end, const uint8_t *b,
-			   const uint8_t *b_end, size_t len)
-{
-	return memcmp(a, b_end, len) <= 0 && memcmp(b, a_end, len) <= 0;
-}
-
-/**
- * nat_nomasq_overlap() - do two elements of nomasq4 (or nomasq6) overlap?
- * @a:		one
- * @b:		the other, of the same set
- *
- * The kernel refuses an element only where one of its ends falls inside
- * another; one that holds another whole is taken, and which of the two a
- * packet then finds depends on the order they came in.
- *
- * Return: 1 when some key lies in both, else 0.
- */
-int nat_nomasq_overlap(const struct nft_elem *a, const struct nft_elem *b)
-{
-	size_t alen = a->set == NFT_NOMASQ6 ? 16 : 4;
-
-	return nat_ranges_meet(a->key, a->key_end, b->key, b->key_end, alen) &&
-	       nat_ranges_meet(a->key + alen, a->key_end + alen, b->key + alen,
-			       b->key_end + alen, alen);
-}
-
 struct nat_nomasq_owned {
 	uint8_t first[16], last[16]; /* the subnet */
 	const char *owner;
@@ -241,37 +184,6 @@ static json_t *nat_nomasq_to_json(const struct inet_prefix *subnet,
 	return list ? json_pack("{s:s, s:s, s:o}", "type", "nomasq", "subnet",
 				inet_prefix_str(subnet, buf, sizeof(buf)), "to", list) :
 		      NULL;
-}
-
-/**
- * nat_nomasq_from_json() - a subnet's list back from its record
- * @rec:	the record
- * @subnet:	the subnet
- * @to:		the destinations, room for NAT_NOMASQ_MAX
- * @n:		how many
- *
- * Return: 0, or -EBADMSG (not logged) for a damaged record.
- */
-int nat_nomasq_from_json(const json_t *rec, struct inet_prefix *subnet,
-			 struct inet_prefix *to, size_t *n)
-{
-	const char *s = json_string_value(json_object_get(rec, "subnet"));
-	json_t *list = json_object_get(rec, "to"), *v;
-	size_t i;
-
-	*n = 0;
-	if (!s || inet_prefix_parse(s, subnet) < 0 || inet_prefix_has_host_bits(subnet) ||
-	    !json_is_array(list) || json_array_size(list) > NAT_NOMASQ_MAX)
-		return -EBADMSG;
-	json_array_foreach(list, i, v) {
-		if (!json_is_string(v) ||
-		    inet_prefix_parse(json_string_value(v), &to[i]) < 0 ||
-		    inet_prefix_has_host_bits(&to[i]) ||
-		    to[i].addr.family != subnet->addr.family)
-			return -EBADMSG;
-	}
-	*n = json_array_size(list);
-	return 0;
 }
 
 /* The owner's recorded list of @subnet: 1, 0 when none, or negative errno. */

@@ -115,19 +115,6 @@ int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin)
 
 /* --- hairpin --------------------------------------------------------- */
 
-/**
- * nat_hairpin_elem() - the element a subnet's hairpin becomes
- * @subnet:	the subnet, no host bits
- * @owner:	kept in the element's comment
- * @e:		the element, of hairpin4 or hairpin6
- */
-void nat_hairpin_elem(const struct inet_prefix *subnet, const char *owner,
-		      struct nft_elem *e)
-{
-	nat_masq_elem(subnet, owner, e);
-	e->set = subnet->addr.family == AF_INET6 ? NFT_HAIRPIN6 : NFT_HAIRPIN4;
-}
-
 static void nat_hairpin_record_name(const struct inet_prefix *subnet, char *buf,
 				    size_t size)
 {

@@ -128,237 +128,38 @@ int nat_list(struct nat *nat, int stats, json_t **out)
 
 /* --- reconcile --------------------------------------------------------- */
 
-struct nat_wanted {
-	struct nat_elems all; /* every element the records ask for */
-	struct nat_pub localhost[64]; /* mappings to reopen on 127.0.0.1 */
-	size_t n_localhost;
-};
-
-static int nat_want_pub(struct nat_wanted *w, const char *owner, const json_t *rec)
-{
-	struct nft_elem *e = calloc(2 * NAT_PORTS_MAX, sizeof(*e));
-	struct nat_pub p;
-	size_t i, n;
-	int ret = 0;
-
-	if (!e)
-		return -ENOMEM;
-	if (nat_pub_from_json(rec, &p) == 0) {
-		n = nat_pub_elems(&p, owner, e);
-		for (i = 0; ret == 0 && i < n; i++)
-			ret = nat_elems_add(&e[i], &w->all);
-		if (p.localhost &&
-		    w->n_localhost < sizeof(w->localhost) / sizeof(w->localhost[0]))
-			w->localhost[w->n_localhost++] = p;
-	}
-	free(e);
-	return ret;
-}
-
-static int nat_want_nomasq(struct nat_wanted *w, const char *owner, const json_t *rec,
-			   const char *name)
-{
-	struct inet_prefix subnet, to[NAT_NOMASQ_MAX];
-	struct nft_elem *e;
-	size_t i, n;
-	int ret = 0;
-
-	if (nat_nomasq_from_json(rec, &subnet, to, &n) < 0) {
-		log_warn("record %s of %s is damaged; skipped", name, owner);
-		return 0;
-	}
-	e = calloc(NAT_NOMASQ_MAX, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	nat_nomasq_elems(&subnet, to, n, owner, e);
-	for (i = 0; ret == 0 && i < n; i++)
-		ret = nat_elems_add(&e[i], &w->all);
-	free(e);
-	return ret;
-}
-
-/* A network's policy or a hairpin (nat_net.c), or a damaged record. */
-static int nat_want_net(struct nat_wanted *w, const char *owner, const char *name,
-			const json_t *rec)
-{
-	struct nft_elem e[3];
-	int i, n, ret = 0;
-
-	n = nat_net_record_elems(rec, owner, e);
-	if (n <= 0) {
-		log_warn("record %s of %s is damaged; skipped", name, owner);
-		return 0;
-	}
-	for (i = 0; ret == 0 && i < n; i++)
-		ret = nat_elems_add(&e[i], &w->all);
-	return ret;
-}
-
-static int nat_want_one(const char *group, const char *name, json_t *rec, void *arg)
-{
-	char owner[NFT_OWNER_MAX + 1];
-	const char *type = NULL, *s = NULL;
-	struct inet_prefix subnet;
-	struct nft_elem e;
-
-	(void)name;
-	nat_group_owner(group, owner, sizeof(owner));
-	/* The record is ours: jansson's getters, which say nothing, read it. */
-	type = json_string_value(json_object_get(rec, "type"));
-	s = json_string_value(json_object_get(rec, "subnet"));
-	if (type && !strcmp(type, "publish"))
-		return nat_want_pub(arg, owner, rec);
-	if (type && !strcmp(type, "masq") && s && inet_prefix_parse(s, &subnet) == 0 &&
-	    !inet_prefix_has_host_bits(&subnet)) {
-		nat_masq_elem(&subnet, owner, &e);
-		return nat_elems_add(&e, &((struct nat_wanted *)arg)->all);
-	}
-	if (type && !strcmp(type, "nomasq"))
-		return nat_want_nomasq(arg, owner, rec, name);
-	return nat_want_net(arg, owner, name, rec);
-}
-
-/* Keep only the wanted elements the kernel lacks. */
-static int nat_drop_present(struct nat *nat, struct nat_elems *want)
-{
-	struct nat_elems have = { 0 };
-	size_t i, k = 0;
-	int set, ret = 0;
-
-	/* localnet's elements have no records: they come back with their ports. */
-	for (set = 0; ret == 0 && set < NFT_SET_COUNT; set++) {
-		if (set != NFT_LOCALNET)
-			ret = nft_elem_for_each(&nat->nl, (enum nft_set_id)set,
-						nat_elems_add, &have);
-	}
-	if (ret == 0) {
-		if (have.n)
-			qsort(have.v, have.n, sizeof(*have.v), nat_elem_cmp);
-		for (i = 0; i < want->n; i++) {
-			if (!have.n || !bsearch(&want->v[i], have.v, have.n,
-						sizeof(*have.v), nat_elem_cmp))
-				want->v[k++] = want->v[i];
-		}
-		want->n = k;
-	}
-	free(have.v);
-	return ret;
-}
-
-/* Equal keys next to each other, ordered by owner. */
-static int nat_want_cmp(const void *a, const void *b)
-{
-	const struct nft_elem *x = a, *y = b;
-	int d = nat_elem_cmp(a, b);
-
-	return d ? d : strcmp(x->owner, y->owner);
-}
-
-/* A kept element of concatenated ranges that @e overlaps, or NULL. */
-static const struct nft_elem *nat_overlapped(const struct nft_elem *kept, size_t k,
-					     const struct nft_elem *e)
-{
-	size_t j;
-
-	for (j = 0; nft_set_concat(e->set) && j < k; j++) {
-		if (kept[j].set == e->set && nat_nomasq_overlap(&kept[j], e))
-			return &kept[j];
-	}
-	return NULL;
-}
-
-/*
- * Two records can ask for one key: an owner's ranges that overlap, or a
- * port published by another while the table was gone. One transaction
- * cannot add a key twice (EEXIST, and nothing at all would come back):
- * the owner first in order keeps it, and a clash between owners is said.
- * Ranges of a concatenation must not even overlap (the kernel takes some
- * overlaps and not others, by the order they come in): the first kept
- * wins there too.
- */
-static void nat_drop_twins(struct nat_elems *want)
-{
-	const struct nft_elem *over;
-	struct nft_elem *v = want->v;
-	size_t i, k = 0;
-
-	if (want->n)
-		qsort(v, want->n, sizeof(*v), nat_want_cmp);
-	for (i = 0; i < want->n; i++) {
-		const char *keeps = k ? v[k - 1].owner : NULL;
-
-		if (keeps && !nat_elem_cmp(&v[k - 1], &v[i])) {
-			if (strcmp(keeps, v[i].owner))
-				log_warn("%s and %s want one element of %s; %s keeps it",
-					 keeps, v[i].owner, nft_set_name(v[i].set),
-					 keeps);
-			continue;
-		}
-		over = nat_overlapped(v, k, &v[i]);
-		if (over) {
-			log_warn("%s and %s want overlapping elements of %s; %s keeps "
-				 "its own",
-				 over->owner, v[i].owner, nft_set_name(v[i].set),
-				 over->owner);
-			continue;
-		}
-		v[k++] = v[i];
-	}
-	want->n = k;
-}
-
 /**
  * nat_reconcile() - bring back what the records say plumb's table holds
  * @nat:	the handle
  *
  * After "nft flush ruleset" (a firewall reload), the table is rebuilt and
- * every recorded element added again, in one transaction. When nothing is
- * missing, nothing is sent to the kernel: without records, no table is made.
- * Then what plumb keeps in other firewalls is brought back too (after a
- * firewall started, or Docker restarted): foreign_reconcile().
+ * every recorded element added again, in one transaction; a table of
+ * another plumb-nat's layout is made again the same way (nat_sync()). When
+ * nothing is missing, nothing is sent to the kernel: without records, no
+ * table is made. Then what plumb keeps in other firewalls is brought back
+ * too (after a firewall started, or Docker restarted): foreign_reconcile().
  *
  * Return: the number of elements added (0: it was a no-op), or negative
  * errno (logged).
  */
 int nat_reconcile(struct nat *nat)
 {
-	struct nat_wanted *w = calloc(1, sizeof(*w));
-	struct nft_txn txn = { 0 };
-	uint32_t genid;
+	struct nat_sync done = { 0 };
+	struct nat_wanted *w;
 	size_t i;
-	int attempt, exists, ret = -ENOMEM;
+	int ret;
 
+	w = nat_wanted_load(nat->state_dir, &ret);
 	if (w)
-		ret = state_record_for_each(nat->state_dir, NAT_KIND, NULL, nat_want_one, w);
-	if (ret == 0)
-		nat_drop_twins(&w->all);
-	for (attempt = 0; ret == 0 && attempt < 32; attempt++) {
-		ret = nft_gen_get(&nat->nl, &genid);
-		exists = ret == 0 ? nft_table_exists(&nat->nl) : ret;
-		ret = exists < 0 ? exists : exists ? nat_drop_present(nat, &w->all) : 0;
-		if (ret < 0 || !w->all.n)
-			break;
-		qsort(w->all.v, w->all.n, sizeof(*w->all.v), nat_elem_cmp);
-		txn = (struct nft_txn){ .create = !exists,
-					.add = w->all.v,
-					.n_add = w->all.n };
-		ret = nft_commit(&nat->nl, genid, &txn);
-		if (ret != -ERESTART && ret != -EEXIST)
-			break;
-	}
-	if (ret < 0) {
-		nl_err(&nat->nl, ret, "reconcile table inet " NFT_TABLE);
-	} else {
+		ret = nat_table_sync(nat, &w->all, 0, &done);
+	if (ret == 0) {
+		nat->layout_seen = 1;
 		for (i = 0; i < w->n_localhost; i++)
 			nat_localhost_on(nat, &w->localhost[i]);
 		ret = foreign_reconcile(nat->netns_fd);
-		if (ret == 0)
-			ret = (int)w->all.n;
 	}
-	if (w)
-		free(w->all.v);
-	free(w);
-	return ret;
+	nat_wanted_free(w);
+	return ret < 0 ? ret : (int)done.added;
 }
 
 /* --- release ---------------------------------------------------------- */

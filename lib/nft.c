@@ -83,17 +83,59 @@ int nft_gen_get(struct nl_sock *nl, uint32_t *genid)
 	return 0;
 }
 
+/*
+ * The string of type @type in user data, such as a comment: user data is
+ * records of a type byte, a length byte and the value (libnftnl's udata
+ * format, which nft writes too); a record running past the user data ends
+ * the walk. @out is left as it was when there is none.
+ */
+static void nft_udata_str(const uint8_t *u, size_t len, uint8_t type, char *out,
+			  size_t size)
+{
+	size_t off = 0, n;
+
+	while (len - off >= 2) {
+		n = u[off + 1];
+		if (n > len - off - 2)
+			return;
+		if (u[off] == type && n && !u[off + 1 + n]) {
+			snprintf(out, size, "%s", (const char *)u + off + 2);
+			return;
+		}
+		off += 2 + n;
+	}
+}
+
+/* The comment of a NEWTABLE answer (NFTA_TABLE_USERDATA). */
+static int nft_table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) == NFTA_TABLE_USERDATA)
+			nft_udata_str(mnl_attr_get_payload(attr),
+				      mnl_attr_get_payload_len(attr),
+				      NFTNL_UDATA_TABLE_COMMENT, data, NFT_OWNER_MAX + 1);
+	}
+	return MNL_CB_OK;
+}
+
 /**
- * nft_table_exists() - tell whether plumb's table exists
+ * nft_table_layout() - the layout of plumb's table, read from its comment
  * @nl:		netfilter socket
  *
- * Return: 1, 0, or negative errno (logged).
+ * Return: 0 when there is no table, its layout (NFT_LAYOUT when it is this
+ * plumb's; 1 for a table that names none, as plumb's did before the number
+ * was kept), or negative errno (logged).
  */
-int nft_table_exists(struct nl_sock *nl)
+int nft_table_layout(struct nl_sock *nl)
 {
 	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
+	char comment[NFT_OWNER_MAX + 1] = "";
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
+	const char *at;
+	long layout;
 	int ret;
 
 	if (!t)
@@ -102,12 +144,27 @@ int nft_table_exists(struct nl_sock *nl)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, 0, 0);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	ret = nl_request(nl, nlh, NULL, NULL);
+	ret = nl_request(nl, nlh, nft_table_cb, comment);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
 		return nl_err(nl, ret, "look up table inet " NFT_TABLE);
-	return 1;
+	at = strstr(comment, NFT_LAYOUT_WORD);
+	layout = at ? strtol(at + strlen(NFT_LAYOUT_WORD), NULL, 10) : 1;
+	return layout > 1 && layout < 1000 ? (int)layout : 1;
+}
+
+/**
+ * nft_table_exists() - tell whether plumb's table exists
+ * @nl:		netfilter socket
+ *
+ * Return: 1, 0, or negative errno (logged).
+ */
+int nft_table_exists(struct nl_sock *nl)
+{
+	int ret = nft_table_layout(nl);
+
+	return ret > 0 ? 1 : ret;
 }
 
 /**
@@ -138,26 +195,35 @@ void nft_batch_end(struct nft_buf *b)
 		nft_buf_done(b, nftnl_batch_end(room, ++b->seq));
 }
 
-static int nft_table_del_gen(struct nl_sock *nl, uint32_t genid)
+/* Append the deletion of plumb's table to a batch. */
+static void nft_put_table_del(struct nft_buf *b)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
-	struct nft_buf b = { 0 };
 	struct nlmsghdr *nlh;
-	char *room;
-	int ret = -ENOMEM;
+	char *room = nft_buf_room(b);
+
+	if (!t || !room) {
+		nftnl_table_free(t);
+		b->err = -ENOMEM;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_DELTABLE, NFPROTO_INET, NLM_F_ACK,
+				    ++b->seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nft_buf_done(b, nlh);
+	nftnl_table_free(t);
+}
+
+static int nft_table_del_gen(struct nl_sock *nl, uint32_t genid)
+{
+	struct nft_buf b = { 0 };
+	int ret;
 
 	nft_batch_begin(&b, genid);
-	room = nft_buf_room(&b);
-	if (t && room) {
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
-		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_DELTABLE, NFPROTO_INET,
-					    NLM_F_ACK, ++b.seq);
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		nft_buf_done(&b, nlh);
-		nft_batch_end(&b);
-		ret = b.err ? b.err : nl_send_batch(nl, b.data, b.len, NULL, NULL);
-	}
-	nftnl_table_free(t);
+	nft_put_table_del(&b);
+	nft_batch_end(&b);
+	ret = b.err ? b.err : nl_send_batch(nl, b.data, b.len, NULL, NULL);
 	nft_buf_free(&b);
 	return ret;
 }
@@ -325,7 +391,9 @@ int nft_commit(struct nl_sock *nl, uint32_t genid, const struct nft_txn *txn)
 	int ret;
 
 	nft_batch_begin(&b, genid);
-	if (txn->create)
+	if (txn->replace)
+		nft_put_table_del(&b);
+	if (txn->create || txn->replace)
 		nft_rules_build(&b);
 	for (i = 0; i < txn->n_del && !b.err;)
 		i += nft_put_elems(&b, NFT_MSG_DELSETELEM, 0, txn->del + i,
@@ -367,27 +435,6 @@ static const void *nft_attr_value(const struct nlattr *nest, size_t len)
 				       NULL;
 	}
 	return NULL;
-}
-
-/*
- * The owner kept in an element's comment. User data is records of a type
- * byte, a length byte and the value (libnftnl's udata format, which nft
- * writes too); a record running past the user data ends the walk.
- */
-static void nft_udata_owner(const uint8_t *u, size_t len, char *owner, size_t size)
-{
-	size_t off = 0, n;
-
-	while (len - off >= 2) {
-		n = u[off + 1];
-		if (n > len - off - 2)
-			return;
-		if (u[off] == NFTNL_UDATA_SET_ELEM_COMMENT && n && !u[off + 1 + n]) {
-			snprintf(owner, size, "%s", (const char *)u + off + 2);
-			return;
-		}
-		off += 2 + n;
-	}
 }
 
 /* The packets of a counter expression (NFTA_EXPR_NAME, NFTA_EXPR_DATA). */
@@ -475,9 +522,10 @@ static int nft_elem_parse_one(const struct nlattr *nest, struct nft_elem_parse *
 				memcpy(e.data, v, dlen);
 			break;
 		case NFTA_SET_ELEM_USERDATA:
-			nft_udata_owner(mnl_attr_get_payload(attr),
-					mnl_attr_get_payload_len(attr), e.owner,
-					sizeof(e.owner));
+			nft_udata_str(mnl_attr_get_payload(attr),
+				      mnl_attr_get_payload_len(attr),
+				      NFTNL_UDATA_SET_ELEM_COMMENT, e.owner,
+				      sizeof(e.owner));
 			break;
 		case NFTA_SET_ELEM_EXPR:
 		case NFTA_SET_ELEM_EXPRESSIONS:

@@ -25,6 +25,8 @@ struct nft_buf {
 };
 
 #define NFT_MSG_ROOM 65536 /* the most one message of ours takes */
+/* in the table's comment, before its layout: "...; layout 2" */
+#define NFT_LAYOUT_WORD "; layout "
 
 char *nft_buf_room(struct nft_buf *b);
 void nft_buf_done(struct nft_buf *b, const struct nlmsghdr *nlh);

@@ -3,6 +3,7 @@
  * nft_rules: plumb's table, built once and never changed. In nft's words:
  *
  *	table inet plumb {
+ *		comment "made by plumb-nat; changed only through it; layout 2"
  *		set masq4 { type ipv4_addr; flags interval; counter; }	(and masq6)
  *		map pub4 { type inet_proto . inet_service : ipv4_addr . inet_service;
  *			   counter; }
@@ -102,6 +103,11 @@
  *   nonMasqueradeCIDRs: pods of other nodes). The rules name sets, so they
  *   are the same with one network or a thousand.
  *
+ * The comment names the layout, NFT_LAYOUT, which goes up with every change
+ * to what this file makes: a table an earlier plumb-nat made lacks sets or
+ * rules of this one, and is made again from plumb's records, in one
+ * transaction, by the first change or reconcile that sees it (nat_table.c).
+ *
  * The rules name sets, never elements: adding a container or a port adds
  * elements, so the rule count is the same with one container or ten
  * thousand, and each packet does one hash lookup per map.
@@ -116,6 +122,7 @@
  * container subnets is not counted.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -609,7 +616,7 @@ static const struct {
 
 static int put_table(struct nft_buf *b)
 {
-	static const char comment[] = "made by plumb-nat; changed only through it";
+	char comment[64];
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN);
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -621,6 +628,9 @@ static int put_table(struct nft_buf *b)
 		return -ENOMEM;
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	snprintf(comment, sizeof(comment),
+		 "made by plumb-nat; changed only through it" NFT_LAYOUT_WORD "%d",
+		 NFT_LAYOUT);
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, comment);
 	nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
 			     nftnl_udata_buf_len(ud));

@@ -82,11 +82,14 @@ struct nat_port {
  * @nl:		netfilter socket there
  * @netns_fd:	the namespace, -1 for ours
  * @state_dir:	where records live (STATE_DIR), the handle's own copy
+ * @layout_seen: the table was seen to have this plumb's layout, or to be
+ *		absent (nat_table_upgrade())
  */
 struct nat {
 	struct nl_sock nl;
 	int netns_fd;
 	char state_dir[PATH_MAX];
+	int layout_seen;
 };
 
 /* nat_owner.c: who holds an element */

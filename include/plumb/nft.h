@@ -12,6 +12,15 @@
 #define NFT_TABLE "plumb"
 #define NFT_OWNER_MAX 127 /* element comments hold 128 bytes with the NUL */
 
+/*
+ * The layout of the table: its sets, chains and rules (lib/nft_rules.c),
+ * kept in the table's comment. Bump it with every change to what
+ * nft_rules_build() makes: a table of another layout is made again from
+ * plumb's records (nat_reconcile()). Tables of plumb before the number
+ * was kept are layout 1.
+ */
+#define NFT_LAYOUT 2
+
 /* The sets and maps of the table: everything that varies lives in them. */
 enum nft_set_id {
 	NFT_MASQ4, /* container subnets: masquerade when leaving them */
@@ -63,6 +72,8 @@ struct nft_elem {
 /**
  * struct nft_txn - one transaction: elements to add and to delete
  * @create:	create the table, its chains, rules and sets first
+ * @replace:	delete the table there first, then create it (a table of
+ *		another layout, made again in one transaction)
  * @add:	elements to add; an existing key fails the whole transaction
  * @n_add:	how many
  * @del:	elements to delete (by key)
@@ -70,6 +81,7 @@ struct nft_elem {
  */
 struct nft_txn {
 	int create;
+	int replace;
 	const struct nft_elem *add;
 	size_t n_add;
 	const struct nft_elem *del;
@@ -84,6 +96,7 @@ int nft_set_concat(enum nft_set_id set);
 int nft_open(struct nl_sock *nl, int netns_fd);
 int nft_gen_get(struct nl_sock *nl, uint32_t *genid);
 int nft_table_exists(struct nl_sock *nl);
+int nft_table_layout(struct nl_sock *nl);
 int nft_table_del(struct nl_sock *nl);
 int nft_table_del_unused(struct nl_sock *nl);
 int nft_commit(struct nl_sock *nl, uint32_t genid, const struct nft_txn *txn);

@@ -677,6 +677,114 @@ test_reconcile_after_nft_flush_ruleset_restores_everything_once() {
 		"rules and other elements after reconcile"
 }
 
+# old_table SUBNET C1: table inet plumb as plumb-nat made it before the
+# destinations spared from masquerade and the forwarding policy (commit
+# 90db1a2: no nomasq4 or nomasq6, no hairpin or policy sets, no forward
+# chain, no layout in its comment), with SUBNET masqueraded for net1 and
+# tcp port 8080 published to C1:80 for web. What was there goes.
+old_table() {
+	nft delete table inet plumb 2> /dev/null
+	nft -f - << EOF || fail "nft -f of the old table"
+table inet plumb {
+	comment "made by plumb-nat; changed only through it"
+	set masq4 { type ipv4_addr; flags interval; counter; elements = { $1 comment "net1" }; }
+	set masq6 { type ipv6_addr; flags interval; counter; }
+	map pub4 { type inet_proto . inet_service : ipv4_addr . inet_service; counter;
+		elements = { tcp . 8080 comment "web" : $2 . 80 }; }
+	map pub6 { type inet_proto . inet_service : ipv6_addr . inet_service; counter; }
+	map pubaddr4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; counter; }
+	map pubaddr6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; counter; }
+	map publocal4 { type inet_proto . inet_service : ipv4_addr . inet_service; counter; }
+	set localnet { type ifname; }
+	chain published {
+		dnat ip to ip daddr . meta l4proto . th dport map @pubaddr4
+		dnat ip to meta l4proto . th dport map @pub4
+		dnat ip6 to ip6 daddr . meta l4proto . th dport map @pubaddr6
+		dnat ip6 to meta l4proto . th dport map @pub6
+	}
+	chain prerouting { type nat hook prerouting priority dstnat; fib daddr type local goto published; }
+	chain output {
+		type nat hook output priority -100
+		ip daddr 127.0.0.0/8 dnat ip to meta l4proto . th dport map @publocal4
+		ip daddr 127.0.0.0/8 return
+		ip6 daddr ::1 return
+		fib daddr type local goto published
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat
+		ip saddr 127.0.0.0/8 ct status dnat masquerade
+		ct status dnat ip saddr @masq4 masquerade
+		ip daddr != @masq4 ip saddr @masq4 masquerade
+		ct status dnat ip6 saddr @masq6 masquerade
+		ip6 daddr != @masq6 ip6 saddr @masq6 masquerade
+	}
+	chain guard {
+		type filter hook prerouting priority raw
+		iifname @localnet ip saddr 127.0.0.0/8 drop
+		iifname @localnet ip daddr 127.0.0.0/8 drop
+	}
+}
+EOF
+}
+
+# layout: the comment of table inet plumb, its sets, chains and rules.
+layout() {
+	nft list table inet plumb | sed -n '2s/^\tcomment //p'
+	nft -j list table inet plumb | jq -c '.nftables[] | (
+		(.chain | select(.) | [.name, .hook]) // (.rule | select(.) | .expr) //
+		((.set // .map) | select(.) | [.name, .type, .flags])) | select(.)'
+}
+
+test_an_earlier_plumbs_table_is_made_again_with_every_recorded_element() {
+	local fresh want
+	spared_setup
+	ok plumb-nat masq add "$SUBNET" --id net1 --no-masquerade-to 198.51.100.0/24
+	ok plumb-nat publish 8080 "$C1:80" --id web
+	serve c2 tcp 80
+	fresh=$(layout)
+	want=$(elems masq4; elems nomasq4; elems pub4)
+	echo "$fresh" | grep -q '^"made by plumb-nat; changed only through it; layout [0-9]*"$' ||
+		fail "no layout in the comment: $fresh"
+
+	# The old table with its two elements: the spared destination is not
+	# spared there, as it has no nomasq4.
+	old_table "$SUBNET" "$C1"
+	reaches c1 tcp 198.51.100.2 7000 "wan $WAN_HOST"
+	reaches wan tcp $WAN_HOST 8080 "c1 $WAN_PEER"
+	# An ordinary add makes it again, in one transaction, and says so.
+	nft monitor > /tmp/monitor &
+	sleep 0.2
+	plumb-nat publish 8081 "$C2:80" --id web2 2> /tmp/err || fail "publish: $(cat /tmp/err)"
+	grep -q '^plumb-nat: notice: table inet plumb had the layout of another plumb-nat (1, this one.s is [0-9]*); made it again from plumb.s records, with 3 elements$' /tmp/err ||
+		fail "notice of the publish: $(cat /tmp/err)"
+	eq "$(layout)" "$fresh" "the table after an add to the old one"
+	eq "$(elems masq4; elems nomasq4; elems pub4)" "$want
+tcp . 8081 : $C2 . 80 web2" "elements after an add"
+	sleep 0.2
+	eq "$(grep -c '^delete table inet plumb$' /tmp/monitor) $(grep -c '^create table inet plumb$' /tmp/monitor)" \
+		"1 1" "nft monitor: the old table deleted and the new one made ($(cat /tmp/monitor))"
+	reaches c1 tcp 198.51.100.2 7000 "wan $C1"
+	reaches c1 tcp $WAN_PEER 7000 "wan $WAN_HOST"
+	reaches wan tcp $WAN_HOST 8080 "c1 $WAN_PEER"
+	reaches wan tcp $WAN_HOST 8081 "c2 $WAN_PEER"
+	# Then nothing more: a second add leaves the table be.
+	plumb-nat publish 8082 "$C2:80" --id web3 2> /tmp/err || fail "publish: $(cat /tmp/err)"
+	eq "$(cat /tmp/err)" "" "what a second publish says"
+	ok plumb-nat unpublish 8081 --id web2
+	ok plumb-nat unpublish 8082 --id web3
+
+	# Reconcile does the same, from the records alone.
+	old_table "$SUBNET" "$C1"
+	eq "$(plumb-nat -j reconcile 2> /tmp/err)" '{"added":3}' "reconcile of the old table"
+	grep -q 'had the layout of another plumb-nat (1,' /tmp/err ||
+		fail "notice of reconcile: $(cat /tmp/err)"
+	eq "$(layout)" "$fresh" "the table after reconcile"
+	eq "$(elems masq4; elems nomasq4; elems pub4)" "$want" "elements after reconcile"
+	reaches c1 tcp 198.51.100.2 7000 "wan $C1"
+	reaches wan tcp $WAN_HOST 8080 "c1 $WAN_PEER"
+	eq "$(plumb-nat -j reconcile 2>&1)" '{"added":0}' "a second reconcile"
+}
+
 test_reconcile_restores_the_rest_when_two_records_want_one_port() {
 	local out want p
 	# One owner's ranges that overlap (the same mapping twice)...
