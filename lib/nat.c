@@ -193,6 +193,32 @@ static int nat_missing(struct nat *nat, struct nft_elem *e, size_t n, size_t *mi
 	return 0;
 }
 
+/**
+ * nat_elem_check() - tell whether an element is in the kernel, held by the
+ * owner it names
+ * @nat:	the handle
+ * @e:		the element
+ *
+ * Return: 0, -ENOENT (logged, naming it and, when another holds it, who),
+ * or another negative errno (logged).
+ */
+int nat_elem_check(struct nat *nat, const struct nft_elem *e)
+{
+	struct nft_elem cur;
+	char what[128], who[NAT_WHO_MAX];
+	int ret = nat_look(nat, e, &cur);
+
+	if (ret < 0)
+		return ret;
+	nat_elem_what(e, what, sizeof(what));
+	if (ret == 0)
+		return log_errx(-ENOENT, "%s is missing", what);
+	if (strcmp(cur.owner, e->owner))
+		return log_errx(-ENOENT, "%s is held by %s, not by %s", what,
+				nat_owner_describe(cur.owner, who, sizeof(who)), e->owner);
+	return 0;
+}
+
 struct nat_port_clash {
 	const struct nft_elem *e;
 	size_t n;

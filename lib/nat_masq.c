@@ -82,6 +82,40 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
 	return ret;
 }
 
+/* Whether a subnet's masquerade is in place, as its owner made it. */
+static int nat_masq_check(struct nat *nat, const struct inet_prefix *subnet,
+			  const char *owner)
+{
+	struct nft_elem e;
+
+	nat_masq_elem(subnet, owner, &e);
+	return nat_elem_check(nat, &e);
+}
+
+/* The subnet of each address: its destinations spared, its masquerade. */
+static int nat_masq_each(struct nat *nat, const struct inet_prefix *ips, size_t n,
+			 int masq, const struct inet_prefix *to, size_t n_to,
+			 const char *owner, int check)
+{
+	struct inet_prefix subnet;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (!ips[i].addr.family)
+			continue;
+		subnet = ips[i];
+		inet_prefix_mask(&subnet);
+		if (to)
+			ret = check ? nat_nomasq_check(nat, &subnet, to, n_to, owner) :
+				      nat_nomasq_set(nat, &subnet, to, n_to, owner);
+		if (ret == 0 && masq)
+			ret = check ? nat_masq_check(nat, &subnet, owner) :
+				      nat_masq_add(nat, &subnet, owner);
+	}
+	return ret;
+}
+
 /**
  * nat_masq_add_each() - masquerade what leaves the subnet of each address,
  * but for the destinations it spares
@@ -102,21 +136,29 @@ int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *
 int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
 		      const struct inet_prefix *to, size_t n_to, const char *owner)
 {
-	struct inet_prefix subnet;
-	size_t i;
-	int ret = 0;
+	return nat_masq_each(nat, ips, n, masq, to, n_to, owner, 0);
+}
 
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (!ips[i].addr.family)
-			continue;
-		subnet = ips[i];
-		inet_prefix_mask(&subnet);
-		if (to)
-			ret = nat_nomasq_set(nat, &subnet, to, n_to, owner);
-		if (ret == 0 && masq)
-			ret = nat_masq_add(nat, &subnet, owner);
-	}
-	return ret;
+/**
+ * nat_masq_check_each() - tell whether what nat_masq_add_each() made is in
+ * place
+ * @nat:	the handle
+ * @ips:	as for nat_masq_add_each()
+ * @n:		how many
+ * @masq:	each subnet is masqueraded
+ * @to:		the destinations each subnet reaches without masquerade, or
+ *		NULL when they are not looked at
+ * @n_to:	how many
+ * @owner:	who made them
+ *
+ * Return: 0, -ENOENT (logged, naming the first element missing or held by
+ * another), or another negative errno (logged).
+ */
+int nat_masq_check_each(struct nat *nat, const struct inet_prefix *ips, size_t n,
+			int masq, const struct inet_prefix *to, size_t n_to,
+			const char *owner)
+{
+	return nat_masq_each(nat, ips, n, masq, to, n_to, owner, 1);
 }
 
 /**

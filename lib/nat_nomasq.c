@@ -138,7 +138,7 @@ static int nat_nomasq_foreign(const struct nft_elem *e, void *arg)
  * A subnet's spared destinations are one network's: no element of another
  * owner, nor of another subnet that overlaps it, may meet them.
  */
-static int nat_nomasq_check(struct nat *nat, const struct inet_prefix *subnet,
+static int nat_nomasq_check_free(struct nat *nat, const struct inet_prefix *subnet,
 			    const char *owner)
 {
 	struct nat_nomasq_owned o = { .owner = owner };
@@ -259,7 +259,7 @@ int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 	nat_owner_group(owner, group, sizeof(group));
 	nat_nomasq_record_name(subnet, name, sizeof(name));
 	if (!same && n_want)
-		ret = nat_nomasq_check(nat, subnet, owner);
+		ret = nat_nomasq_check_free(nat, subnet, owner);
 	/* The record first, so that a killed writer's work is found again. */
 	if (ret >= 0 && !same && n_want)
 		ret = state_record_write(nat->state_dir, NAT_KIND, group, name, rec);
@@ -290,4 +290,39 @@ out:
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner)
 {
 	return nat_nomasq_set(nat, subnet, NULL, 0, owner);
+}
+
+/**
+ * nat_nomasq_check() - tell whether a subnet's list is in place, as its
+ * owner set it
+ * @nat:	the handle
+ * @subnet:	the network's subnet, no host bits
+ * @to:		the destinations, of either family: those of @subnet's apply
+ * @n:		how many
+ * @owner:	the network
+ *
+ * Only what is missing or held by another counts: an element the list no
+ * longer names is taken away by the next setup, not here.
+ *
+ * Return: 0, -ENOENT (logged, naming the first element missing or held by
+ * another), or another negative errno (logged).
+ */
+int nat_nomasq_check(struct nat *nat, const struct inet_prefix *subnet,
+		     const struct inet_prefix *to, size_t n, const char *owner)
+{
+	struct inet_prefix want[NAT_NOMASQ_MAX];
+	struct nft_elem *e = calloc(NAT_NOMASQ_MAX, sizeof(*e));
+	size_t i, n_want;
+	int ret = 0;
+
+	if (!e)
+		return log_err(-ENOMEM, "check");
+	n_want = nat_nomasq_normalize(subnet->addr.family, to, n < NAT_NOMASQ_MAX ? n :
+										    NAT_NOMASQ_MAX,
+				      want);
+	nat_nomasq_elems(subnet, want, n_want, owner, e);
+	for (i = 0; ret == 0 && i < n_want; i++)
+		ret = nat_elem_check(nat, &e[i]);
+	free(e);
+	return ret;
 }

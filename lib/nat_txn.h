@@ -14,6 +14,7 @@
 #define NAT_NAME_MAX 96 /* the longest record name */
 
 void nat_elem_what(const struct nft_elem *e, char *buf, size_t size);
+int nat_elem_check(struct nat *nat, const struct nft_elem *e);
 int nat_apply(struct nat *nat, struct nft_elem *e, size_t n, struct nft_elem *old,
 	      size_t n_old, int cross);
 int nat_apply_add(struct nat *nat, struct nft_elem *e, size_t n, int cross);

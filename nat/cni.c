@@ -412,6 +412,11 @@ static int pm_check(struct cni_req *req)
 		ret = nat_open(&nat, -1, STATE_DIR);
 	if (ret == 0)
 		ret = pm_for_each(req, &c, &nat, nat_pub_check);
+	/* The network's masquerade and the destinations it spares, as ADD made them. */
+	if (ret == 0)
+		ret = nat_masq_check_each(&nat, c.subnet, 2, c.ip_masq,
+					  c.has_no_masq ? c.no_masq : NULL, c.n_no_masq,
+					  c.net);
 	nat_close(&nat);
 	return ret;
 }

@@ -135,6 +135,9 @@ int nat_flush(struct nat *nat);
 int nat_masq_add(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 int nat_masq_add_each(struct nat *nat, const struct inet_prefix *ips, size_t n, int masq,
 		      const struct inet_prefix *to, size_t n_to, const char *owner);
+int nat_masq_check_each(struct nat *nat, const struct inet_prefix *ips, size_t n,
+			int masq, const struct inet_prefix *to, size_t n_to,
+			const char *owner);
 int nat_masq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 
 /* nat_pub.c: published ports */
@@ -159,6 +162,8 @@ int nat_nomasq_parse_json(const json_t *list, const char *key, struct inet_prefi
 			  size_t *n);
 int nat_nomasq_set(struct nat *nat, const struct inet_prefix *subnet,
 		   const struct inet_prefix *to, size_t n, const char *owner);
+int nat_nomasq_check(struct nat *nat, const struct inet_prefix *subnet,
+		     const struct inet_prefix *to, size_t n, const char *owner);
 int nat_nomasq_del(struct nat *nat, const struct inet_prefix *subnet, const char *owner);
 
 /* nat_net.c: forwarding policy; nat_port.c: behind a bridge plumb did not make */
