@@ -58,8 +58,9 @@ static const struct cmd cmds[] = {
 	{
 		.name = "oci-hook",
 		.fn = cmd_oci_hook,
-		.args = "create|delete [--masquerade] [--publish SPEC]... [--network N] "
-			"[--ifname IF] [--localhost] [--policy FILE]",
+		.args = "create|delete [--masquerade] [--no-masquerade-to CIDR]... "
+			"[--publish SPEC]... [--network N] [--ifname IF] [--localhost] "
+			"[--policy FILE]",
 		.help = "OCI runtime hook: ports and masquerade for the container whose "
 			"state is on stdin",
 		.need = NET,
@@ -68,6 +69,8 @@ static const struct cmd cmds[] = {
 			"  --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/PROTO]\n"
 			"                 publish to the container (as docker -p)\n"
 			"  --masquerade   masquerade its subnet (owned by the network)\n"
+			"  --no-masquerade-to CIDR\n"
+			"                 but not to CIDR (repeatable; the network's peers)\n"
 			"  --network N    its network (" BRIDGE_DEFAULT ")\n"
 			"  --ifname IF    its interface (eth0)\n"
 			"  --localhost    published ports also on 127.0.0.1\n"

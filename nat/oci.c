@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * plumb-nat oci-hook create|delete [--masquerade] [--publish SPEC]...
- * [--network N] [--ifname IF] [--localhost] [--policy FILE]: the OCI runtime
- * hook.
+ * plumb-nat oci-hook create|delete [--masquerade] [--no-masquerade-to CIDR]...
+ * [--publish SPEC]... [--network N] [--ifname IF] [--localhost]
+ * [--policy FILE]: the OCI runtime hook.
  *
  * The container's address comes from the record "plumb-bridge oci-hook
  * create" wrote for the same container id, so this hook runs after it;
@@ -13,7 +13,11 @@
  * administrator's policy (lib/policy.c): a declared network, the host ports
  * and count it allows, masquerade only where it allows it. Published ports
  * belong to the container ("container@ID"); the masquerade of the subnet
- * belongs to the network ("network@NAME"), as other containers share it.
+ * belongs to the network ("network@NAME"), as other containers share it,
+ * and so do the destinations --no-masquerade-to spares from it (the CNI
+ * key nonMasqueradeCIDRs): the administrator's alone, as they are the
+ * network's peers for the direct-access guard too, so no annotation names
+ * them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +44,9 @@ struct hook {
 	int looked; /* for the record in every network, and found none */
 	const char *ifname;
 	int masquerade;
+	int has_no_masq; /* --no-masquerade-to given */
+	size_t n_no_masq;
+	struct inet_prefix no_masq[NAT_NOMASQ_MAX];
 	int localhost;
 	const char *publish[HOOK_PUBLISH_MAX];
 	size_t n_publish;
@@ -50,6 +57,7 @@ struct hook {
 
 static const struct option hook_options[] = {
 	{ "masquerade", no_argument, NULL, 'm' },
+	{ "no-masquerade-to", required_argument, NULL, 'n' },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "network", required_argument, NULL, 'w' },
 	{ "ifname", required_argument, NULL, 'f' },
@@ -58,15 +66,21 @@ static const struct option hook_options[] = {
 	{ 0 },
 };
 
+/* Return: 0, -E2BIG for a usage error, or -EINVAL (logged) for a bad CIDR. */
 static int hook_args(struct hook *h, int argc, char **argv)
 {
-	int c;
+	int c, bad = 0;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", hook_options, NULL)) != -1) {
 		if (c == 'm')
 			h->masquerade = 1;
+		else if (c == 'n') {
+			h->has_no_masq = 1;
+			if (!bad && nat_nomasq_parse(optarg, h->no_masq, &h->n_no_masq) < 0)
+				bad = 1;
+		}
 		else if (c == 'l')
 			h->localhost = 1;
 		else if (c == 'w')
@@ -83,7 +97,9 @@ static int hook_args(struct hook *h, int argc, char **argv)
 	h->network_given = h->network != NULL;
 	if (!h->network)
 		h->network = BRIDGE_DEFAULT;
-	return optind == argc ? 0 : -E2BIG;
+	if (optind != argc)
+		return -E2BIG;
+	return bad ? -EINVAL : 0;
 }
 
 /*
@@ -208,8 +224,11 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 		if (ret == 0)
 			ret = nat_publish(nat, &p, owner);
 	}
-	if (ret == 0 && h->masquerade)
-		ret = nat_masq_add_each(nat, a.ip, a.n_ip, 1, NULL, 0, net);
+	/* The network's: its spared destinations, then its masquerade. */
+	if (ret == 0 && (h->masquerade || h->has_no_masq))
+		ret = nat_masq_add_each(nat, a.ip, a.n_ip, h->masquerade,
+					h->has_no_masq ? h->no_masq : NULL, h->n_no_masq,
+					net);
 	if (ret < 0)
 		nat_owner_release(nat, owner); /* all or nothing */
 	return ret;
@@ -253,7 +272,12 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return cmd_usage(argv[0], CMD_USAGE);
-	if (oci_stage_parse(argv[1], &stage) < 0 || hook_args(&h, argc - 1, argv + 1) < 0)
+	if (oci_stage_parse(argv[1], &stage) < 0)
+		return cmd_usage(argv[0], CMD_USAGE);
+	ret = hook_args(&h, argc - 1, argv + 1);
+	if (ret == -EINVAL)
+		return CMD_FAILED;
+	if (ret < 0)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;

@@ -453,6 +453,63 @@ runtime_refuses() {
 	eq "$(state_but_kinds)" "$before" "state after the failures"
 }
 
+# hook_answer PID ADDR PORT: what the server at ADDR:PORT says to a client
+# in the namespace of process PID
+hook_answer() {
+	nsenter -t "$1" -n timeout 3 socat -T 2 - TCP:"$2":"$3" < /dev/null 2> /dev/null
+}
+
+# The hooks run by hand for a process in a namespace of its own, as a
+# runtime runs them: plumb-nat's --no-masquerade-to (the administrator's
+# hook argument) spares 192.0.2.0/24, and the wan, which routes the subnet
+# to the host through 192.0.2.2, reaches the container directly; the rest
+# is masqueraded, and the list is the network's, as the masquerade is.
+test_nat_hook_no_masquerade_to_spares_its_destinations() {
+	local pid st addr before
+	wan
+	ok ip -n wan addr add 198.51.100.2/24 dev eth0
+	ok ip route add 198.51.100.0/24 via 192.0.2.2
+	ok ip -n wan route add "$SUBNET" via 192.0.2.1
+	ip netns exec wan socat TCP-LISTEN:7000,fork,reuseaddr \
+		SYSTEM:'echo $SOCAT_PEERADDR' > /dev/null 2>&1 &
+	unshare -n sleep 600 &
+	pid=$!
+	st="{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"pid\": $pid, \"status\": \"created\", \"bundle\": \"/tmp\"}"
+	policy_write
+	ok plumb-bridge oci-hook create --network $NET --subnet $SUBNET --policy $POLICY <<< "$st"
+	addr=$(nsenter -t $pid -n ip -j -4 addr show eth0 | jq -r '.[0].addr_info[0].local')
+	before=$(nft -j list ruleset; find /run/plumb/nat 2> /dev/null | sort)
+	fails 1 'invalid subnet "10\.0\.0\.1/8": host bits set' plumb-nat oci-hook create \
+		--masquerade --no-masquerade-to 10.0.0.1/8 --policy $POLICY <<< "$st"
+	fails 2 usage plumb-nat oci-hook create --no-masquerade-to <<< "$st"
+	eq "$(nft -j list ruleset; find /run/plumb/nat 2> /dev/null | sort)" "$before" \
+		"ruleset and records after bad hook arguments"
+	ok plumb-nat oci-hook create --masquerade --no-masquerade-to 192.0.2.0/24 \
+		--no-masquerade-to fd00::/8 --policy $POLICY <<< "$st"
+	eq "$(nft -j list set inet plumb nomasq4 | jq -r '.nftables[].set.elem? // empty |
+		.[].elem | "\(.val.concat | map("\(.prefix.addr)/\(.prefix.len)") |
+		join(" . ")) \(.comment)"')" "$SUBNET . 192.0.2.0/24 network@$NET" "nomasq4"
+	for i in $(seq 50); do
+		[ -n "$(ip netns exec wan ss -Hltn 'sport = :7000')" ] && break
+		sleep 0.05
+	done
+	eq "$(hook_answer $pid 192.0.2.2 7000)" "$addr" "the container to the wan, spared"
+	eq "$(hook_answer $pid 198.51.100.2 7000)" 192.0.2.1 "the container elsewhere, masqueraded"
+	# The network's peer reaches the container despite the guard.
+	nsenter -t $pid -n socat TCP-LISTEN:81,fork,reuseaddr SYSTEM:'echo c1' > /dev/null 2>&1 &
+	for i in $(seq 50); do
+		[ -n "$(nsenter -t $pid -n ss -Hltn 'sport = :81')" ] && break
+		sleep 0.05
+	done
+	eq "$(ip netns exec wan timeout 3 socat -T 2 - TCP:"$addr":81 < /dev/null 2> /dev/null)" \
+		c1 "the wan, a peer, to the container directly"
+	# delete takes the container's; the network keeps what is its own.
+	ok plumb-nat oci-hook delete <<< "$st"
+	ok plumb-nat oci-hook delete <<< "$st"
+	eq "$(nat_elems | grep -c nomasq4)" 1 "nomasq4 after delete"
+	ok plumb-bridge oci-hook delete <<< "$st"
+}
+
 test_crun_fails_a_container_whose_hook_fails_with_its_message() {
 	runtime_refuses crun
 }
