@@ -252,6 +252,13 @@ out:
 	return ret;
 }
 
+/*
+ * A lab's names come from its file, the administrator's, never from a
+ * container's creator: they need no secret key, and a public one keeps them
+ * the same on every host and without /run/plumb (lib/attach.c).
+ */
+static const uint8_t topo_names_key[STATE_KEY_LEN];
+
 /* A bridge port: its bridge's MTU, its host veth's name, its wanted addresses. */
 static int topo_port(struct lab *lab, struct lab_if *i)
 {
@@ -261,7 +268,8 @@ static int topo_port(struct lab *lab, struct lab_if *i)
 
 	i->mtu = br->mtu;
 	snprintf(network, sizeof(network), "lab:%s", lab->name);
-	attach_host_veth_name(network, lab->nodes[i->node].name, i->name, i->host_veth);
+	attach_host_veth_name(topo_names_key, network, lab->nodes[i->node].name, i->name,
+			      i->host_veth);
 	for (k = 0; k < 2; k++) {
 		if (!i->want[k].family)
 			continue;

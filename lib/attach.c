@@ -10,27 +10,38 @@
  * makes it: veth, addresses, routes. Any failure undoes what was done, in reverse. The
  * record is written before the attachment's own kernel objects exist so
  * that a setup killed halfway leaves a record naming all it may have made;
- * the host veth's name is derived from the attachment, so even without a
- * record a teardown finds it. attach_del() is therefore idempotent: each
+ * the host veth's name is derived from the attachment (under the host's
+ * key, below), so even without a record a teardown finds it. attach_del() is therefore idempotent: each
  * step treats "already gone" as done.
  *
  * A failed attach_add() never touches what existed before it started: an
  * attachment that has a record already is refused before anything is done,
  * and each step undoes only what it made itself.
  *
+ * Names no one can choose: the host veth's name is derived from the
+ * attachment, and the attachment's id from its creator, who is less trusted
+ * than the administrator (issue 11). An unkeyed hash (FNV-1a, before) let
+ * anyone compute, offline and in minutes, an id whose name was another
+ * container's, and then tear that veth down by deleting their own id. So
+ * the name is SipHash-2-4 under the host's secret key (lib/state_key.c:
+ * 16 random bytes made once under the state directory, 0600): without the
+ * key, which ids give which names cannot be told, and a collision is a
+ * 2^-48 guess per container started. The key lives as long as /run, as
+ * every veth does.
+ *
  * Which veth is ours: teardown finds the host end by its derived name, but
  * another device may hold that name (made by someone else, or by hand), and
  * it must never be deleted. So plumb marks its devices with something the
  * kernel sets in the very RTM_NEWLINK that creates them: their hardware
- * address. The host end's is derived from its name and its namespace
- * (bridge_mark_mac()) and is written to the record before the veth is made.
- * The alias "plumb" (IFLA_IFALIAS) marks it too, but the kernel ignores an
- * alias at creation: it follows in a second request, and a process killed
- * between the two (kill point "veth-born") leaves a veth without it. An alias
- * alone was the mark before, so such a veth was refused at teardown and its
- * lease leaked; now either mark will do (bridge_marked()), or, for a veth of
- * an earlier version whose address was random, the address its record names.
- * A device of the same name made by anyone else has neither.
+ * address. The host end's is derived from its name and its namespace under
+ * the same key (bridge_mark_mac_keyed()) and is written to the record before
+ * the veth is made. The alias "plumb" (IFLA_IFALIAS) marks it too, but the
+ * kernel ignores an alias at creation: it follows in a second request, and
+ * a process killed between the two (kill point "veth-born") leaves a veth
+ * without it. Teardown therefore takes a veth with the alias or with the
+ * address its record names (a veth of an earlier version has the address
+ * that version recorded), or, without a record, the keyed mark derived
+ * again. A device of the same name made by anyone else has neither.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +58,7 @@
 #include <plumb/log.h>
 #include <plumb/name.h>
 #include <plumb/netns.h>
+#include <plumb/siphash.h>
 #include <plumb/state.h>
 
 
@@ -97,29 +109,31 @@ int attach_key_set(struct attachment *a, const char *network, const char *id,
 
 /**
  * attach_host_veth_name() - the name of an attachment's host veth
+ * @key:	the host's secret key (state_key_get())
  * @network:	network name
  * @id:		container id
  * @ifname:	interface name in the container
- * @name:	"pl" and 12 hex digits of a hash of the three (FNV-1a): stable,
- *		unique in practice (48 bits), and 14 bytes, within IFNAMSIZ
+ * @name:	"pl" and 12 hex digits (48 bits) of SipHash-2-4 under @key of
+ *		the three, each ended by its NUL: stable while the key is, 14
+ *		bytes, within IFNAMSIZ, and unpredictable without the key, so
+ *		that no id can be chosen to give another attachment's name
  */
-void attach_host_veth_name(const char *network, const char *id, const char *ifname,
-			   char name[IF_NAMESIZE])
+void attach_host_veth_name(const uint8_t key[STATE_KEY_LEN], const char *network,
+			   const char *id, const char *ifname, char name[IF_NAMESIZE])
 {
 	const char *parts[] = { network, id, ifname };
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-	const char *c;
+	char in[2 * (ATTACH_ID_MAX + 1) + IF_NAMESIZE];
+	size_t i, n, len = 0;
 
 	for (i = 0; i < 3; i++) {
-		for (c = parts[i];; c++) {
-			h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
-			if (!*c)
-				break; /* the NUL separates the parts */
-		}
+		/* Checked names fit; a longer one is cut, never overrun. */
+		n = strnlen(parts[i], sizeof(in) - len - (3 - i));
+		memcpy(in + len, parts[i], n);
+		len += n;
+		in[len++] = '\0';
 	}
 	snprintf(name, IF_NAMESIZE, "pl%012llx",
-		 (unsigned long long)(h & 0xffffffffffffULL));
+		 (unsigned long long)(siphash_2_4(key, in, len) & 0xffffffffffffULL));
 }
 
 /**
@@ -688,6 +702,25 @@ static int attach_policy_release(const char *state_dir, const char *network,
 	return ret;
 }
 
+/*
+ * The host veth's name and mark, under the host's key, made now if it is
+ * missing: when something is about to be made, and not before, so that
+ * input refused earlier leaves the state directory as it was.
+ */
+static int attach_host_veth_names(struct attach_req *req, struct nl_sock *nl)
+{
+	struct attachment *a = &req->a;
+	uint8_t key[STATE_KEY_LEN];
+	int ret;
+
+	ret = state_key_get(req->state_dir, 1, key);
+	if (ret < 0)
+		return ret;
+	attach_host_veth_name(key, a->network, a->id, a->ifname, a->host_veth);
+	bridge_mark_mac_keyed(nl, key, a->host_veth, a->host_mac);
+	return 0;
+}
+
 /* Wire the claimed addresses: bridge, veth, container side. */
 static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 {
@@ -818,6 +851,7 @@ int attach_exists(const char *state_dir, const struct attachment *a)
 int attach_add(struct attach_req *req)
 {
 	struct attachment *a = &req->a;
+	uint8_t key[STATE_KEY_LEN];
 	struct nl_sock nl;
 	int ret;
 
@@ -827,14 +861,16 @@ int attach_add(struct attach_req *req)
 	ret = attach_exists(req->state_dir, a);
 	if (ret < 0)
 		return ret;
-	attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
+	/* A key planted or damaged is refused before anything is done. */
+	ret = state_key_get(req->state_dir, 0, key);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
 	if (!req->has_mac)
 		nl_link_mac_random(a->mac);
 
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, req->host_netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	bridge_mark_mac(&nl, a->host_veth, a->host_mac);
 	if (req->n_sets) {
 		ret = attach_bridge_check(req, &nl);
 		if (ret == 0)
@@ -878,36 +914,31 @@ static int attach_host_netns_open(const struct attachment *a, int host_netns_fd,
  * Idempotent: a second call, or one after the container's namespace is
  * gone, succeeds and still releases the lease. When the lease cannot be
  * released (the store is refused), the record stays for a later call.
+ * Without a record, the veth is found by the name the host's key derives;
+ * without a key, no veth was ever named, and there is none to delete.
  *
  * Return: 0 or negative errno (logged).
  */
 int attach_del(const char *state_dir, struct attachment *a, int host_netns_fd)
 {
+	uint8_t key[STATE_KEY_LEN];
 	struct attachment rec;
-	struct nl_sock nl;
 	int fd, ret, have_record;
 
 	ret = attach_record_read(state_dir, a->network, a->id, a->ifname, &rec);
 	have_record = ret == 0;
-	if (ret == 0)
-		*a = rec;
-	else if (ret == -ENOENT)
-		attach_host_veth_name(a->network, a->id, a->ifname, a->host_veth);
-	else
-		return ret;
-
-	ret = attach_host_netns_open(a, host_netns_fd, &fd);
 	if (ret == 0) {
-		ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
+		*a = rec;
+		ret = attach_veth_del(a, NULL, host_netns_fd);
+	} else if (ret == -ENOENT) {
+		ret = state_key_get(state_dir, 0, key);
 		if (ret == 0) {
-			ret = bridge_port_del(&nl, a->host_veth,
-					      have_record ? a->host_mac : NULL);
-			nl_close(&nl);
-		} else {
-			log_err(ret, "open rtnetlink socket");
+			attach_host_veth_name(key, a->network, a->id, a->ifname,
+					      a->host_veth);
+			ret = attach_veth_del(a, key, host_netns_fd);
+		} else if (ret == -ENOENT) {
+			ret = 0;
 		}
-		if (fd >= 0)
-			close(fd);
 	}
 	if (ret < 0)
 		return ret;

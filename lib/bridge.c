@@ -11,10 +11,11 @@
  * addresses and routes from a socket opened in that namespace.
  *
  * Only what plumb made is ever deleted, and plumb knows what it made by a
- * mark (bridge_marked()): the hardware address it gives the bridge and the
- * host end of a veth, derived from the device's name and its namespace
- * (bridge_mark_mac()), which the kernel sets in the very RTM_NEWLINK that
- * creates the device. The alias "plumb" (IFLA_IFALIAS) is also set, for
+ * mark (bridge_marked()): the hardware address it gives the bridge, derived
+ * from the device's name and its namespace (bridge_mark_mac()), and the host
+ * end of a veth, derived the same way under the host's secret key
+ * (bridge_mark_mac_keyed()), which the kernel sets in the very RTM_NEWLINK
+ * that creates the device. The alias "plumb" (IFLA_IFALIAS) is also set, for
  * people and for devices made by earlier versions, but creation ignores it:
  * it comes in a second request, and a process killed in between leaves a
  * device that only its address marks.
@@ -33,11 +34,23 @@
 #include <plumb/fault.h>
 #include <plumb/log.h>
 #include <plumb/route.h>
+#include <plumb/siphash.h>
 #include <plumb/sysctl.h>
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14 */
 #endif
+
+/* The namespace's cookie, so that devices of the same name in two differ; 0 before Linux 5.14. */
+static uint64_t bridge_netns_cookie(struct nl_sock *nl)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	getsockopt(mnl_socket_get_fd(nl->mnl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+		   &len);
+	return cookie;
+}
 
 /**
  * bridge_mark_mac_of() - the hardware address an owner gives a device it creates
@@ -48,24 +61,51 @@
  * @mac:	a locally administered unicast address: 0x02 and five bytes of
  *		a hash (FNV-1a) of @owner, @name and the namespace's cookie, so
  *		that devices of the same name in two namespaces differ
+ *
+ * For devices whose names the administrator chooses (bridges, a lab's); a
+ * container's veth, whose name follows from its id, has a keyed mark
+ * (bridge_mark_mac_keyed()).
  */
 void bridge_mark_mac_of(struct nl_sock *nl, const char *owner, const char *name,
 			uint8_t mac[6])
 {
-	uint64_t cookie = 0, h = 0xcbf29ce484222325ULL;
-	socklen_t len = sizeof(cookie);
+	uint64_t cookie = bridge_netns_cookie(nl), h = 0xcbf29ce484222325ULL;
 	const char *c;
 	size_t i;
 
-	/* Before Linux 5.14, the name alone. */
-	getsockopt(mnl_socket_get_fd(nl->mnl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
-		   &len);
 	for (c = owner; *c; c++)
 		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
 	for (c = name; *c; c++)
 		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
 	for (i = 0; i < sizeof(cookie); i++)
 		h = (h ^ (uint8_t)(cookie >> (8 * i))) * 0x100000001b3ULL;
+	mac[0] = 0x02;
+	for (i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/**
+ * bridge_mark_mac_keyed() - the hardware address of a container's host veth
+ * @nl:		rtnetlink socket of the device's namespace
+ * @key:	the host's secret key (state_key_get())
+ * @name:	the device's name
+ * @mac:	0x02 and five bytes of SipHash-2-4 under @key of "mark", @name
+ *		and the namespace's cookie: no one without the key can give
+ *		another device plumb's mark
+ */
+void bridge_mark_mac_keyed(struct nl_sock *nl, const uint8_t key[SIPHASH_KEY_LEN],
+			   const char *name, uint8_t mac[6])
+{
+	uint8_t in[sizeof("mark") + IF_NAMESIZE + 8] = "mark";
+	uint64_t cookie = bridge_netns_cookie(nl), h;
+	size_t len = sizeof("mark"), i;
+
+	i = strnlen(name, IF_NAMESIZE - 1);
+	memcpy(in + len, name, i);
+	len += i + 1; /* the NUL separates the name from the cookie */
+	for (i = 0; i < 8; i++)
+		in[len++] = (uint8_t)(cookie >> (8 * i));
+	h = siphash_2_4(key, in, len);
 	mac[0] = 0x02;
 	for (i = 1; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
@@ -602,16 +642,16 @@ int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
  * bridge_port_del() - delete the veth pair of a port
  * @nl:		rtnetlink socket of the host namespace
  * @host_veth:	the host end
- * @recorded:	the host end's hardware address as its record names it, or
- *		NULL without a record
+ * @mark:	the host end's hardware address: its record's, or, without a
+ *		record, its keyed mark derived again (bridge_mark_mac_keyed())
  *
- * Only a veth plumb made (bridge_marked()) is deleted: another device under
- * that name, a veth included, is not ours, even though the name is derived
- * from an attachment.
+ * Only a veth plumb made is deleted: one with plumb's alias, or with @mark,
+ * which the kernel set when it created it (a veth killed before its alias).
+ * Another device under that name, a veth included, is not ours.
  *
  * Return: 0 (also when it is gone already) or negative errno (logged).
  */
-int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t *recorded)
+int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t mark[6])
 {
 	struct nl_link link;
 	int ret;
@@ -624,7 +664,7 @@ int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t *re
 	if (strcmp(link.kind, "veth"))
 		return log_errx(-EPERM, "%s is a %s, not plumb's veth; not deleting it",
 				host_veth, *link.kind ? link.kind : "device");
-	if (!bridge_marked(nl, &link, recorded))
+	if (strcmp(link.alias, BRIDGE_ALIAS) && memcmp(link.mac, mark, 6))
 		return log_errx(-EPERM,
 				"%s is a veth that plumb did not create; not deleting "
 				"it",

@@ -349,11 +349,13 @@ json_t *state_record_read(const char *root, const char *kind, const char *group,
 	return rec;
 }
 
-/*
- * Remove what writers of @file killed before their rename left behind:
- * ".<file>.<pid>" of a process that is gone. A live writer's file stays.
+/**
+ * state_tmp_reap() - remove what writers killed before their rename left
+ * @dirfd:	the directory
+ * @file:	the file they were writing: ".<file>.<pid>" of a process that
+ *		is gone goes; a live writer's file stays
  */
-static void state_tmp_reap(int dirfd, const char *file)
+void state_tmp_reap(int dirfd, const char *file)
 {
 	size_t len = strlen(file);
 	struct dirent *de;

@@ -12,6 +12,7 @@
 #include <plumb/bridge.h>
 #include <plumb/ipam.h>
 #include <plumb/nat.h>
+#include <plumb/state.h>
 
 struct log_msg;
 
@@ -105,8 +106,8 @@ struct attach_req {
 int attach_key_check(const char *network, const char *id, const char *ifname);
 int attach_key_set(struct attachment *a, const char *network, const char *id,
 		   const char *ifname);
-void attach_host_veth_name(const char *network, const char *id, const char *ifname,
-			   char name[IF_NAMESIZE]);
+void attach_host_veth_name(const uint8_t key[STATE_KEY_LEN], const char *network,
+			   const char *id, const char *ifname, char name[IF_NAMESIZE]);
 int attach_record_name(const struct attachment *a, char *buf, size_t size);
 json_t *attach_to_json(const struct attachment *a);
 int attach_from_json(const json_t *j, struct attachment *a);

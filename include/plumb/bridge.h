@@ -10,6 +10,7 @@
 #include <plumb/link.h>
 #include <plumb/nl.h>
 #include <plumb/route.h>
+#include <plumb/siphash.h>
 
 #define BRIDGE_DEFAULT "plumb0"
 #define BRIDGE_ALIAS "plumb" /* IFLA_IFALIAS of the bridges plumb creates */
@@ -64,9 +65,11 @@ int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix 
 int bridge_del(struct nl_sock *nl, const char *name);
 int bridge_port_add(struct nl_sock *nl, const struct nl_link *br,
 		    const struct bridge_port *p);
-int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t *recorded);
+int bridge_port_del(struct nl_sock *nl, const char *host_veth, const uint8_t mark[6]);
 void bridge_mark_mac_of(struct nl_sock *nl, const char *owner, const char *name,
 			uint8_t mac[6]);
+void bridge_mark_mac_keyed(struct nl_sock *nl, const uint8_t key[SIPHASH_KEY_LEN],
+			   const char *name, uint8_t mac[6]);
 void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6]);
 int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t *recorded);
 int bridge_netns_configure(const struct bridge_port *p);

@@ -3,6 +3,8 @@
 #ifndef PLUMB_STATE_H
 #define PLUMB_STATE_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #define STATE_DIR "/run/plumb"
@@ -22,5 +24,11 @@ int state_record_for_each(const char *root, const char *kind, const char *group,
 			  int (*fn)(const char *group, const char *name, json_t *rec,
 				    void *arg),
 			  void *arg);
+void state_tmp_reap(int dirfd, const char *file);
+
+/* state_key.c: the host's secret key, for names no one can predict */
+#define STATE_KEY_LEN 16
+#define STATE_KEY_FILE "key"
+int state_key_get(const char *root, int create, uint8_t key[STATE_KEY_LEN]);
 
 #endif

@@ -577,6 +577,77 @@ test_del_finishes_an_add_killed_before_the_veths_alias() {
 	eq "$(ip -j link show dev plumb0 | jq -r '.[0].ifalias')" plumb "alias of plumb0"
 }
 
+# A container's creator chooses its id. Under the unkeyed hash of earlier
+# versions, the id huUft2Ld8 gave the host veth name of the container VICTIM
+# below (pl0db5439afc18: network plumb0, eth0), a second preimage found in
+# minutes, and its teardown took the victim's veth and eth0 with it. Names
+# and marks are now keyed with the host's secret key: huUft2Ld8 maps to a
+# name of its own, and tearing down an id that has nothing, by any front
+# end, deletes nothing.
+test_a_chosen_container_id_never_reaches_another_containers_veth() {
+	local victim=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	local v w before
+	ok ip netns add a
+	ok ip netns add b
+	v=$(plumb-bridge -j add a --id $victim | jq -r .host_veth)
+	[ -n "$v" ] && [ "$v" != null ] || fail "add printed no host veth"
+	[ "$v" != pl0db5439afc18 ] || fail "the victim's veth has the name anyone computes"
+	before=$(now)
+	ok plumb-bridge del --id huUft2Ld8
+	ok hook_run "$(oci_state huUft2Ld8 0)" plumb-bridge oci-hook delete --network plumb0
+	eq "$(now)" "$before" "state after the teardown of an id that has nothing"
+	link_exists "" "$v" && link_exists a eth0 || fail "the victim lost $v or its eth0"
+	# The attacker's own container: a name of its own, and its teardown
+	# takes only that.
+	w=$(plumb-bridge -j add b --id huUft2Ld8 | jq -r .host_veth)
+	[ "$w" != "$v" ] || fail "huUft2Ld8 got the victim's name $v"
+	ok plumb-bridge del --id huUft2Ld8
+	link_exists "" "$w" && fail "del left the attacker's own $w"
+	link_exists "" "$v" && link_exists a eth0 || fail "the victim lost $v or its eth0"
+	eq "$(ip -j link show dev "$v" | jq -r '.[0].master')" plumb0 "the victim's port"
+	# The key: 16 bytes of root's alone. Another key, other names.
+	eq "$(stat -c '%a %s %U' /run/plumb/key)" "600 16 root" "the key file"
+	ok plumb-bridge del --id $victim
+	link_exists "" "$v" && fail "del left $v"
+	rm /run/plumb/key
+	w=$(plumb-bridge -j add a --id $victim | jq -r .host_veth)
+	[ "$w" != "$v" ] || fail "a new key gave the same name $v"
+	ok plumb-bridge del --id $victim
+}
+
+# The host's key is a state file: planted, another's or open to others, it
+# is refused, and nothing is made under it.
+test_the_hosts_key_planted_or_open_to_others_is_refused() {
+	local before
+	private_passwd
+	ok ip netns add a
+	mkdir -p -m 0700 /run/plumb
+	ln -s /etc/passwd /run/plumb/key
+	before=$(now)
+	fails 1 '^plumb-bridge: /run/plumb/key is a symlink; refusing it$' plumb-bridge add a
+	eq "$(now)" "$before" "state after a symlinked key"
+	rm /run/plumb/key
+	head -c 16 /dev/urandom > /run/plumb/key
+	chmod 0644 /run/plumb/key
+	fails 1 '^plumb-bridge: /run/plumb/key is open to others; refusing it$' \
+		plumb-bridge add a
+	chmod 0600 /run/plumb/key
+	chown 65534 /run/plumb/key
+	fails 1 '^plumb-bridge: /run/plumb/key belongs to user 65534, not to us; refusing it$' \
+		plumb-bridge add a
+	chown 0 /run/plumb/key
+	head -c 8 /dev/urandom > /run/plumb/key
+	fails 1 '^plumb-bridge: /run/plumb/key is damaged: 8 bytes, not 16$' plumb-bridge add a
+	rm /run/plumb/key
+	mkfifo -m 0600 /run/plumb/key
+	fails 1 '^plumb-bridge: /run/plumb/key is not a regular file; refusing it$' \
+		timeout 10 plumb-bridge add a
+	rm /run/plumb/key
+	ok plumb-bridge add a
+	ok plumb-bridge del a
+	passwd_untouched
+}
+
 # nat_owners: "SET OWNER" for every element of plumb's table, sorted
 nat_owners() {
 	nft -j list table inet plumb 2> /dev/null | jq -r '.nftables[] |
