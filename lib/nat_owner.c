@@ -17,14 +17,25 @@
  *
  * nat_owner_check() refuses an '@' in a person's owner; container ids and
  * network names hold neither '@' nor '/'. When the name would not fit an
- * element's comment (NFT_OWNER_MAX), the part after '@' is a 64-bit hash of
- * it, which keeps the kind. Messages describe an owner in its user's terms:
- * "container web", "network plumb0", "CNI attachment net1/c1/eth0", "alice".
+ * element's comment (NFT_OWNER_MAX), the part after '@' is '=' and a 64-bit
+ * hash of it (container@=0123456789abcdef), which keeps the kind; no id or
+ * name holds '=', so no plain owner has that form. Messages describe an
+ * owner in its user's terms: "container web", "network plumb0", "CNI
+ * attachment net1/c1/eth0", "alice".
+ *
+ * The hash is SipHash-2-4 under a public key: what it must resist is an id
+ * chosen to hash as another container's long id does (a second preimage).
+ * FNV-1a, before, had a 64-bit state that each byte changes invertibly, so a
+ * meet-in-the-middle search finds one in about 2^32 steps; SipHash's state
+ * is 256 bits, and no shortcut below trying 2^64 ids is known, key known or
+ * not. (Veth names, 48 bits, need the host's secret key: lib/attach.c.)
  *
  * Earlier versions gave containers and networks their bare names ("web",
  * "plumb0"), where a container named plumb0 or web was mistaken for a
  * network or a person, and CNI attachments "net1/c1/eth0" or "cni-<hash>",
- * which a container id could be too. A running host keeps such elements
+ * which a container id could be too; and hashed owners "container@<hash>",
+ * which was also the plain owner of a container whose id was that hash
+ * (nat_owner_make_earlier()). A running host keeps such elements
  * across an upgrade, and they must still go away: a network's element held
  * under its bare name is the network's (nat_owner_same()); plumb-nat's CNI
  * DEL releases the owner its record names; its OCI hook releases, of the
@@ -37,6 +48,7 @@
 
 #include <plumb/log.h>
 #include <plumb/nat.h>
+#include <plumb/siphash.h>
 
 /**
  * nat_owner_check() - check an owner a person names at the command line
@@ -77,24 +89,29 @@ static int nat_owner_plain(const char *s)
 	return 1;
 }
 
-/**
- * nat_owner_make() - the owner of what plumb's hooks and plugins make
- * @kind:	NAT_OWNER_CONTAINER, NAT_OWNER_NETWORK or NAT_OWNER_CNI
- * @parts:	the names it is made of: a container id; a network name;
- *		network, container id and interface
- * @n:		how many
- * @buf:	"<kind>@<part>/<part>...", or "<kind>@" and 16 hex digits of a
- *		hash (FNV-1a) of the parts when that would not fit an element's
- *		comment or a part holds what owners cannot (an interface name may)
- * @size:	room at @buf, at least NFT_OWNER_MAX + 1
- */
-void nat_owner_make(const char *kind, const char *const parts[], size_t n, char *buf,
-		    size_t size)
+/* The public key of owners' hashes: "plumb owner key". */
+static const uint8_t nat_owner_key[SIPHASH_KEY_LEN] = "plumb owner key";
+
+/* The parts, each ended by its NUL, in @in; Return: their length. */
+static size_t nat_owner_parts(const char *const parts[], size_t n, char *in, size_t size)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, k, len = 0;
+
+	for (i = 0; i < n && len < size; i++) {
+		k = strnlen(parts[i], size - len - 1);
+		memcpy(in + len, parts[i], k);
+		len += k;
+		in[len++] = '\0';
+	}
+	return len;
+}
+
+/* Would "<kind>@<part>/<part>..." be the owner? It is then in @buf. */
+static int nat_owner_plain_make(const char *kind, const char *const parts[], size_t n,
+				char *buf, size_t size)
+{
 	size_t i, len;
 	int plain = 1;
-	const char *c;
 
 	len = (size_t)snprintf(buf, size, "%s@", kind);
 	for (i = 0; i < n; i++) {
@@ -103,16 +120,60 @@ void nat_owner_make(const char *kind, const char *const parts[], size_t n, char 
 			len += (size_t)snprintf(buf + len, size - len, "%s%s",
 						i ? "/" : "", parts[i]);
 	}
-	if (plain && len <= NFT_OWNER_MAX)
+	return plain && len <= NFT_OWNER_MAX;
+}
+
+/**
+ * nat_owner_make() - the owner of what plumb's hooks and plugins make
+ * @kind:	NAT_OWNER_CONTAINER, NAT_OWNER_NETWORK or NAT_OWNER_CNI
+ * @parts:	the names it is made of: a container id; a network name;
+ *		network, container id and interface
+ * @n:		how many
+ * @buf:	"<kind>@<part>/<part>...", or "<kind>@=" and 16 hex digits of a
+ *		hash (SipHash-2-4) of the parts when that would not fit an
+ *		element's comment or a part holds what owners cannot (an
+ *		interface name may)
+ * @size:	room at @buf, at least NFT_OWNER_MAX + 1
+ */
+void nat_owner_make(const char *kind, const char *const parts[], size_t n, char *buf,
+		    size_t size)
+{
+	char in[3 * 256];
+
+	if (nat_owner_plain_make(kind, parts, n, buf, size))
 		return;
-	for (i = 0; i < n; i++) {
-		for (c = parts[i];; c++) {
-			h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
-			if (!*c)
-				break; /* the NUL separates the parts */
-		}
-	}
+	snprintf(buf, size, "%s@=%016llx", kind,
+		 (unsigned long long)siphash_2_4(
+			 nat_owner_key, in, nat_owner_parts(parts, n, in, sizeof(in))));
+}
+
+/**
+ * nat_owner_make_earlier() - the hashed owner of earlier versions
+ * @kind:	as nat_owner_make()
+ * @parts:	as nat_owner_make()
+ * @n:		how many
+ * @buf:	"<kind>@" and 16 hex digits of FNV-1a of the parts: a form a
+ *		plain owner may have too, so what it holds is released only
+ *		where it cannot be another's (the container's own addresses)
+ * @size:	room at @buf, at least NFT_OWNER_MAX + 1
+ *
+ * Return: 1, or 0 when the owner was never hashed (@buf is then the plain
+ * owner, the same now as then).
+ */
+int nat_owner_make_earlier(const char *kind, const char *const parts[], size_t n,
+			   char *buf, size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char in[3 * 256];
+	size_t i, len;
+
+	if (nat_owner_plain_make(kind, parts, n, buf, size))
+		return 0;
+	len = nat_owner_parts(parts, n, in, sizeof(in));
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)in[i]) * 0x100000001b3ULL;
 	snprintf(buf, size, "%s@%016llx", kind, (unsigned long long)h);
+	return 1;
 }
 
 /**
@@ -161,7 +222,10 @@ const char *nat_owner_describe(const char *owner, char *buf, size_t size)
 	for (i = 0; at && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (strlen(kinds[i].kind) == (size_t)(at - owner) &&
 		    !strncmp(owner, kinds[i].kind, (size_t)(at - owner))) {
-			snprintf(buf, size, "%s %s", kinds[i].words, at + 1);
+			/* A hash, as earlier versions wrote it: the '=' says only
+			 * that no name has that form. */
+			snprintf(buf, size, "%s %s", kinds[i].words,
+				 at + 1 + (at[1] == '='));
 			return buf;
 		}
 	}

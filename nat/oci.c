@@ -236,13 +236,14 @@ static int hook_create(struct nat *nat, const struct hook *h, const struct oci_s
 
 /*
  * The container's ports; and those it published before an upgrade, under
- * its bare id (nat_owner.c), which a person's --id may share: only those to
- * the container's own addresses, which its attachment's record still names
- * (plumb-bridge's delete hook runs after this one).
+ * its bare id (nat_owner.c), which a person's --id may share, or under the
+ * earlier hash of a long id, which a container named by that hash shares:
+ * only those to the container's own addresses, which its attachment's
+ * record still names (plumb-bridge's delete hook runs after this one).
  */
 static int hook_delete(struct nat *nat, const struct hook *h, const struct oci_state *s)
 {
-	char owner[NFT_OWNER_MAX + 1], net[NFT_OWNER_MAX + 1];
+	char owner[NFT_OWNER_MAX + 1], net[NFT_OWNER_MAX + 1], old[NFT_OWNER_MAX + 1];
 	struct attachment a;
 	int ret;
 
@@ -251,14 +252,21 @@ static int hook_delete(struct nat *nat, const struct hook *h, const struct oci_s
 	if (ret < 0)
 		return ret;
 	ret = attach_record_read(STATE_DIR, h->network, s->id, h->ifname, &a);
-	if (ret == 0)
-		return nat_owner_release_to(nat, s->id, a.ip, a.n_ip);
-	if (nat_owner_holds(nat, s->id) > 0)
-		log_warn("container %s has no record in network %s any more, so the "
-			 "ports published under \"%s\" by an earlier version stay; "
-			 "plumb-nat unpublish --id %s removes them",
-			 s->id, h->network, s->id, s->id);
-	return 0;
+	if (ret < 0) {
+		if (nat_owner_holds(nat, s->id) > 0)
+			log_warn("container %s has no record in network %s any more, so "
+				 "the ports published under \"%s\" by an earlier version "
+				 "stay; plumb-nat unpublish --id %s removes them",
+				 s->id, h->network, s->id, s->id);
+		return 0;
+	}
+	if (nat_owner_make_earlier(NAT_OWNER_CONTAINER, (const char *const[]){ s->id }, 1,
+				   old, sizeof(old))) {
+		ret = nat_owner_release_to(nat, old, a.ip, a.n_ip);
+		if (ret < 0)
+			return ret;
+	}
+	return nat_owner_release_to(nat, s->id, a.ip, a.n_ip);
 }
 
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)

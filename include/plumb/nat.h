@@ -96,6 +96,8 @@ struct nat {
 int nat_owner_check(const char *owner);
 void nat_owner_make(const char *kind, const char *const parts[], size_t n, char *buf,
 		    size_t size);
+int nat_owner_make_earlier(const char *kind, const char *const parts[], size_t n,
+			   char *buf, size_t size);
 void nat_owner_network(const char *network, char buf[NFT_OWNER_MAX + 1]);
 void nat_owner_container(const char *id, char buf[NFT_OWNER_MAX + 1]);
 const char *nat_owner_describe(const char *owner, char *buf, size_t size);

@@ -713,6 +713,33 @@ name_check() {
 # a CNI attachment's ports under "net/id/if". After an upgrade they still go
 # away with their container, and the network's is still its own; a person's
 # port under the same name as the container, to another address, stays.
+# A long id's owner is a hash of it. Earlier versions wrote it
+# "container@<16 hex>", which is also the plain owner of the container whose
+# id is those 16 hex digits: that container's poststop released the long
+# id's ports. The hashed form now has an '=' no id holds.
+test_a_container_named_by_a_long_ids_hash_never_releases_its_ports() {
+	local long pid hash
+	long=long$(printf '%.0s0123456789' $(seq 13))
+	ok ip netns add a
+	unshare --net sleep 60 &
+	pid=$!
+	left $pid || fail "sleep $pid did not get a namespace of its own"
+	ok hook_run "$(oci_state $long $pid)" plumb-bridge oci-hook create
+	ok hook_run "$(oci_state $long $pid)" plumb-nat oci-hook create --publish 8080:80
+	hash=$(nat_owners | sed -n 's/^pub4 container@=//p')
+	[[ $hash =~ ^[0-9a-f]{16}$ ]] || fail "the long id's owner: $(nat_owners)"
+	# The container named by the hash: its teardown takes nothing of the
+	# long id's.
+	ok hook_run "$(oci_state $hash 0)" plumb-nat oci-hook delete
+	ok hook_run "$(oci_state $hash 0)" plumb-bridge oci-hook delete
+	eq "$(nat_owners | grep -v network@ | tr '\n' ' ')" "pub4 container@=$hash " \
+		"the long id's port after the other's teardown"
+	ok hook_run "$(oci_state $long 0)" plumb-nat oci-hook delete
+	ok hook_run "$(oci_state $long 0)" plumb-bridge oci-hook delete
+	eq "$(nat_owners | grep -v network@)" "" "elements after the long id's teardown"
+	kill $pid
+}
+
 test_elements_of_the_earlier_owner_format_are_still_torn_down() {
 	local pid
 	ok ip netns add a

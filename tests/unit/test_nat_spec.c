@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <plumb/log.h>
+#include <plumb/name.h>
 #include <plumb/nat.h>
 
 static int setup(void **state)
@@ -190,15 +191,54 @@ static void test_nat_owner_make_hashes_what_does_not_fit(void **state)
 	memset(id, 'c', 200);
 	id[200] = '\0';
 	nat_owner_container(id, owner);
-	assert_int_equal(strlen(owner), strlen("container@") + 16);
-	assert_memory_equal(owner, "container@", 10);
+	assert_int_equal(strlen(owner), strlen("container@=") + 16);
+	assert_memory_equal(owner, "container@=", 11);
 	nat_owner_container(id, again);
 	assert_string_equal(owner, again);
 	id[199] = 'd';
 	nat_owner_container(id, again);
 	assert_string_not_equal(owner, again);
 	nat_owner_make(NAT_OWNER_CNI, odd, 3, owner, sizeof(owner));
-	assert_int_equal(strlen(owner), strlen("cni@") + 16);
+	assert_int_equal(strlen(owner), strlen("cni@=") + 16);
+}
+
+/*
+ * A hashed owner is no plain owner: the container whose id is the hash of a
+ * long id (earlier versions gave both "container@<hash>") owns apart from it,
+ * and so does a network named so.
+ */
+static void test_nat_owner_hashed_is_no_plain_owner(void **state)
+{
+	char id[201], owner[NFT_OWNER_MAX + 1], plain[NFT_OWNER_MAX + 1],
+		old[NFT_OWNER_MAX + 1];
+	const char *parts[] = { id };
+
+	(void)state;
+	memset(id, 'c', 200);
+	id[200] = '\0';
+	nat_owner_container(id, owner);
+	assert_int_equal(name_check("container id", owner + strlen("container@")),
+			 -EINVAL);
+	nat_owner_container(owner + strlen("container@="), plain);
+	assert_string_not_equal(owner, plain);
+	nat_owner_network(id, owner);
+	assert_memory_equal(owner, "network@=", 9);
+	nat_owner_network(owner + strlen("network@="), plain);
+	assert_string_not_equal(owner, plain);
+	/* The earlier form: FNV-1a, which a 16-digit id's plain owner shares. */
+	assert_int_equal(nat_owner_make_earlier(NAT_OWNER_CONTAINER, parts, 1, old,
+						sizeof(old)),
+			 1);
+	assert_int_equal(strlen(old), strlen("container@") + 16);
+	nat_owner_container(old + strlen("container@"), plain);
+	assert_string_equal(old, plain);
+	nat_owner_container(id, owner);
+	assert_string_not_equal(owner, old);
+	assert_int_equal(nat_owner_make_earlier(NAT_OWNER_CONTAINER,
+						(const char *const[]){ "web" }, 1, old,
+						sizeof(old)),
+			 0);
+	assert_string_equal(old, "container@web");
 }
 
 /* A network's element held under its bare name (earlier versions) is its own. */
@@ -225,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_nat_nomasq_parse_stops_at_the_limit),
 		cmocka_unit_test(test_nat_owner_kinds_are_apart_and_described),
 		cmocka_unit_test(test_nat_owner_make_hashes_what_does_not_fit),
+		cmocka_unit_test(test_nat_owner_hashed_is_no_plain_owner),
 		cmocka_unit_test(test_nat_owner_same_takes_a_networks_bare_name),
 	};
 
