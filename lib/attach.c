@@ -590,7 +590,13 @@ static int attach_bridge_check(struct attach_req *req, struct nl_sock *nl)
 
 /*
  * Let the network through the foreign firewalls that filter forwarding, so
- * that a container made while one runs works at once (lib/foreign.c).
+ * that a container made while one runs works at once (lib/foreign.c). What
+ * the nftables and iptables adapters add is host-wide: rules matching the
+ * interface group of every plumb bridge, the same whatever networks exist,
+ * which "plumb-nat reconcile" restores and only "plumb-nat flush" takes
+ * back. A failed attachment leaves them, as a deleted network does: taking
+ * them back would cut the other networks off. firewalld's, by bridge, go
+ * with a bridge this call made (firewalld_forget()).
  */
 static int attach_foreign_admit(const struct attach_req *req)
 {
@@ -729,7 +735,7 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 	struct bridge_port port;
 	struct nl_link br;
 	size_t i, n_gw;
-	int created, ret;
+	int created, promisc = 0, ret;
 
 	for (i = 0, n_gw = 0; !req->no_gateway && i < a->n_ip; i++) {
 		if (a->gateway[i].family)
@@ -742,10 +748,14 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		return created;
 	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
 	ret = attach_mtu(nl, req, &br, created);
-	if (ret == 0 && req->promisc)
+	if (ret == 0 && req->promisc && !(br.flags & IFF_PROMISC)) {
 		ret = nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 1);
+		promisc = ret == 0;
+	}
 	if (ret == 0)
 		ret = attach_foreign_admit(req);
+	if (ret == 0)
+		ret = attach_host_veth_names(req, nl);
 	if (ret == 0)
 		ret = attach_record_write(req->state_dir, a);
 	fault_point("record-written");
@@ -781,6 +791,8 @@ out_record:
 out_bridge:
 	if (created && bridge_del(nl, a->bridge) == 0)
 		firewalld_forget(req->host_netns_fd, a->bridge);
+	else if (promisc) /* a bridge that stays is as it was */
+		nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 0);
 	return ret;
 }
 
@@ -846,7 +858,10 @@ int attach_exists(const char *state_dir, const struct attachment *a)
  *
  * Return: 0, -EEXIST (logged) when the attachment exists already, -EINVAL
  * (logged) when the container's namespace is the host side's, or another
- * negative errno (logged); on failure nothing is left of this call's work.
+ * negative errno (logged); on failure nothing is left of this call's work
+ * but what is the host's rather than the attachment's: the host's key
+ * (lib/state_key.c), made once, and the rules that let plumb's bridges
+ * through other firewalls, made once for all of them (attach_foreign_admit()).
  */
 int attach_add(struct attach_req *req)
 {

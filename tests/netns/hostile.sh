@@ -648,6 +648,26 @@ test_the_hosts_key_planted_or_open_to_others_is_refused() {
 	passwd_untouched
 }
 
+# A failed ADD leaves a bridge that existed as it was: the promiscuous mode
+# it set goes again. (The rules that let plumb's bridges through other
+# firewalls are the host's, made once for every network: they stay.)
+test_failed_add_leaves_an_existing_bridge_as_it_was() {
+	local before
+	ok ip netns add a
+	ok ip netns add b
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth0 "$BR"
+	ok ip -n b link add eth0 type veth peer name other
+	before=$(now)
+	cni_fails 999 'namespace has an interface eth0 already' \
+		plumb-bridge ADD /run/netns/b c2 eth0 "$(jq -c '.promiscMode = true' <<< "$BR")"
+	eq "$(ip -d -j link show dev cni0 | jq -r '.[0].promiscuity')" 0 "cni0's promiscuity"
+	eq "$(now)" "$before" "state after the failed ADD"
+	# The same ADD that succeeds sets it.
+	ok ip -n b link del eth0
+	cni_ok plumb-bridge ADD /run/netns/b c2 eth0 "$(jq -c '.promiscMode = true' <<< "$BR")"
+	eq "$(ip -d -j link show dev cni0 | jq -r '.[0].promiscuity')" 1 "cni0's promiscuity"
+}
+
 # nat_owners: "SET OWNER" for every element of plumb's table, sorted
 nat_owners() {
 	nft -j list table inet plumb 2> /dev/null | jq -r '.nftables[] |
