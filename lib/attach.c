@@ -908,15 +908,44 @@ int attach_add(struct attach_req *req)
 static int attach_host_netns_open(const struct attachment *a, int host_netns_fd, int *fd)
 {
 	*fd = -1;
-	if (host_netns_fd >= 0)
-		*fd = dup(host_netns_fd);
-	else if (!*a->host_netns)
+	if (host_netns_fd < 0 && !*a->host_netns)
 		return 0;
-	else if (access(a->host_netns, F_OK) < 0)
+	if (host_netns_fd < 0 && access(a->host_netns, F_OK) < 0)
 		return 1;
-	else
+	if (host_netns_fd < 0) {
 		*fd = netns_open_path(a->host_netns);
-	return *fd < 0 ? *fd : 0;
+		return *fd < 0 ? *fd : 0;
+	}
+	/* Close-on-exec: the CNI front end runs a delegated IPAM plugin. */
+	*fd = fcntl(host_netns_fd, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? log_err(-errno, "duplicate the host namespace's descriptor") : 0;
+}
+
+/*
+ * Delete the host veth: the record's, marked as the record says; or, with
+ * @key and no record, the one whose name and mark derive from the
+ * attachment under @key. Return: 0 or negative errno (logged).
+ */
+static int attach_veth_del(struct attachment *a, const uint8_t *key, int host_netns_fd)
+{
+	struct nl_sock nl;
+	int fd, ret;
+
+	ret = attach_host_netns_open(a, host_netns_fd, &fd);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, fd);
+	if (ret == 0) {
+		if (key)
+			bridge_mark_mac_keyed(&nl, key, a->host_veth, a->host_mac);
+		ret = bridge_port_del(&nl, a->host_veth, a->host_mac);
+		nl_close(&nl);
+	} else {
+		log_err(ret, "open rtnetlink socket");
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 /**

@@ -155,7 +155,10 @@ int state_dir_open(const char *path, int create)
 	}
 	if (dirfd < 0)
 		return errno == ENOENT ? -ENOENT : log_err(-errno, "open %s", buf);
-	fd = *name ? state_dir_openat(dirfd, name, create) : dup(dirfd);
+	if (*name)
+		fd = state_dir_openat(dirfd, name, create);
+	else if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3)) < 0) /* "/": as it is */
+		fd = log_err(-errno, "open /");
 	close(dirfd);
 	return fd;
 }
