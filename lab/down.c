@@ -47,6 +47,7 @@
 #include "timing.h"
 
 #define DOWN_WAIT_MS 10000 /* for the kernel to take a namespace's devices down */
+#define DOWN_DUMP_TRIES 100 /* looks at the host's interfaces while they change */
 #define DOWN_VETHS 1
 #define DOWN_BRIDGES 2
 
@@ -92,16 +93,29 @@ static int down_left_add(const struct nl_link *l, void *arg)
 	return 0;
 }
 
-/* The lab's interfaces in the host, as they are now: @what of them. */
+/*
+ * The lab's interfaces in the host, as they are now: @what of them. A dump
+ * that the kernel's teardown changed under (NLM_F_DUMP_INTR: EINTR) is
+ * taken again, on a new socket: the rest of the old answer, every part of
+ * which says EINTR too, is still queued on the old one.
+ */
 static int down_left_read(struct down_ctx *d, int what)
 {
-	int ret;
+	int tries = 0, ret;
 
-	free(d->left);
-	d->left = NULL;
-	d->n_left = 0;
-	d->what = what;
-	ret = nl_link_for_each(&d->nl, down_left_add, d);
+	for (;;) {
+		free(d->left);
+		d->left = NULL;
+		d->n_left = 0;
+		d->what = what;
+		ret = nl_link_for_each(&d->nl, down_left_add, d);
+		if (ret != -EINTR || ++tries == DOWN_DUMP_TRIES)
+			break;
+		nl_close(&d->nl);
+		ret = nl_open(&d->nl, NETLINK_ROUTE);
+		if (ret < 0)
+			return log_err(ret, "open rtnetlink socket");
+	}
 	return ret < 0 ? nl_err(&d->nl, ret, "list interfaces") : 0;
 }
 
@@ -133,6 +147,22 @@ static long down_ms_left(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/*
+ * After events were lost (ENOBUFS): empty the socket before looking again.
+ * The kernel reports an overrun once, and drops what follows without a
+ * word until the socket's queue has been emptied (netlink_overrun(),
+ * NETLINK_S_CONGESTED): a look taken before that could miss a veth's going
+ * for good, and the wait would last until its deadline.
+ */
+static int down_drain(struct down_ctx *d, char *buf, size_t size)
+{
+	int fd = mnl_socket_get_fd(d->watch.mnl);
+
+	while (recv(fd, buf, size, MSG_DONTWAIT) >= 0 || errno == ENOBUFS || errno == EINTR)
+		;
+	return errno == EAGAIN ? down_left_read(d, DOWN_VETHS) : -errno;
+}
+
 /* Until the lab's veths in the host are gone with their namespaces. */
 static int down_wait(struct down_ctx *d)
 {
@@ -153,7 +183,7 @@ static int down_wait(struct down_ctx *d)
 		}
 		n = recv(p.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && errno == ENOBUFS) /* events lost: look again */
-			ret = down_left_read(d, DOWN_VETHS);
+			ret = down_drain(d, buf, sizeof(buf));
 		else if (n > 0)
 			ret = mnl_cb_run(buf, (size_t)n, 0, 0, down_event, d) < 0 ? -errno : 0;
 		else
@@ -450,8 +480,6 @@ int lab_down_record(const json_t *rec)
 	ret = nl_open(&d.nl, NETLINK_ROUTE);
 	if (ret == 0)
 		ret = nl_open(&d.watch, NETLINK_ROUTE);
-	if (ret == 0)
-		ret = nl_subscribe(&d.watch, RTNLGRP_LINK);
 	if (ret < 0)
 		log_err(ret, "open rtnetlink socket");
 	if (ret == 0 && json_is_true(json_object_get(rec, "host_nat")))
@@ -462,6 +490,13 @@ int lab_down_record(const json_t *rec)
 	if (ret == 0)
 		ret = down_host_del(&d, DOWN_BRIDGES);
 	lab_timing("bridges");
+	/* Subscribed once the bridges went: the events of their ports would
+	 * fill the socket before down_wait() reads it. */
+	if (ret == 0) {
+		ret = nl_subscribe(&d.watch, RTNLGRP_LINK);
+		if (ret < 0)
+			log_err(ret, "listen to link events");
+	}
 	if (ret == 0)
 		ret = down_namespaces(&d, rec);
 	lab_timing("namespaces unmounted");
