@@ -161,19 +161,23 @@ test_nftables_conf_forward_drop_first_then_containers() {
 }
 
 test_containers_first_then_nftables_conf_then_reconcile() {
+	local before conf
 	host
 	works
 	nftables_conf
+	# Its "flush ruleset" took plumb's table too: this is the host's alone.
+	conf=$(nft -s list ruleset)
 	refused a $WAN 7000
 	refused wan $HOST 8080
 	ok plumb-nat reconcile
 	works
 	eq "$(tagged)" 2 "tagged rules"
 	# A second reconcile finds everything there and changes nothing.
-	local before
 	before=$(nft -s list ruleset)
 	ok plumb-nat reconcile
 	eq "$(nft -s list ruleset)" "$before" "the ruleset after a second reconcile"
+	ok plumb-nat flush
+	eq "$(nft -s list ruleset)" "$conf" "the ruleset after plumb-nat flush"
 }
 
 test_notice_names_the_chain_once() {
@@ -224,9 +228,11 @@ ufw_like() {
 	ok iptables-nft -A ufw-before-forward -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 }
 
-# saved: iptables-save without its comments and the counters traffic moves
+# saved: iptables-save and ip6tables-save without their comments and the
+# counters traffic moves
 saved() {
-	iptables-nft-save | grep -v '^#' | sed 's/ \[[0-9]*:[0-9]*\]$//'
+	{ iptables-nft-save; ip6tables-nft-save; } | grep -v '^#' |
+		sed 's/ \[[0-9]*:[0-9]*\]$//'
 }
 
 # readable: iptables-save reads every table, in both families
@@ -327,10 +333,11 @@ test_iptables_legacy_forward_drop_first_then_containers() {
 }
 
 test_containers_first_then_iptables_legacy_then_reconcile() {
-	local before
+	local before before6
 	host
 	docker_like_legacy
 	before=$(legacy_saved)
+	before6=$(legacy_saved 6)
 	refused a $WAN 7000
 	refused wan $HOST 8080
 	ok plumb-nat reconcile
@@ -340,6 +347,7 @@ test_containers_first_then_iptables_legacy_then_reconcile() {
 	eq "$(iptables-legacy -S DOCKER-USER | grep -c 'plumb: ')" 2 "plumb's rules"
 	ok plumb-nat flush
 	eq "$(legacy_saved)" "$before" "iptables-legacy-save after plumb-nat flush"
+	eq "$(legacy_saved 6)" "$before6" "ip6tables-legacy-save after plumb-nat flush"
 	refused a $WAN 7000
 }
 
@@ -645,14 +653,25 @@ test_real_dockerd_first_then_containers_both_work() {
 }
 
 test_containers_first_then_real_dockerd_both_work() {
+	local before
 	host
 	works
 	# Docker 20.10 sets FORWARD's policy to drop only when it is the one
 	# that turns forwarding on; plumb's bridges did already.
 	dockerd_start ACCEPT
+	before=$(saved)
+	works
+	docker_works
+	# FORWARD accepts: reconcile (the unit runs it after docker.service)
+	# has nothing to add, and flush takes plumb's table and nothing else.
+	ok plumb-nat reconcile
+	eq "$(saved)" "$before" "iptables-save after reconcile"
 	works
 	docker_works
 	readable
+	ok plumb-nat flush
+	eq "$(saved)" "$before" "iptables-save after plumb-nat flush"
+	docker_works
 }
 
 test_dockers_rules_reloaded_and_dockerd_restarted_then_reconcile() {

@@ -138,11 +138,12 @@ blocked() {
 # --- tests ----------------------------------------------------------------------
 
 test_firewalld_first_then_containers_work_across_reload_and_restart() {
-	local before
+	local before before_nft
 	fwd_need
 	fwd_private
 	fwd_start
 	before=$(fwd_config)
+	before_nft=$(nft -s list ruleset)
 	host
 	works "firewalld first"
 	eq "$(trusted)" "fwbr1 fwbr2" "runtime trusted zone"
@@ -182,6 +183,11 @@ test_firewalld_first_then_containers_work_across_reload_and_restart() {
 	eq "$(ls -A $FWD_RECORDS)" "" "plumb's records after flush"
 	ok plumb-nat flush
 	eq "$(fwd_config)" "$before" "firewalld's configuration after a second flush"
+	# firewalld keeps the chains of a zone it once used (trusted's) in its
+	# table until it reloads; then its table is as before plumb, and there
+	# is no other.
+	ok firewall-cmd --reload
+	eq "$(nft -s list ruleset)" "$before_nft" "the ruleset after flush and firewall-cmd --reload"
 }
 
 test_containers_first_then_firewalld_then_reconcile() {
