@@ -41,12 +41,22 @@
 #define FWD_CONFIG_IFACE FWD_NAME ".config"
 #define FWD_CONFIG_ZONE_IFACE FWD_NAME ".config.zone"
 
+/*
+ * How long one call may take. sd-bus's default is 25 s, and one setup makes
+ * up to six calls under the lock of plumb's firewalld records: a firewalld
+ * that hangs would then stall every setup past CRI's and CNI's own limits.
+ * firewalld answers these calls in milliseconds.
+ */
+#define FWD_TIMEOUT_SEC 3
+#define FWD_TIMEOUT_USEC (FWD_TIMEOUT_SEC * 1000000ULL)
+
 /* --- sd-bus, loaded when there is a bus to talk to ----------------------- */
 
 #define SDBUS_FUNCS(X)                    \
 	X(sd_bus_new)                     \
 	X(sd_bus_set_address)             \
 	X(sd_bus_set_bus_client)          \
+	X(sd_bus_set_method_call_timeout) \
 	X(sd_bus_start)                   \
 	X(sd_bus_flush_close_unref)       \
 	X(sd_bus_call_method)             \
@@ -102,10 +112,23 @@ static int fwd_error_is(const sd_bus_error *error, const char *code)
 	       (error->message[len] == ':' || error->message[len] == '\0');
 }
 
+/* Log a failed call of @who's @member: @what, and why. Return: @ret. */
+static int fwd_call_err(int ret, const sd_bus_error *error, const char *what,
+			const char *who, const char *member)
+{
+	if (ret == -ETIMEDOUT)
+		return log_errx(ret, "%s: %s did not answer %s within %d s", what, who,
+				member, FWD_TIMEOUT_SEC);
+	if (error->message)
+		return log_errx(ret, "%s: %s", what, error->message);
+	return log_err(ret, "%s", what);
+}
+
 /*
- * Call a method of firewalld's. A firewalld error of code @ok (what was
- * asked is so already) is no failure. Return: 0, 1 for @ok, or negative
- * errno, logged as "@what: firewalld's message".
+ * Call a method of firewalld's, waiting FWD_TIMEOUT_SEC at most. A
+ * firewalld error of code @ok (what was asked is so already) is no failure.
+ * Return: 0, 1 for @ok, or negative errno, logged as "@what: firewalld's
+ * message" (-ETIMEDOUT: "firewalld did not answer @member").
  */
 static int fwd_call(struct firewalld_bus *fb, sd_bus_message **reply, const char *ok,
 		    const char *what, const char *path, const char *iface,
@@ -126,15 +149,13 @@ static int fwd_call(struct firewalld_bus *fb, sd_bus_message **reply, const char
 	if (ret >= 0)
 		ret = sdbus.sd_bus_message_set_auto_start(m, 0);
 	if (ret >= 0)
-		ret = sdbus.sd_bus_call(fb->bus, m, 0, &error, reply);
+		ret = sdbus.sd_bus_call(fb->bus, m, FWD_TIMEOUT_USEC, &error, reply);
 	if (ret >= 0)
 		ret = 0;
 	else if (ok && fwd_error_is(&error, ok))
 		ret = 1;
-	else if (error.message)
-		ret = log_errx(ret, "%s: %s", what, error.message);
 	else
-		ret = log_err(ret, "%s", what);
+		ret = fwd_call_err(ret, &error, what, "firewalld", member);
 	sdbus.sd_bus_error_free(&error);
 	sdbus.sd_bus_message_unref(m);
 	return ret;
@@ -243,8 +264,8 @@ static int fwd_running(struct firewalld_bus *fb)
 	if (ret >= 0)
 		ret = sdbus.sd_bus_message_read(reply, "b", &has);
 	if (ret < 0)
-		ret = log_errx(ret, "ask the system bus whether firewalld runs: %s",
-			       error.message ? error.message : strerror(-ret));
+		ret = fwd_call_err(ret, &error, "ask the system bus whether firewalld runs",
+				   "the system bus", "NameHasOwner");
 	sdbus.sd_bus_error_free(&error);
 	sdbus.sd_bus_message_unref(reply);
 	return ret < 0 ? ret : !!has;
@@ -261,6 +282,9 @@ static int fwd_connect(struct firewalld_bus *fb)
 		ret = sdbus.sd_bus_set_address(bus, "unix:path=" FIREWALLD_BUS_SOCKET);
 	if (ret >= 0)
 		ret = sdbus.sd_bus_set_bus_client(bus, 1);
+	/* The bus's own calls (NameHasOwner, and the handshake) too. */
+	if (ret >= 0)
+		ret = sdbus.sd_bus_set_method_call_timeout(bus, FWD_TIMEOUT_USEC);
 	if (ret >= 0)
 		ret = sdbus.sd_bus_start(bus);
 	if (ret < 0) {

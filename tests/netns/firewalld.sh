@@ -276,3 +276,23 @@ test_without_firewalld_an_add_loads_nothing_and_asks_the_bus_once() {
 	eq "$(grep -c 'system_bus_socket' /tmp/strace.b)" 1 "connections to the bus"
 	[ ! -e /var/lib/plumb/firewalld ] || fail "records made without firewalld"
 }
+
+test_a_firewalld_that_does_not_answer_fails_the_add_naming_the_call() {
+	fwd_need
+	fwd_private
+	fwd_start
+	net 1 10.41.0.0/24
+	ok ip netns add a
+	# firewalld stopped keeps its name on the bus, and answers nothing:
+	# each call gives up after plumb's own limit, not sd-bus's 25 s.
+	kill -STOP $FWD_PID || fail "stop firewalld"
+	cni_fails 11 "firewalld did not answer [a-zA-Z]+ within 3 s" \
+		ADD /tmp/net1.conflist ctr-a /run/netns/a eth0
+	grep -qE "in firewalld's runtime zone trusted|zone of fwbr1" <<< "$(jq -r .msg <<< "$E")" ||
+		fail "the error does not say what was asked: $E"
+	kill -CONT $FWD_PID || fail "continue firewalld"
+	! link_exists "" fwbr1 || fail "bridge fwbr1 left"
+	gone net1 ctr-a eth0
+	cni ADD /tmp/net1.conflist ctr-a /run/netns/a eth0
+	eq "$(trusted)" fwbr1 "runtime trusted zone once firewalld answers"
+}
