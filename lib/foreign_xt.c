@@ -43,6 +43,7 @@
 #include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/netfilter/x_tables.h>
@@ -59,6 +60,13 @@
 #define FXT_TABLE "filter"
 #define FXT_LOCK "/run/xtables.lock" /* iptables' XT_LOCK_NAME */
 #define FXT_RETRIES 16
+/*
+ * How long to wait for iptables' lock, and how often to try it: as
+ * `iptables -w 5` does (it tries every second; a shorter step costs
+ * nothing here and does not keep a setup waiting for a lock long free).
+ */
+#define FXT_LOCK_WAIT_SEC 5
+#define FXT_LOCK_STEP_MS 20
 #define FXT_DOCKER_USER "DOCKER-USER"
 
 /* What differs between IPv4's tables and IPv6's: the rest is the same. */
@@ -498,6 +506,45 @@ static int fxt_withdraw_one(const struct fxt_family *f, int sock)
 	return ret;
 }
 
+/*
+ * Take iptables' lock, waiting FXT_LOCK_WAIT_SEC at most: an iptables that
+ * hangs holding it (or Docker stuck in one) must not stall every setup.
+ * Return: the lock's fd, or negative errno (logged).
+ */
+static int fxt_lock(void)
+{
+	const struct timespec step = { .tv_nsec = FXT_LOCK_STEP_MS * 1000000L };
+	struct timespec now, end;
+	int fd, ret = 0;
+
+	fd = open(FXT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return log_err(-errno, "open %s", FXT_LOCK);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += FXT_LOCK_WAIT_SEC;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			ret = log_err(-errno, "take %s", FXT_LOCK);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+			ret = log_errx(-ETIMEDOUT,
+				       "take %s: another program has held it for %d s "
+				       "(an iptables or a Docker that hangs?)",
+				       FXT_LOCK, FXT_LOCK_WAIT_SEC);
+			break;
+		}
+		nanosleep(&step, NULL); /* EINTR: the loop looks again */
+	}
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /* Both families, inside the namespace, under iptables' lock. */
 static int fxt_run(void *arg)
 {
@@ -511,11 +558,8 @@ static int fxt_run(void *arg)
 		f = &fxt_families[i];
 		if (!fxt_present(f))
 			continue;
-		if (lock < 0) {
-			lock = open(FXT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-			if (lock < 0 || flock(lock, LOCK_EX) < 0)
-				return log_err(-errno, "take %s", FXT_LOCK);
-		}
+		if (lock < 0 && (lock = fxt_lock()) < 0)
+			return lock;
 		sock = socket(f->af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (sock < 0) {
 			ret = log_err(-errno, "open a socket for %s", f->what);

@@ -351,6 +351,30 @@ test_containers_first_then_iptables_legacy_then_reconcile() {
 	refused a $WAN 7000
 }
 
+test_an_iptables_that_holds_its_lock_fails_the_add_after_a_bound() {
+	local holder
+	wan
+	docker_like_legacy
+	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
+	ok ip netns add a
+	# An iptables that hangs holding the lock (the sandbox's /run is its own).
+	(
+		exec 8> /run/xtables.lock
+		flock 8 && exec sleep 600
+	) &
+	holder=$!
+	while flock -n /run/xtables.lock true; do sleep 0.1; done
+	! "$TOP/tests/netns/cni-run" ADD /tmp/net1.conflist ctr-a /run/netns/a eth0 \
+		> /tmp/.cni 2>&1 || fail "ADD succeeded without the lock: $(cat /tmp/.cni)"
+	grep -q "take /run/xtables.lock: another program has held it for 5 s" /tmp/.cni ||
+		fail "the error does not name the lock: $(cat /tmp/.cni)"
+	eq "$(legacy_saved | grep -c "plumb: ")" 0 "plumb's rules without the lock"
+	kill $holder
+	wait $holder
+	cni ADD /tmp/net1.conflist ctr-a /run/netns/a eth0
+	eq "$(iptables-legacy -S DOCKER-USER | grep -c 'plumb: ')" 2 "plumb's rules once it is free"
+}
+
 # --- the forwarding policy: isolation and the direct-access guard -----------------
 
 # policy BRIDGE: the bridge's policy as plumb-nat lists it, "" for none
