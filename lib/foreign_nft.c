@@ -27,7 +27,10 @@
  * that reloads in between makes us look again instead of inserting into a
  * chain that changed. Withdrawing deletes every rule tagged FOREIGN_TAG,
  * by handle: the foreign tables are then what they were before, rule for
- * rule (nft -s list ruleset prints them identically).
+ * rule (nft -s list ruleset prints them identically). A table another
+ * process owns (its "flags owner") is left alone, with a warning: the
+ * kernel refuses anyone else's change (EPERM), which in the one batch
+ * would keep plumb's rules from every other chain.
  */
 #include <endian.h>
 #include <errno.h>
@@ -69,6 +72,8 @@
  * @put:	in a list of chains, plumb's rules were just put in this
  *		forward chain, or in @target: to be said once committed
  * @target:	the chain that received them
+ * @owner:	its table is owned (NFT_TABLE_F_OWNER) by the process on
+ *		this netlink port: only that process may change it
  */
 struct fnft_chain {
 	uint8_t family;
@@ -79,6 +84,7 @@ struct fnft_chain {
 	uint64_t handle;
 	int put;
 	const char *target;
+	uint32_t owner;
 };
 
 /**
@@ -210,6 +216,77 @@ static int fnft_chains_get(struct nl_sock *nl, struct fnft_list *l)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
 	ret = nl_request(nl, nlh, fnft_chain_cb, l);
 	return ret < 0 ? ret : l->err;
+}
+
+static int fnft_table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct fnft_list *l = data;
+	struct fnft_chain t = { 0 };
+	const struct nlattr *attr;
+	uint32_t flags = 0;
+	int ret = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
+		ret = -EBADMSG;
+	t.family = ret ? 0 : fnft_family(nlh);
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (ret < 0)
+			break;
+		switch (mnl_attr_get_type(attr)) {
+		case NFTA_TABLE_NAME:
+			ret = fnft_attr_str(attr, t.table, sizeof(t.table));
+			break;
+		case NFTA_TABLE_FLAGS:
+		case NFTA_TABLE_OWNER:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				ret = -EBADMSG;
+			else if (mnl_attr_get_type(attr) == NFTA_TABLE_FLAGS)
+				flags = ntohl(mnl_attr_get_u32(attr));
+			else
+				t.owner = ntohl(mnl_attr_get_u32(attr));
+			break;
+		}
+	}
+	if (ret < 0) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	if (flags & NFT_TABLE_F_OWNER) {
+		struct fnft_chain *slot = fnft_list_add(l);
+
+		if (slot)
+			*slot = t;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * The tables another process owns (nftables' "flags owner", as firewalld
+ * and systemd make theirs): the kernel lets no one else change them
+ * (EPERM), so they are no place for plumb's rules. Each forward chain of
+ * @all in one gets its @owner.
+ */
+static int fnft_owned_get(struct nl_sock *nl, struct fnft_list *all)
+{
+	char buf[NL_MSG_MAX] __attribute__((aligned(8))) = { 0 };
+	struct fnft_list owned = { 0 };
+	struct nlmsghdr *nlh;
+	size_t i, k;
+	int ret;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
+	ret = nl_request(nl, nlh, fnft_table_cb, &owned);
+	if (ret == 0)
+		ret = owned.err;
+	for (k = 0; ret == 0 && k < owned.n; k++) {
+		for (i = 0; i < all->n; i++) {
+			if (all->v[i].family == owned.v[k].family &&
+			    !strcmp(all->v[i].table, owned.v[k].table))
+				all->v[i].owner = owned.v[k].owner;
+		}
+	}
+	free(owned.v);
+	return ret;
 }
 
 /* The rule's comment, as nft writes it (user data) or iptables-nft (xt match). */
@@ -526,6 +603,13 @@ static void fnft_say(const struct fnft_list *all)
 
 	for (i = 0; i < all->n; i++) {
 		c = &all->v[i];
+		if (c->forward_drop && c->owner)
+			log_warn("nftables chain %s %s %s drops what it does not accept, "
+				 "but another process owns table %s (netlink port %u): "
+				 "plumb cannot put its rules there, and that chain may "
+				 "drop its bridges' traffic",
+				 fnft_family_name(c->family), c->table, c->name, c->table,
+				 c->owner);
 		if (!c->put)
 			continue;
 		log_notice("%s chain %s %s %s drops what it does not accept: "
@@ -549,10 +633,14 @@ static int fnft_admit_once(struct nl_sock *nl, struct fnft_list *all)
 	ret = nft_gen_get(nl, &genid);
 	if (ret == 0)
 		ret = fnft_chains_get(nl, all);
+	for (i = 0; ret == 0 && i < all->n && !todo; i++)
+		todo = all->v[i].forward_drop;
+	if (ret == 0 && todo) /* most hosts have none: no look at the tables */
+		ret = fnft_owned_get(nl, all);
 	if (ret == 0)
 		nft_batch_begin(&b, genid);
-	for (i = 0; ret >= 0 && i < all->n; i++) {
-		if (!all->v[i].forward_drop)
+	for (todo = 0, i = 0; ret >= 0 && i < all->n; i++) {
+		if (!all->v[i].forward_drop || all->v[i].owner)
 			continue;
 		ret = fnft_chain_admit(nl, all, i, &b);
 		todo |= ret > 0;

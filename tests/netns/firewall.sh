@@ -198,6 +198,51 @@ test_notice_names_the_chain_once() {
 	eq "$(tagged)" 2 "tagged rules"
 }
 
+# owned_table: a table "owned" with a forward chain of policy drop that only
+# the process that made it may change (nftables' "flags owner", as
+# firewalld and systemd make theirs): an nft -i kept running holds it
+owned_table() {
+	mkfifo /tmp/owner.in || fail "mkfifo"
+	nft -i < /tmp/owner.in > /tmp/owner.out 2>&1 &
+	OWNER_PID=$!
+	exec 7> /tmp/owner.in
+	echo 'add table inet owned { flags owner; }' >&7
+	echo 'add chain inet owned fwd_drop { type filter hook forward priority 10; policy drop; }' >&7
+	while ! nft list chain inet owned fwd_drop > /dev/null 2>&1; do
+		kill -0 $OWNER_PID 2> /dev/null || fail "nft -i: $(cat /tmp/owner.out)"
+		sleep 0.1
+	done
+	nft add rule inet owned fwd_drop accept 2> /dev/null &&
+		fail "another process could write the owned table"
+}
+
+test_an_owned_table_is_skipped_and_the_others_get_the_rules() {
+	local before
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	nftables_conf
+	owned_table
+	before=$(nft -s list table inet owned)
+	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
+	ok ip netns add a
+	"$TOP/tests/netns/cni-run" ADD /tmp/net1.conflist ctr-a /run/netns/a eth0 \
+		> /dev/null 2> /tmp/.err || fail "ADD: $(cat /tmp/.err)"
+	grep -q "warning: nftables chain inet owned fwd_drop drops what it does not accept, but another process owns table owned" \
+		/tmp/.err || fail "no warning naming the owned chain: $(cat /tmp/.err)"
+	grep -q "notice: nftables chain inet filter forward drops" /tmp/.err ||
+		fail "no notice for inet filter forward: $(cat /tmp/.err)"
+	eq "$(nft -s list table inet owned)" "$before" "the owned table"
+	eq "$(tagged)" 2 "tagged rules, all in inet filter"
+	# When its owner goes, so does the table (the kernel deletes it).
+	exec 7>&-
+	wait $OWNER_PID
+	nft list table inet owned > /dev/null 2>&1 && fail "the owned table outlived its owner"
+	ok plumb-nat reconcile
+	eq "$(tagged)" 2 "tagged rules after reconcile"
+	ok plumb-nat flush
+	eq "$(tagged)" 0 "tagged rules after plumb-nat flush"
+}
+
 # --- iptables-nft: Docker's and ufw's FORWARD policy drop -------------------------
 
 # docker_like: the filter table as dockerd (--iptables) leaves it, without
