@@ -392,9 +392,10 @@ int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group)
 	return 0;
 }
 
-/* Hairpin mode on the bridge port @name, as "ip link set dev @name type
- * bridge_slave hairpin on" asks for it. */
-static void link_build_hairpin(struct nl_sock *nl, struct nl_batch *b, const char *name)
+/* Hairpin mode on (@on) or off for the bridge port @name, as "ip link set
+ * dev @name type bridge_slave hairpin on" asks for it. */
+static void link_build_hairpin(struct nl_sock *nl, struct nl_batch *b, const char *name,
+			       int on)
 {
 	struct nlmsghdr *nlh = link_new(nl, b, 0, name, 0);
 	struct nlattr *info, *data;
@@ -402,28 +403,30 @@ static void link_build_hairpin(struct nl_sock *nl, struct nl_batch *b, const cha
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, !!on);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 }
 
 /**
- * nl_link_set_hairpin() - turn hairpin mode on for a bridge port
+ * nl_link_set_hairpin() - turn hairpin mode on or off for a bridge port
  * @nl:		rtnetlink socket of its namespace
  * @name:	the port
+ * @on:		on, else off
  *
  * Return: 0 or negative errno (logged).
  */
-int nl_link_set_hairpin(struct nl_sock *nl, const char *name)
+int nl_link_set_hairpin(struct nl_sock *nl, const char *name, int on)
 {
 	struct nl_batch b;
 	int ret;
 
 	nl_batch_init(&b);
-	link_build_hairpin(nl, &b, name);
+	link_build_hairpin(nl, &b, name, on);
 	ret = nl_batch_talk(nl, &b, NULL, NULL);
 	if (ret < 0)
-		return nl_err(nl, ret, "turn hairpin mode on for %s", name);
+		return nl_err(nl, ret, "turn hairpin mode %s for %s", on ? "on" : "off",
+			      name);
 	return 0;
 }
 
@@ -649,7 +652,7 @@ int nl_link_add_veth(struct nl_sock *nl, const struct nl_veth *v)
 	fault_point("veth-born");
 
 	if (v->master && v->hairpin)
-		link_build_hairpin(nl, &b, v->name);
+		link_build_hairpin(nl, &b, v->name, 1);
 	if (v->alias)
 		mnl_attr_put_strz(link_new(nl, &b, 0, v->name, 0), IFLA_IFALIAS,
 				  v->alias);

@@ -75,12 +75,18 @@ static int nat_net_take_back(struct nat *nat, const struct nft_elem *e, size_t n
 	return k ? nat_apply_del(nat, mine, k, NULL) : 0;
 }
 
-/*
- * Take the policy lock: an flock of the directory of the namespace's NAT
- * records (no file of its own, which would stay behind). The fd, -ENOENT
- * when there is no such directory and @create is 0, or -errno (logged).
+/**
+ * nat_net_lock() - take the policy lock: an flock of the directory of the
+ * namespace's NAT records (no file of its own, which would stay behind)
+ * @nat:	the handle
+ * @create:	make the directory when missing
+ *
+ * Also taken for a bridge's interface group (nat_port.c).
+ *
+ * Return: the fd to close, -ENOENT when there is no such directory and
+ * @create is 0, or negative errno (logged).
  */
-static int nat_net_lock(struct nat *nat, int create)
+int nat_net_lock(struct nat *nat, int create)
 {
 	int root, fd, ret;
 

@@ -3,14 +3,18 @@
  * nat_port: plumb-nat behind a bridge plumb did not make (the reference
  * "bridge" plugin's, with plumb-nat as the chain's portmap): the bridge and
  * the container's port on it, found among a CNI result's host interfaces;
- * the bridge put in plumb's interface group and the port in hairpin mode;
+ * the bridge put in plumb's interface group and the port in hairpin mode,
+ * after it got its forwarding policy, and both put back as they were when
+ * the attachment goes (the group with the last attachment on the bridge);
  * and the hairpin's masquerade of a subnet that is not masqueraded (sets
  * hairpin4 and hairpin6), so that a container reaches its own published
  * port whatever made its bridge.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <plumb/bridge.h>
 #include <plumb/json.h>
@@ -79,6 +83,26 @@ int nat_port_find(struct nat *nat, const char *const *names, size_t n,
 }
 
 /**
+ * nat_port_was() - what nat_port_adopt() changes, as it was: for the
+ * attachment's record, so that nat_port_restore() can put it back
+ * @port:	the bridge and port nat_port_find() found
+ *
+ * plumb's group on a bridge plumb did not make is plumb's own doing (an
+ * earlier container's, or a setup that was killed): the bridge was in the
+ * default group before.
+ *
+ * Return: {name, group, port, hairpin}, or NULL (out of memory).
+ */
+json_t *nat_port_was(const struct nat_port *port)
+{
+	uint32_t group = port->bridge.group == BRIDGE_GROUP ? 0 : port->bridge.group;
+
+	return json_pack("{s:s, s:I, s:s, s:b}", "name", port->bridge.name, "group",
+			 (json_int_t)group, "port", port->port.name, "hairpin",
+			 port->port.hairpin > 0);
+}
+
+/**
  * nat_port_adopt() - make a bridge that plumb did not make one that plumb
  * serves: in plumb's interface group, so that the rules plumb keeps in other
  * firewalls let it through (lib/foreign.c), and with hairpin mode on the
@@ -89,28 +113,117 @@ int nat_port_find(struct nat *nat, const char *const *names, size_t n,
  * @port:	the bridge and port nat_port_find() found
  * @hairpin:	turn hairpin mode on
  *
- * A bridge already in another group is left there, with a warning.
+ * The bridge must have its forwarding policy first (nat_net_add()): the
+ * group lets it through other firewalls, to plumb's table, which must
+ * guard it from then on. A bridge already in another group is left there,
+ * with a warning. Under the policy lock, so that the last teardown on the
+ * bridge (nat_port_restore()) cannot take the group back meanwhile.
  *
  * Return: 0 or negative errno (logged).
  */
 int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin)
 {
 	struct nl_sock nl;
-	int ret;
+	int lock, ret;
 
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, nat->netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	if (!port->bridge.group)
+	lock = ret = nat_net_lock(nat, 1);
+	if (ret >= 0 && !port->bridge.group)
 		ret = nl_link_set_group(&nl, port->bridge.name, BRIDGE_GROUP);
-	else if (port->bridge.group != BRIDGE_GROUP)
+	else if (ret >= 0 && port->bridge.group != BRIDGE_GROUP)
 		log_warn("bridge %s is in interface group %u, not plumb's (0x%x): other "
 			 "firewalls' chains may drop its traffic",
 			 port->bridge.name, port->bridge.group, BRIDGE_GROUP);
-	if (ret == 0 && hairpin && port->port.hairpin == 0)
-		ret = nl_link_set_hairpin(&nl, port->port.name);
+	if (ret >= 0 && hairpin && port->port.hairpin == 0)
+		ret = nl_link_set_hairpin(&nl, port->port.name, 1);
+	if (lock >= 0)
+		close(lock);
 	nl_close(&nl);
-	return ret;
+	return ret < 0 ? ret : 0;
+}
+
+/* @was's port back to its hairpin mode, if it is still on @was's bridge. */
+static int nat_port_restore_hairpin(struct nl_sock *nl, const struct nl_link *bridge,
+				    const char *port)
+{
+	struct nl_link link;
+	int ret;
+
+	ret = nl_link_get(nl, port, &link);
+	if (ret == -ENODEV) /* gone with its veth */
+		return 0;
+	if (ret < 0)
+		return nl_err(nl, ret, "look up %s", port);
+	if (link.master != bridge->index || link.hairpin <= 0)
+		return 0;
+	return nl_link_set_hairpin(nl, port, 0);
+}
+
+/**
+ * nat_port_restore() - undo what nat_port_adopt() did for one attachment:
+ * its port's hairpin mode, and when no attachment of plumb's is left on the
+ * bridge, the bridge's interface group
+ * @nat:	the handle
+ * @was:	what nat_port_was() recorded; NULL for nothing
+ * @in_use:	says, under the policy lock, whether an attachment of plumb's
+ *		is still on the bridge (its record written): 1, 0, or negative
+ *		errno
+ * @arg:	passed to @in_use
+ *
+ * Without plumb's group, the rules plumb keeps in other firewalls no longer
+ * let the bridge through, and what the firewall's own rules drop is dropped
+ * again, unguarded by plumb or not. A bridge that changed hands (a group
+ * other than plumb's, or made by plumb since) is left alone.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_port_restore(struct nat *nat, const json_t *was,
+		     int (*in_use)(void *arg, const char *bridge), void *arg)
+{
+	const char *name = NULL, *port = NULL;
+	struct nl_link bridge;
+	struct nl_sock nl;
+	long long group = 0;
+	int hairpin = 0, lock = -1, ret;
+
+	if (!was)
+		return 0;
+	if (json_get_string(was, "name", &name) <= 0 ||
+	    nl_link_name_check_try(name, NULL) < 0 ||
+	    json_get_string(was, "port", &port) <= 0 ||
+	    nl_link_name_check_try(port, NULL) < 0 ||
+	    json_get_int(was, "group", 0, UINT32_MAX, &group) <= 0 ||
+	    json_get_bool(was, "hairpin", &hairpin) <= 0)
+		return log_errx(-EBADMSG, "a damaged record of a bridge plumb adopted");
+	ret = nl_open_netns(&nl, NETLINK_ROUTE, nat->netns_fd);
+	if (ret < 0)
+		return log_err(ret, "open rtnetlink socket");
+	ret = nl_link_get(&nl, name, &bridge);
+	if (ret == -ENODEV) {
+		ret = 0; /* gone, and its ports with it */
+		goto out;
+	}
+	if (ret < 0) {
+		nl_err(&nl, ret, "look up %s", name);
+		goto out;
+	}
+	if (!hairpin)
+		ret = nat_port_restore_hairpin(&nl, &bridge, port);
+	if (ret < 0 || bridge.group != BRIDGE_GROUP || group == BRIDGE_GROUP ||
+	    bridge_marked(&nl, &bridge, NULL))
+		goto out;
+	lock = ret = nat_net_lock(nat, 1);
+	if (ret >= 0)
+		ret = in_use(arg, name);
+	if (ret == 0)
+		ret = nl_link_set_group(&nl, name, (uint32_t)group);
+	if (lock >= 0)
+		close(lock);
+out:
+	nl_close(&nl);
+	return ret < 0 ? ret : 0;
 }
 
 /* --- hairpin --------------------------------------------------------- */

@@ -97,5 +97,6 @@ int nat_table_upgrade(struct nat *nat, const struct nft_elem *mine, size_t n_min
 /* nat_net.c: the records of networks and hairpins, for release */
 int nat_net_record_release(struct nat *nat, const json_t *rec, const char *owner,
 			   const char *name);
+int nat_net_lock(struct nat *nat, int create);
 
 #endif

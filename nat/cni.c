@@ -239,7 +239,13 @@ static int pm_exists(struct cni_req *req)
 			req->container_id, req->ifname, req->name);
 }
 
-static int pm_record(const struct cni_req *req, const char *owner, int del)
+/*
+ * Write the attachment's record, or delete it (@del). @port: the bridge
+ * plumb did not make that the container is on, or NULL; the record keeps
+ * what adopting it changes, as it was ("bridge"), to be put back.
+ */
+static int pm_record(const struct cni_req *req, const char *owner,
+		     const struct nat_port *port, int del)
 {
 	char name[256];
 	json_t *rec;
@@ -248,12 +254,43 @@ static int pm_record(const struct cni_req *req, const char *owner, int del)
 	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
 	if (del)
 		return state_record_del(STATE_DIR, NAT_CNI_KIND, req->name, name);
-	rec = json_pack("{s:s, s:s, s:s}", "owner", owner, "id", req->container_id,
-			"ifname", req->ifname);
+	rec = json_pack("{s:s, s:s, s:s, s:o*}", "owner", owner, "id", req->container_id,
+			"ifname", req->ifname, "bridge", port ? nat_port_was(port) : NULL);
 	ret = rec ? state_record_write(STATE_DIR, NAT_CNI_KIND, req->name, name, rec) :
 		    -ENOMEM;
 	json_decref(rec);
 	return ret;
+}
+
+/* The attachment's record, or NULL (none, or logged). */
+static json_t *pm_record_read(const struct cni_req *req)
+{
+	char name[256];
+	int err;
+
+	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
+	return state_record_read(STATE_DIR, NAT_CNI_KIND, req->name, name, &err);
+}
+
+static int pm_on_bridge(const char *group, const char *name, json_t *rec, void *arg)
+{
+	const char *bridge = json_string_value(
+		json_object_get(json_object_get(rec, "bridge"), "name"));
+
+	(void)group;
+	(void)name;
+	return bridge && !strcmp(bridge, arg) ? -EEXIST : 0;
+}
+
+/* Is an attachment of plumb-nat's, of any network, on @bridge? 1, 0, -errno. */
+static int pm_bridge_in_use(void *arg, const char *bridge)
+{
+	int ret;
+
+	(void)arg;
+	ret = state_record_for_each(STATE_DIR, NAT_CNI_KIND, NULL, pm_on_bridge,
+				    (void *)bridge);
+	return ret == -EEXIST ? 1 : ret;
 }
 
 /* The host side's interfaces of prevResult: those without a sandbox. */
@@ -275,8 +312,9 @@ static size_t pm_host_ifaces(const struct cni_req *req, const char **names)
 /*
  * What the network needs of the bridge the previous plugin wired the
  * container to (@port, when there is one): the hairpin's masquerade
- * ("snat"), and when plumb did not make the bridge, plumb's group, hairpin
- * mode and the forwarding policy.
+ * ("snat"), and when plumb did not make the bridge, the forwarding policy,
+ * then plumb's group and hairpin mode: never a moment when other firewalls
+ * let the bridge through to a table that does not guard it yet.
  */
 static int pm_bridge(struct cni_req *req, struct pm_conf *c, struct nat *nat,
 		     const struct nat_port *port)
@@ -295,10 +333,10 @@ static int pm_bridge(struct cni_req *req, struct pm_conf *c, struct nat *nat,
 	}
 	if (ret < 0 || !port)
 		return ret;
-	ret = nat_port_adopt(nat, port, ports);
 	snprintf(c->policy.bridge, sizeof(c->policy.bridge), "%s", port->bridge.name);
+	ret = nat_net_add(nat, &c->policy, req->name);
 	if (ret == 0)
-		ret = nat_net_add(nat, &c->policy, req->name);
+		ret = nat_port_adopt(nat, port, ports);
 	net.bridge = port->bridge.name;
 	net.subnets = subnets;
 	return ret < 0 ? ret : foreign_admit(-1, &net, 1);
@@ -321,6 +359,16 @@ static int pm_port(struct cni_req *req, struct nat *nat, struct nat_port *port)
 
 	ret = nat_port_find(nat, names, pm_host_ifaces(req, names), port);
 	return ret < 0 ? ret : ret > 0 && !port->plumbs;
+}
+
+/* A failed ADD puts back what it changed of a bridge plumb did not make. */
+static void pm_restore(struct nat *nat, const struct nat_port *port)
+{
+	json_t *was = nat_port_was(port);
+
+	if (was)
+		nat_port_restore(nat, was, pm_bridge_in_use, NULL);
+	json_decref(was);
 }
 
 static int pm_add(struct cni_req *req, json_t **result)
@@ -351,7 +399,7 @@ static int pm_add(struct cni_req *req, json_t **result)
 	if (ret >= 0 && owned)
 		ret = pm_exists(req);
 	if (ret >= 0 && owned)
-		ret = pm_record(req, c.owner, 0);
+		ret = pm_record(req, c.owner, adopt ? &port : NULL, 0);
 	if (ret < 0) {
 		nat_close(&nat);
 		return ret;
@@ -365,8 +413,10 @@ static int pm_add(struct cni_req *req, json_t **result)
 		ret = pm_bridge(req, &c, &nat, adopt ? &port : NULL);
 	if (ret < 0 && owned) { /* all or nothing */
 		nat_owner_release(&nat, c.owner);
-		pm_record(req, c.owner, 1);
+		pm_record(req, c.owner, NULL, 1);
 		nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);
+		if (adopt)
+			pm_restore(&nat, &port);
 	}
 	nat_close(&nat);
 	if (ret == 0) {
@@ -381,18 +431,25 @@ static int pm_del(struct cni_req *req)
 {
 	struct nat nat = { 0 };
 	struct pm_conf c;
+	json_t *rec = NULL;
 	int ret;
 
 	ret = pm_conf_parse(req, &c);
 	if (ret == 0)
 		ret = nat_open(&nat, -1, STATE_DIR);
-	if (ret == 0)
+	if (ret == 0) {
+		rec = pm_record_read(req);
 		ret = nat_owner_release(&nat, c.owner);
+	}
 	if (ret == 0)
-		ret = pm_record(req, c.owner, 1);
+		ret = pm_record(req, c.owner, NULL, 1);
 	/* The last container of a network behind another bridge plugin. */
 	if (ret == 0)
 		ret = nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);
+	if (ret == 0)
+		ret = nat_port_restore(&nat, json_object_get(rec, "bridge"),
+				       pm_bridge_in_use, NULL);
+	json_decref(rec);
 	nat_close(&nat);
 	return ret;
 }
@@ -443,6 +500,9 @@ static int pm_gc_one(const char *group, const char *name, json_t *rec, void *arg
 	ret = nat_owner_release(&g->nat, owner);
 	if (ret == 0)
 		ret = state_record_del(STATE_DIR, NAT_CNI_KIND, group, name);
+	if (ret == 0)
+		ret = nat_port_restore(&g->nat, json_object_get(rec, "bridge"),
+				       pm_bridge_in_use, NULL);
 	if (ret < 0 && !g->err)
 		g->err = ret;
 	return 0;

@@ -89,7 +89,7 @@ int nl_link_set_flag(struct nl_sock *nl, const char *name, unsigned int flag, in
 int nl_link_set_alias(struct nl_sock *nl, const char *name, const char *alias);
 int nl_link_set_mtu(struct nl_sock *nl, const char *name, unsigned int mtu);
 int nl_link_set_group(struct nl_sock *nl, const char *name, uint32_t group);
-int nl_link_set_hairpin(struct nl_sock *nl, const char *name);
+int nl_link_set_hairpin(struct nl_sock *nl, const char *name, int on);
 struct nlmsghdr *nl_link_build_up(struct nl_sock *nl, struct nl_batch *b,
 				  const char *name);
 struct nlmsghdr *nl_link_build_set(struct nl_sock *nl, struct nl_batch *b,

@@ -616,6 +616,77 @@ test_reference_bridge_with_plumb_nat_hairpins_isolates_and_passes_forward_drop()
 	readable
 }
 
+# group DEV: DEV's interface group as ip prints it (0 is "default")
+group() {
+	ip -j -d link show dev "$1" | jq -r '.[0].group'
+}
+
+# hairpin NS: the hairpin mode of the host end of NS's eth0
+hairpin() {
+	local peer
+	peer=$(ip -n "$1" -j link show dev eth0 | jq -r '.[0].link_index')
+	ip -j -d link show | jq -r --argjson i "$peer" \
+		'.[] | select(.ifindex == $i) | .linkinfo.info_slave_data.hairpin'
+}
+
+test_reference_bridge_leaves_plumbs_group_with_its_last_container() {
+	local list=/tmp/ref.conflist
+	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
+	wan
+	ok ip -n wan route add 10.0.0.0/8 via $HOST
+	docker_like
+	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
+		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
+		"$EX/bridge-plumb-ipam.conflist" > $list
+	ok ip netns add a
+	ok ip netns add a2
+	cni ADD $list ctr-a /run/netns/a eth0 "$PORT80"
+	cni ADD $list ctr-a2 /run/netns/a2 eth0
+	eq "$(group cni-ref0)" 28780 "cni-ref0's group with two containers"
+	eq "$(hairpin a)" true "a's port's hairpin mode"
+	cni DEL $list ctr-a /run/netns/a eth0
+	eq "$(group cni-ref0)" 28780 "cni-ref0's group with a2 left"
+	cni DEL $list ctr-a2 /run/netns/a2 eth0
+	eq "$(group cni-ref0)" default "cni-ref0's group without plumb's containers"
+	eq "$(policy cni-ref0)" "" "the policy without plumb's containers"
+
+	# A chain without plumb-nat puts c on the bridge: Docker's FORWARD
+	# drop applies to it again, as to any bridge plumb does not serve.
+	jq 'del(.plugins[1])' $list > /tmp/bare.conflist
+	ok ip netns add c
+	cni ADD /tmp/bare.conflist ctr-c /run/netns/c eth0
+	serve c 80
+	refused wan "$(ip -n c -j addr show dev eth0 | jq -r '.[0].addr_info[0].local')" 80
+}
+
+test_reference_bridge_is_given_back_when_plumb_nat_fails() {
+	local list=/tmp/ref.conflist holder
+	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
+	wan
+	docker_like_legacy
+	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
+		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
+		"$EX/bridge-plumb-ipam.conflist" > $list
+	ok ip netns add a
+	# plumb-nat fails at its last step: iptables' lock is held.
+	(
+		exec 8> /run/xtables.lock
+		flock 8 && exec sleep 600
+	) &
+	holder=$!
+	while flock -n /run/xtables.lock true; do sleep 0.1; done
+	! "$TOP/tests/netns/cni-run" ADD $list ctr-a /run/netns/a eth0 "$PORT80" \
+		> /tmp/.cni 2>&1 || fail "ADD succeeded without the lock: $(cat /tmp/.cni)"
+	grep -q "take /run/xtables.lock" /tmp/.cni || fail "ADD failed otherwise: $(cat /tmp/.cni)"
+	kill $holder
+	eq "$(group cni-ref0)" default "cni-ref0's group after the failed ADD"
+	eq "$(hairpin a)" false "a's port's hairpin mode after the failed ADD"
+	eq "$(policy cni-ref0)" "" "the policy after the failed ADD"
+	eq "$(ls -A /run/plumb/cni-nat/ref 2> /dev/null)" "" "plumb-nat's records"
+}
+
 # --- real dockerd ---------------------------------------------------------------
 
 DOCKER=/tmp/docker
