@@ -12,9 +12,12 @@
  * bridge, which several networks may share: an element another network
  * put there already serves this one too, so a bridge gets the strictest
  * policy of its networks. A policy that changes (a CNI configuration
- * edited) replaces its record, adds what is now wanted and takes back what
- * this network alone had put there; reconcile brings it all back from the
- * records after a flush.
+ * edited) replaces its record, adds what is now wanted and lets go of the
+ * rest; a network that lets go of an element hands it over, in the same
+ * nftables transaction, to another network of the bridge that wants it
+ * (nat_net_hand_over()), so the bridge is never without it, not even when
+ * the change fails. Reconcile brings it all back from the records after a
+ * flush.
  *
  * How long a policy lives follows who made the network. One made on a
  * container host (CNI, OCI hooks) has it while it has containers, as
@@ -36,6 +39,7 @@
 #include <unistd.h>
 
 #include <plumb/bridge.h>
+#include <plumb/fault.h>
 #include <plumb/json.h>
 #include <plumb/link.h>
 #include <plumb/log.h>
@@ -43,6 +47,8 @@
 #include <plumb/state.h>
 
 #include "nat_txn.h"
+
+#define NAT_NET_RETRIES 32 /* commits another writer got in before */
 
 static void nat_net_record_name(const char *bridge, char *buf, size_t size)
 {
@@ -107,6 +113,8 @@ int nat_net_lock(struct nat *nat, int create)
 
 static int nat_net_set_locked(struct nat *nat, const struct nat_net *n,
 			      const char *owner);
+static int nat_net_hand_over(struct nat *nat, const char *bridge, const char *owner,
+			     const struct nat_net *keep);
 
 /**
  * nat_net_add() - give a network's bridge its forwarding policy
@@ -152,7 +160,7 @@ int nat_net_set(struct nat *nat, const struct nat_net *n, const char *owner)
 /* nat_net_set(), under the lock. */
 static int nat_net_set_locked(struct nat *nat, const struct nat_net *n, const char *owner)
 {
-	struct nft_elem e[NAT_NET_ELEMS], add[NAT_NET_ELEMS], drop[NAT_NET_ELEMS];
+	struct nft_elem e[NAT_NET_ELEMS], add[NAT_NET_ELEMS];
 	char name[NAT_NAME_MAX], group[NFT_OWNER_MAX + 1];
 	size_t i, n_add = 0, n_drop = 0;
 	json_t *rec, *old;
@@ -176,12 +184,12 @@ static int nat_net_set_locked(struct nat *nat, const struct nat_net *n, const ch
 		if (nat_net_wants(n, i))
 			add[n_add++] = e[i];
 		else
-			drop[n_drop++] = e[i];
+			n_drop++;
 	}
 	if (ret == 0 && n_add)
 		ret = nat_apply_add(nat, add, n_add, 0);
 	if (ret == 0 && n_drop)
-		ret = nat_net_take_back(nat, drop, n_drop, owner);
+		ret = nat_net_hand_over(nat, n->bridge, owner, n);
 	if (ret < 0 && !old)
 		nat_record_del(nat, owner, name);
 	json_decref(old);
@@ -190,13 +198,15 @@ static int nat_net_set_locked(struct nat *nat, const struct nat_net *n, const ch
 
 /*
  * The elements the "net" records of owners other than @owner want for
- * @bridge: after one network of a shared bridge let go of its own.
+ * @bridge (@want[i] for the i-th of nat_net_elems(), held by the first
+ * owner that wants it): what stays when one network of a shared bridge
+ * lets go of its own.
  */
 struct nat_net_others {
-	struct nat *nat;
 	const char *bridge;
 	const char *owner;
-	int err;
+	struct nft_elem e[NAT_NET_ELEMS];
+	int want[NAT_NET_ELEMS];
 };
 
 static int nat_net_other_one(const char *group, const char *name, json_t *rec, void *arg)
@@ -206,7 +216,7 @@ static int nat_net_other_one(const char *group, const char *name, json_t *rec, v
 	struct nft_elem e[NAT_NET_ELEMS];
 	const char *type = NULL;
 	struct nat_net n;
-	int k, ret;
+	size_t i;
 
 	(void)name;
 	nat_group_owner(group, owner, sizeof(owner));
@@ -214,10 +224,99 @@ static int nat_net_other_one(const char *group, const char *name, json_t *rec, v
 	    nat_net_from_json(rec, &n) < 0 || strcmp(n.bridge, o->bridge) ||
 	    nat_owner_same(owner, o->owner))
 		return 0;
-	k = nat_net_record_elems(rec, owner, e);
-	ret = k > 0 ? nat_apply_add(o->nat, e, (size_t)k, 0) : 0;
-	if (ret < 0 && !o->err)
-		o->err = ret;
+	nat_net_elems(n.bridge, owner, e);
+	for (i = 0; i < NAT_NET_ELEMS; i++) {
+		if (nat_net_wants(&n, i) && !o->want[i]) {
+			o->want[i] = 1;
+			o->e[i] = e[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * @owner lets go of its policy of @bridge, but for what @keep still asks
+ * (NULL: nothing): its elements go, and those that other owners want (@o)
+ * come back under the first of them, in the same transaction, so that the
+ * bridge is never without what its other networks ask, and a failure
+ * leaves everything as it was. One look and one commit against the
+ * generation read; -ERESTART: look again.
+ */
+static int nat_net_hand_over_once(struct nat *nat, const char *bridge, const char *owner,
+				  const struct nat_net *keep,
+				  const struct nat_net_others *o)
+{
+	struct nft_elem e[NAT_NET_ELEMS], del[NAT_NET_ELEMS], add[NAT_NET_ELEMS];
+	struct nft_txn txn = { 0 };
+	size_t i, n_del = 0, n_add = 0;
+	uint32_t genid;
+	int ret;
+
+	ret = nft_gen_get(&nat->nl, &genid);
+	nat_net_elems(bridge, "", e);
+	for (i = 0; ret >= 0 && i < NAT_NET_ELEMS; i++) {
+		ret = nft_elem_get(&nat->nl, &e[i]);
+		if (ret > 0 && (!nat_owner_same(e[i].owner, owner) ||
+				(keep && nat_net_wants(keep, i))))
+			continue; /* another's, or still wanted: it stays */
+		if (ret > 0)
+			del[n_del++] = e[i];
+		if (ret >= 0 && o->want[i])
+			add[n_add++] = o->e[i];
+	}
+	if (ret < 0 || (!n_del && !n_add))
+		return ret < 0 ? ret : 0;
+	txn = (struct nft_txn){ .add = add, .n_add = n_add, .del = del, .n_del = n_del };
+	ret = nft_commit(&nat->nl, genid, &txn);
+	if (ret == 0)
+		fault_point("nft-handed-over");
+	return ret;
+}
+
+/* Has @owner an element of @bridge's policy that @keep does not ask for? */
+static int nat_net_holds(struct nat *nat, const char *bridge, const char *owner,
+			 const struct nat_net *keep)
+{
+	struct nft_elem e[NAT_NET_ELEMS];
+	size_t i;
+	int ret = 0;
+
+	nat_net_elems(bridge, "", e);
+	for (i = 0; ret == 0 && i < NAT_NET_ELEMS; i++) {
+		if (!keep || !nat_net_wants(keep, i))
+			ret = nft_elem_get(&nat->nl, &e[i]);
+		if (ret > 0)
+			ret = nat_owner_same(e[i].owner, owner);
+	}
+	return ret;
+}
+
+static int nat_net_hand_over(struct nat *nat, const char *bridge, const char *owner,
+			     const struct nat_net *keep)
+{
+	struct nat_net_others o = { .bridge = bridge, .owner = owner };
+	int attempt, ret;
+
+	/* Usually there is nothing of @owner's to let go of: no walk of records. */
+	ret = nat_net_holds(nat, bridge, owner, keep);
+	if (ret <= 0)
+		return ret;
+	ret = state_record_for_each(nat->state_dir, NAT_KIND, NULL, nat_net_other_one, &o);
+	for (attempt = 0; ret == 0 && attempt < NAT_NET_RETRIES; attempt++) {
+		ret = nat_net_hand_over_once(nat, bridge, owner, keep, &o);
+		if (ret == -ENOENT) /* no table: reconcile makes it from the records */
+			ret = 0;
+		if (ret != -ERESTART)
+			break;
+		ret = 0;
+	}
+	if (ret == 0 && attempt == NAT_NET_RETRIES)
+		return log_errx(-EAGAIN,
+				"nftables kept changing under us; gave up handing the "
+				"policy of %s over after %d tries",
+				bridge, NAT_NET_RETRIES);
+	if (ret < 0)
+		return nl_err(&nat->nl, ret, "hand the policy of %s over", bridge);
 	return 0;
 }
 
@@ -231,8 +330,6 @@ struct nat_net_leave {
 static int nat_net_leave_one(const char *group, const char *name, json_t *rec, void *arg)
 {
 	struct nat_net_leave *l = arg;
-	struct nat_net_others o = { .nat = l->nat, .owner = l->owner };
-	struct nft_elem e[NAT_NET_ELEMS];
 	const char *type = NULL;
 	struct nat_net n;
 	int ret = 0;
@@ -243,17 +340,10 @@ static int nat_net_leave_one(const char *group, const char *name, json_t *rec, v
 		ret = nat_net_record_release(l->nat, rec, l->owner, name);
 	} else if (type && !strcmp(type, "net") && nat_net_from_json(rec, &n) == 0 &&
 		   (!strcmp(n.made_by, "cni") || !strcmp(n.made_by, "oci"))) {
-		nat_net_elems(n.bridge, l->owner, e);
-		ret = nat_net_take_back(l->nat, e, NAT_NET_ELEMS, l->owner);
+		/* Another network of the bridge keeps what it asks. */
+		ret = nat_net_hand_over(l->nat, n.bridge, l->owner, NULL);
 		if (ret == 0)
 			nat_record_del(l->nat, l->owner, name);
-		/* Another network of the bridge keeps what it asks. */
-		o.bridge = n.bridge;
-		if (ret == 0)
-			ret = state_record_for_each(l->nat->state_dir, NAT_KIND, NULL,
-						    nat_net_other_one, &o);
-		if (ret == 0)
-			ret = o.err;
 	}
 	if (ret < 0 && !l->err)
 		l->err = ret;

@@ -687,6 +687,76 @@ test_reference_bridge_is_given_back_when_plumb_nat_fails() {
 	eq "$(ls -A /run/plumb/cni-nat/ref 2> /dev/null)" "" "plumb-nat's records"
 }
 
+# ref_net NAME START END: the reference bridge and plumb-nat, network NAME
+# on the shared bridge cni-ref0 (subnet 10.41.0.0/24, of which NAME hands
+# out START to END), in /tmp/NAME.conflist
+ref_net() {
+	jq --arg n "$1" --arg s "$2" --arg e "$3" '.name = $n |
+		.plugins[0].bridge = "cni-ref0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24", rangeStart: $s,
+					     rangeEnd: $e}]] |
+		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
+		"$EX/bridge-plumb-ipam.conflist" > /tmp/$1.conflist || fail "ref_net $*"
+}
+
+# stopped_at STEP WHAT ARGS...: cni-run ARGS with the fault tools, which stop
+# each time they pass STEP; at each stop, cni-ref0 must be isolated and
+# guarded still (WHAT says when)
+stopped_at() {
+	local step=$1 what=$2 pid p stops=0
+	shift 2
+	CNI_RUN_PATH=$TOP/tests/fault PLUMB_FAULT=$step:stop \
+		"$TOP/tests/netns/cni-run" "$@" > /tmp/.cni 2>&1 &
+	pid=$!
+	while kill -0 $pid 2> /dev/null; do
+		for p in $(ps -eo pid=,stat= | awk '$2 ~ /^T/ { print $1 }'); do
+			eq "$(policy cni-ref0 | cut -d' ' -f1-2)" \
+				"isolate=true direct_access=false" "cni-ref0's policy at $step ($what)"
+			stops=$((stops + 1))
+			kill -CONT $p
+		done
+		sleep 0.05
+	done
+	wait $pid || fail "cni-run $*: $(cat /tmp/.cni)"
+	[ $stops -gt 0 ] || fail "never stopped at $step ($what)"
+}
+
+test_a_network_leaving_a_shared_bridge_never_unguards_the_other() {
+	local step
+	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
+	[ -x "$TOP/tests/fault/plumb-nat" ] || skip "needs the fault tools (make fault)"
+	ref_net r1 10.41.0.10 10.41.0.99
+	ref_net r2 10.41.0.100 10.41.0.199
+	ok ip netns add a
+	ok ip netns add b
+	# r1 comes first, so its owner holds the bridge's policy; r2 asks the
+	# same. r1's DEL is stopped at every step it passes: r2's bridge keeps
+	# its policy throughout, then holds it alone.
+	for step in nft-deleted nft-handed-over; do
+		cni ADD /tmp/r1.conflist ctr-a /run/netns/a eth0 "$PORT80"
+		cni ADD /tmp/r2.conflist ctr-b /run/netns/b eth0
+		eq "$(policy cni-ref0)" "isolate=true direct_access=false owner=network@r1" \
+			"the policy with both networks"
+		stopped_at $step "r1's DEL" DEL /tmp/r1.conflist ctr-a /run/netns/a eth0
+		eq "$(policy cni-ref0)" "isolate=true direct_access=false owner=network@r2" \
+			"the policy, r2's alone"
+		cni DEL /tmp/r2.conflist ctr-b /run/netns/b eth0
+		eq "$(policy cni-ref0)" "" "the policy without containers"
+	done
+	# Killed once it handed over: what is left is r2's, and a DEL again
+	# finishes (the record r1 kept).
+	cni ADD /tmp/r1.conflist ctr-a /run/netns/a eth0
+	cni ADD /tmp/r2.conflist ctr-b /run/netns/b eth0
+	CNI_RUN_PATH=$TOP/tests/fault PLUMB_FAULT=nft-handed-over \
+		"$TOP/tests/netns/cni-run" DEL /tmp/r1.conflist ctr-a /run/netns/a eth0 \
+		> /tmp/.cni 2>&1 && fail "r1's DEL was not killed"
+	eq "$(policy cni-ref0)" "isolate=true direct_access=false owner=network@r2" \
+		"the policy after r1's DEL was killed"
+	cni DEL /tmp/r1.conflist ctr-a /run/netns/a eth0
+	eq "$(policy cni-ref0)" "isolate=true direct_access=false owner=network@r2" \
+		"the policy after r1's DEL ran again"
+}
+
 # --- real dockerd ---------------------------------------------------------------
 
 DOCKER=/tmp/docker
