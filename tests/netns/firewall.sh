@@ -396,26 +396,30 @@ test_containers_first_then_iptables_legacy_then_reconcile() {
 	refused a $WAN 7000
 }
 
-test_an_iptables_that_holds_its_lock_fails_the_add_after_a_bound() {
-	local holder
-	wan
-	docker_like_legacy
-	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
-	ok ip netns add a
-	# An iptables that hangs holding the lock (the sandbox's /run is its own).
+# xt_lock_hold: a process (XT_HOLDER) holds iptables' lock, as an iptables
+# that hangs does (the sandbox's /run is its own)
+xt_lock_hold() {
 	(
 		exec 8> /run/xtables.lock
 		flock 8 && exec sleep 600
 	) &
-	holder=$!
+	XT_HOLDER=$!
 	while flock -n /run/xtables.lock true; do sleep 0.1; done
+}
+
+test_an_iptables_that_holds_its_lock_fails_the_add_after_a_bound() {
+	wan
+	docker_like_legacy
+	conflist /tmp/net1.conflist net1 fw1 10.41.0.0/24
+	ok ip netns add a
+	xt_lock_hold
 	! "$TOP/tests/netns/cni-run" ADD /tmp/net1.conflist ctr-a /run/netns/a eth0 \
 		> /tmp/.cni 2>&1 || fail "ADD succeeded without the lock: $(cat /tmp/.cni)"
 	grep -q "take /run/xtables.lock: another program has held it for 5 s" /tmp/.cni ||
 		fail "the error does not name the lock: $(cat /tmp/.cni)"
 	eq "$(legacy_saved | grep -c "plumb: ")" 0 "plumb's rules without the lock"
-	kill $holder
-	wait $holder
+	kill $XT_HOLDER
+	wait $XT_HOLDER
 	cni ADD /tmp/net1.conflist ctr-a /run/netns/a eth0
 	eq "$(iptables-legacy -S DOCKER-USER | grep -c 'plumb: ')" 2 "plumb's rules once it is free"
 }
@@ -585,20 +589,35 @@ test_oci_hook_networks_are_isolated_unless_the_hook_says_otherwise() {
 
 # --- plumb-nat behind the reference bridge plugin ---------------------------------
 
-test_reference_bridge_with_plumb_nat_hairpins_isolates_and_passes_forward_drop() {
-	local list=/tmp/ref.conflist
+# ref_net NAME [START END]: the reference bridge and plumb-nat, network NAME
+# on bridge cni-ref0, subnet 10.41.0.0/24 (of which NAME hands out START to
+# END), in /tmp/NAME.conflist
+ref_net() {
+	jq --arg n "$1" --arg s "${2:-}" --arg e "${3:-}" '.name = $n |
+		.plugins[0].bridge = "cni-ref0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"} +
+			if $s != "" then {rangeStart: $s, rangeEnd: $e} else {} end]] |
+		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
+		"$EX/bridge-plumb-ipam.conflist" > /tmp/$1.conflist || fail "ref_net $*"
+}
+
+# ref_host: wan (routing 10.0.0.0/8 to the host), Docker's FORWARD drop, and
+# network ref with a (its port 80 published on 8080) and a2
+ref_host() {
 	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
 	wan
 	ok ip -n wan route add 10.0.0.0/8 via $HOST
 	docker_like
-	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
-		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
-		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
-		"$EX/bridge-plumb-ipam.conflist" > $list
+	ref_net ref
 	ok ip netns add a
 	ok ip netns add a2
-	cni ADD $list ctr-a /run/netns/a eth0 "$PORT80"
-	cni ADD $list ctr-a2 /run/netns/a2 eth0
+	cni ADD /tmp/ref.conflist ctr-a /run/netns/a eth0 "$PORT80"
+	cni ADD /tmp/ref.conflist ctr-a2 /run/netns/a2 eth0
+}
+
+test_reference_bridge_with_plumb_nat_hairpins_isolates_and_passes_forward_drop() {
+	local list=/tmp/ref.conflist
+	ref_host
 	serve a 80
 	serve a 81
 	serve wan 7000
@@ -631,18 +650,7 @@ hairpin() {
 
 test_reference_bridge_leaves_plumbs_group_with_its_last_container() {
 	local list=/tmp/ref.conflist
-	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
-	wan
-	ok ip -n wan route add 10.0.0.0/8 via $HOST
-	docker_like
-	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
-		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
-		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
-		"$EX/bridge-plumb-ipam.conflist" > $list
-	ok ip netns add a
-	ok ip netns add a2
-	cni ADD $list ctr-a /run/netns/a eth0 "$PORT80"
-	cni ADD $list ctr-a2 /run/netns/a2 eth0
+	ref_host
 	eq "$(group cni-ref0)" 28780 "cni-ref0's group with two containers"
 	eq "$(hairpin a)" true "a's port's hairpin mode"
 	cni DEL $list ctr-a /run/netns/a eth0
@@ -661,42 +669,22 @@ test_reference_bridge_leaves_plumbs_group_with_its_last_container() {
 }
 
 test_reference_bridge_is_given_back_when_plumb_nat_fails() {
-	local list=/tmp/ref.conflist holder
+	local list=/tmp/ref.conflist
 	[ -x /usr/lib/cni/bridge ] || skip "needs the reference plugins in /usr/lib/cni"
 	wan
 	docker_like_legacy
-	jq '.name = "ref" | .plugins[0].bridge = "cni-ref0" |
-		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24"}]] |
-		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
-		"$EX/bridge-plumb-ipam.conflist" > $list
+	ref_net ref
 	ok ip netns add a
 	# plumb-nat fails at its last step: iptables' lock is held.
-	(
-		exec 8> /run/xtables.lock
-		flock 8 && exec sleep 600
-	) &
-	holder=$!
-	while flock -n /run/xtables.lock true; do sleep 0.1; done
+	xt_lock_hold
 	! "$TOP/tests/netns/cni-run" ADD $list ctr-a /run/netns/a eth0 "$PORT80" \
 		> /tmp/.cni 2>&1 || fail "ADD succeeded without the lock: $(cat /tmp/.cni)"
 	grep -q "take /run/xtables.lock" /tmp/.cni || fail "ADD failed otherwise: $(cat /tmp/.cni)"
-	kill $holder
+	kill $XT_HOLDER
 	eq "$(group cni-ref0)" default "cni-ref0's group after the failed ADD"
 	eq "$(hairpin a)" false "a's port's hairpin mode after the failed ADD"
 	eq "$(policy cni-ref0)" "" "the policy after the failed ADD"
 	eq "$(ls -A /run/plumb/cni-nat/ref 2> /dev/null)" "" "plumb-nat's records"
-}
-
-# ref_net NAME START END: the reference bridge and plumb-nat, network NAME
-# on the shared bridge cni-ref0 (subnet 10.41.0.0/24, of which NAME hands
-# out START to END), in /tmp/NAME.conflist
-ref_net() {
-	jq --arg n "$1" --arg s "$2" --arg e "$3" '.name = $n |
-		.plugins[0].bridge = "cni-ref0" |
-		.plugins[0].ipam.ranges = [[{subnet: "10.41.0.0/24", rangeStart: $s,
-					     rangeEnd: $e}]] |
-		.plugins += [{type: "plumb-nat", capabilities: {portMappings: true}}]' \
-		"$EX/bridge-plumb-ipam.conflist" > /tmp/$1.conflist || fail "ref_net $*"
 }
 
 # stopped_at STEP WHAT ARGS...: cni-run ARGS with the fault tools, which stop
