@@ -1211,12 +1211,16 @@ test_no_bridge_plumb_did_not_create_without_the_administrators_leave() {
 # none below 1024 (22 stays sshd's, on every address and 127.0.0.1) and at
 # most 32; the policy may say otherwise, network by network.
 test_annotations_publish_only_the_ports_the_policy_allows() {
-	local before
+	local before c1
 	container
-	ok hook_run "$(oci_state c1 $PID)" plumb-bridge oci-hook create
+	c1=$PID
+	ok hook_run "$(oci_state c1 $c1)" plumb-bridge oci-hook create
+	container
 	before=$(now)
+	# plumb-bridge's hook, which runs first, refuses what plumb-nat's would.
 	hook_fails '^plumb-bridge: annotation plumb\.publish: host port 22 is outside the ports network plumb0 lets containers publish \(1024-65535\)$' \
 		"$(annotated c2 $PID plumb.publish=22:22/tcp)" plumb-bridge oci-hook create
+	PID=$c1
 	hook_fails '^plumb-nat: annotation plumb\.publish: host port 22 is outside' \
 		"$(annotated c1 $PID plumb.publish=8080:80,22:22/tcp)" plumb-nat oci-hook create \
 		--localhost
