@@ -290,8 +290,21 @@ test_up_twice_changes_nothing() {
 		"$before" "the kernel after a second up"
 }
 
+# drift FILE LINE...: check lists exactly the LINEs (exit 1), up repairs as
+# many, and check finds nothing more
+drift() {
+	local file=$1 out
+	shift
+	out=$(plumb-lab check "$file" 2> /tmp/err)
+	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
+	eq "$out" "$(printf '%s\n' "$@")" "check's list"
+	out=$(plumb-lab up "$file") || fail "up: $out"
+	eq "$(grep -c ': repaired: ' <<< "$out")" $# "repairs up reported: $out"
+	ok plumb-lab check "$file"
+}
+
 test_check_finds_drift_and_up_repairs_it() {
-	local before out
+	local before
 	nested
 	up /tmp/nested.yaml
 	before=$(snap nested-wan nested-s1)
@@ -302,9 +315,7 @@ test_check_finds_drift_and_up_repairs_it() {
 	ok ip netns exec nested-r1 sysctl -qw net.ipv4.ip_forward=0
 	ok ip netns exec nested-r1 nft flush map inet plumb pub4
 	ok rm /etc/netns/nested-s2/hosts
-	out=$(plumb-lab check /tmp/nested.yaml 2> /tmp/err)
-	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
-	eq "$out" "$(printf '%s\n' \
+	drift /tmp/nested.yaml \
 		"nested: nested-s2: eth0 is missing" \
 		"nested: nested-wan: eth0 has address 192.0.2.99/24, not in the file" \
 		"nested: nested-wan: eth0 lacks address 192.0.2.2/24" \
@@ -312,10 +323,7 @@ test_check_finds_drift_and_up_repairs_it() {
 		"nested: nested-s1: route default via 10.9.0.1 is missing" \
 		"nested: nested-r1: net/ipv4/ip_forward is 0, not 1" \
 		"nested: nested-r1: tcp port 8080 is not published" \
-		"nested: nested-s2: /etc/netns/nested-s2/hosts is missing")" "check's list"
-	out=$(plumb-lab up /tmp/nested.yaml) || fail "up: $out"
-	eq "$(grep -c ': repaired: ' <<< "$out")" 8 "repairs up reported: $out"
-	ok plumb-lab check /tmp/nested.yaml
+		"nested: nested-s2: /etc/netns/nested-s2/hosts is missing"
 	# What was repaired in place is as it was: same interfaces, same indexes.
 	eq "$(snap nested-wan nested-s1)" "$before" "wan and s1 after the repair"
 	eq "$(addrs nested-s2 eth0)" 10.9.0.3/24 "s2, made again, keeps its lease"
@@ -325,7 +333,7 @@ test_check_finds_drift_and_up_repairs_it() {
 }
 
 test_check_finds_drift_in_the_host_and_up_repairs_it() {
-	local out port
+	local port
 	hostbr
 	up /tmp/hostbr.yaml
 	ok ip link set hostbr-lan down # and its IPv6 address goes
@@ -334,17 +342,12 @@ test_check_finds_drift_in_the_host_and_up_repairs_it() {
 	ok ip link del "$port" # a's end of the pair: a's eth0 goes with it
 	ok nft delete element inet plumb masq4 '{ 10.7.0.0/24 }'
 	ok sysctl -qw net.ipv4.ip_forward=0
-	out=$(plumb-lab check /tmp/hostbr.yaml 2> /tmp/err)
-	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
-	eq "$out" "$(printf '%s\n' \
+	drift /tmp/hostbr.yaml \
 		"hostbr: the host: net/ipv4/ip_forward is 0, not 1" \
 		"hostbr: hostbr-a: eth0 is missing" \
 		"hostbr: the host: hostbr-lan is down" \
 		"hostbr: the host: hostbr-lan lacks address fd00:7::1/64" \
-		"hostbr: the host: 10.7.0.0/24 is not masqueraded")" "check's list"
-	out=$(plumb-lab up /tmp/hostbr.yaml) || fail "up: $out"
-	eq "$(grep -c ': repaired: ' <<< "$out")" 5 "repairs up reported: $out"
-	ok plumb-lab check /tmp/hostbr.yaml
+		"hostbr: the host: 10.7.0.0/24 is not masqueraded"
 	eq "$(owners "" masq4)" lab@hostbr "the host's masquerade after the repair"
 	eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "the host's ip_forward after the repair"
 	eq "$(addrs hostbr-a eth0)" "$(printf '10.7.0.2/24\nfd00:7::2/64')" \
@@ -630,7 +633,7 @@ test_no_masquerade_to_spares_the_peers_and_masquerades_the_rest() {
 # --- forwarding policy -----------------------------------------------------
 
 test_bridges_are_isolated_and_guarded_only_when_the_file_asks() {
-	local before out n
+	local before n
 	wan
 	for n in 1 2 3 4; do
 		ok ip -n wan route add 10.4$n.0.0/24 via 192.0.2.1
@@ -662,16 +665,11 @@ test_bridges_are_isolated_and_guarded_only_when_the_file_asks() {
 	ok nft delete element inet plumb isolated '{ pol-blue }'
 	ok nft delete element inet plumb guarded '{ pol-red }'
 	ok nft add element inet plumb isolated '{ pol-grey comment "lab@pol" }'
-	out=$(plumb-lab check /tmp/policy.yaml 2> /tmp/err)
-	eq "$?" 1 "check's status with drift ($(cat /tmp/err))"
-	eq "$out" "$(printf '%s\n' \
+	drift /tmp/policy.yaml \
 		"pol: the host: bridge pol-red allows direct access" \
 		"pol: the host: bridge pol-blue is not isolated" \
-		"pol: the host: bridge pol-grey is isolated, not in the file")" "check's list"
-	out=$(plumb-lab up /tmp/policy.yaml) || fail "up: $out"
-	eq "$(grep -c ': repaired: ' <<< "$out")" 3 "repairs up reported: $out"
+		"pol: the host: bridge pol-grey is isolated, not in the file"
 	eq "$(elems isolated) / $(elems guarded)" "pol-blue pol-red / pol-red" "policy after repair"
-	ok plumb-lab check /tmp/policy.yaml
 	ping1 wan 10.41.0.2 && fail "wan reaches red directly after the repair"
 	# The file asks no more: red is reached; blue, gone from the file, takes
 	# its policy with it.
