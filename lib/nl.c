@@ -569,7 +569,16 @@ static int nl_wait_on_data(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_wait *w = data;
 
-	if (!nl_seq_ours(w, nlh->nlmsg_seq) || !w->cb || w->err)
+	if (!nl_seq_ours(w, nlh->nlmsg_seq))
+		return MNL_CB_OK;
+	/*
+	 * The kernel's tables changed while it dumped them: what came is not one
+	 * picture. The dump is still read to its end, else what is left of it
+	 * would answer the socket's next request.
+	 */
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR && !w->err)
+		w->err = -EINTR;
+	if (!w->cb || w->err)
 		return MNL_CB_OK;
 	/*
 	 * A callback that fails stops being called, but the answers are still
@@ -581,30 +590,39 @@ static int nl_wait_on_data(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Not const only because mnl_cb_run2() does not take a const array. */
-static mnl_cb_t nl_wait_ctl[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = nl_wait_on_error,
-	[NLMSG_DONE] = nl_wait_on_done,
-};
-
 /**
  * nl_wait_feed() - account for one datagram of replies
  * @w:		the state from nl_wait_start()
  * @buf:	what recv() returned
  * @len:	its length
  *
- * Return: 1 while answers are pending, 0 when all came, negative errno when
- * the datagram is malformed (-EBADMSG: a message runs past its end) or not
- * for us.
+ * The messages are walked here rather than by mnl_cb_run2(), which stops at
+ * the first message of an interrupted dump (NLM_F_DUMP_INTR) and so leaves the
+ * rest of that dump queued for the next request to trip over.
+ *
+ * Return: 1 while answers are pending, 0 when all came (@w->err then says
+ * whether the kernel refused one, -EINTR for a dump it interrupted), negative
+ * errno when the datagram is malformed (-EBADMSG: a message runs past its
+ * end) or not for us (-ESRCH).
  */
 int nl_wait_feed(struct nl_wait *w, const void *buf, size_t len)
 {
-	int ret;
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len, ret = MNL_CB_OK;
 
 	if (!nl_msgs_whole(buf, len))
 		return -EBADMSG;
-	ret = mnl_cb_run2(buf, len, 0, w->nl->portid, nl_wait_on_data, w, nl_wait_ctl,
-			  NLMSG_MIN_TYPE);
+	for (; ret == MNL_CB_OK && mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (!mnl_nlmsg_portid_ok(nlh, w->nl->portid))
+			return -ESRCH;
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+			ret = nl_wait_on_data(nlh, w);
+		else if (nlh->nlmsg_type == NLMSG_ERROR)
+			ret = nl_wait_on_error(nlh, w);
+		else if (nlh->nlmsg_type == NLMSG_DONE)
+			ret = nl_wait_on_done(nlh, w);
+		/* NLMSG_NOOP and NLMSG_OVERRUN carry nothing to account for. */
+	}
 	if (ret == MNL_CB_ERROR)
 		return -errno;
 	return w->pending ? 1 : 0;
