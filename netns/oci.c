@@ -47,6 +47,23 @@ static ino_t hook_name_ino(const char *name)
 	return stat(path, &st) < 0 ? 0 : st.st_ino;
 }
 
+/*
+ * The name to give: the annotation's, which wins, or --name's. A bad one is
+ * said in the terms of whoever gave it.
+ */
+static int hook_name_pick(const struct oci_state *s, const char **name)
+{
+	const char *v = oci_annotation(s, "plumb.netns-name");
+	struct log_msg m;
+
+	if (!v)
+		return *name ? netns_name_check(*name) : 0;
+	if (netns_name_check_try(v, &m) < 0)
+		return log_errx(m.err, "annotation plumb.netns-name: %s", m.text);
+	*name = v;
+	return 0;
+}
+
 /* Name the namespace of the container and record for whom; all or nothing. */
 static int hook_name(const struct oci_state *s, const char *name)
 {
@@ -117,7 +134,7 @@ static int hook_delete(const struct oci_state *s, const char *name)
 
 int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *name = NULL, *v;
+	const char *name = NULL;
 	enum oci_stage stage;
 	struct oci_state s;
 	int c, ret;
@@ -136,9 +153,7 @@ int cmd_oci_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(argv[0], CMD_USAGE);
 	if (oci_state_read(STDIN_FILENO, stage, &s) < 0)
 		return CMD_FAILED;
-	if ((v = oci_annotation(&s, "plumb.netns-name")))
-		name = v;
-	ret = name ? netns_name_check(name) : 0;
+	ret = hook_name_pick(&s, &name);
 	if (ret == 0)
 		ret = stage == OCI_CREATE ? hook_create(&s, name) : hook_delete(&s, name);
 	oci_state_free(&s);

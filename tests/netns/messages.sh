@@ -111,7 +111,8 @@ test_netns_oci_hook_failures_print_one_message() {
 		plumb-netns oci-hook create
 	one 1 "process $DEAD of container c1 is not alive\$" hook "$(oci_state c1 "$DEAD")" \
 		plumb-netns oci-hook create
-	one 1 "contains '/'" hook "$(oci_state c1 $PID '{"plumb.netns-name":"a/b"}')" \
+	one 1 "annotation plumb.netns-name: invalid network namespace name \"a/b\": contains '/'\$" \
+		hook "$(oci_state c1 $PID '{"plumb.netns-name":"a/b"}')" \
 		plumb-netns oci-hook create
 	ok plumb-netns add taken
 	one 1 'network namespace "taken" already exists$' \
