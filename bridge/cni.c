@@ -252,21 +252,25 @@ static json_t *br_result(const struct attach_req *r, json_t *ipam, json_t *dns)
 /*
  * Masquerade what leaves the container's subnets, but for the destinations
  * spared (set first, so that the masquerade never runs without them); the
- * network owns both.
+ * network owns both. With @check, only tell whether they are in place, as
+ * plumb-nat's CHECK does, naming the first element that is not.
  */
 static int br_masq(struct cni_req *req, const struct br_conf *c,
-		   const struct attachment *a)
+		   const struct attachment *a, int check)
 {
+	const struct inet_prefix *to = c->has_no_masq ? c->no_masq : NULL;
 	char owner[NFT_OWNER_MAX + 1];
 	struct nat nat = { 0 };
 	int ret;
 
 	nat_owner_network(req->name, owner);
 	ret = nat_open(&nat, -1, STATE_DIR);
-	if (ret == 0)
-		ret = nat_masq_add_each(&nat, a->ip, a->n_ip, c->ip_masq,
-					c->has_no_masq ? c->no_masq : NULL, c->n_no_masq,
-					owner);
+	if (ret == 0 && check)
+		ret = nat_masq_check_each(&nat, a->ip, a->n_ip, c->ip_masq, to,
+					  c->n_no_masq, owner);
+	else if (ret == 0)
+		ret = nat_masq_add_each(&nat, a->ip, a->n_ip, c->ip_masq, to,
+					c->n_no_masq, owner);
 	nat_close(&nat);
 	return ret;
 }
@@ -319,7 +323,7 @@ static int br_add(struct cni_req *req, json_t **result)
 	if (ret == 0) {
 		attached = 1;
 		if (c.ip_masq || c.has_no_masq)
-			ret = br_masq(req, &c, a);
+			ret = br_masq(req, &c, a, 0);
 	}
 	if (ret == 0)
 		*result = br_result(&r, ipam, json_member(req->conf, "dns"));
@@ -379,6 +383,9 @@ static int br_check(struct cni_req *req)
 			       json_string_value(json_array_get(diffs, 0)),
 			       json_array_size(diffs) > 1 ? ", and more" : "");
 	json_decref(diffs);
+	/* The network's masquerade and the destinations it spares, as ADD made them. */
+	if (ret == 0 && (c.ip_masq || c.has_no_masq))
+		ret = br_masq(req, &c, &a, 1);
 	return ret < 0 ? ret : cni_ipam_check(req);
 }
 

@@ -614,18 +614,24 @@ test_non_masquerade_cidrs_spare_their_destinations_on_either_plugin() {
 			"nomasq4 from plugin $where"
 		eq "$(peer a 192.0.2.2 7000)" "$addr" "a to wan, spared, from plugin $where"
 		eq "$(peer a 198.51.100.2 7000)" 192.0.2.1 "a elsewhere, masqueraded"
-		# plumb-nat's CHECK sees the spared destinations as they are.
-		if [ $where = 1 ]; then
-			cni CHECK $list ctr-a /run/netns/a eth0
-			ok nft delete element inet plumb nomasq4 '{ 10.89.0.0/16 . 192.0.2.0/24 }'
-			cni_fails 999 "^no masquerade from 10\.89\.0\.0/16 to 192\.0\.2\.0/24 is missing$" \
+		# Either plugin's CHECK sees the spared destinations as they are.
+		cni CHECK $list ctr-a /run/netns/a eth0
+		ok nft delete element inet plumb nomasq4 '{ 10.89.0.0/16 . 192.0.2.0/24 }'
+		cni_fails 999 "^no masquerade from 10\.89\.0\.0/16 to 192\.0\.2\.0/24 is missing$" \
+			CHECK $list ctr-a /run/netns/a eth0
+		ok nft add element inet plumb nomasq4 \
+			'{ 10.89.0.0/16 . 192.0.2.0/24 comment "network@other" }'
+		cni_fails 999 "^no masquerade from 10\.89\.0\.0/16 to 192\.0\.2\.0/24 is held by .*other.*, not by network@$NET$" \
+			CHECK $list ctr-a /run/netns/a eth0
+		ok nft delete element inet plumb nomasq4 '{ 10.89.0.0/16 . 192.0.2.0/24 }'
+		eq "$(plumb-nat reconcile)" "added 1 elements" "reconcile of the element"
+		cni CHECK $list ctr-a /run/netns/a eth0
+		# plumb-bridge's (ipMasq here) sees the masquerade too.
+		if [ $where = 0 ]; then
+			ok nft delete element inet plumb masq4 '{ 10.89.0.0/16 }'
+			cni_fails 999 "^masquerade of 10\.89\.0\.0/16 is missing$" \
 				CHECK $list ctr-a /run/netns/a eth0
-			ok nft add element inet plumb nomasq4 \
-				'{ 10.89.0.0/16 . 192.0.2.0/24 comment "network@other" }'
-			cni_fails 999 "^no masquerade from 10\.89\.0\.0/16 to 192\.0\.2\.0/24 is held by .*other.*, not by network@$NET$" \
-				CHECK $list ctr-a /run/netns/a eth0
-			ok nft delete element inet plumb nomasq4 '{ 10.89.0.0/16 . 192.0.2.0/24 }'
-			eq "$(plumb-nat reconcile)" "added 1 elements" "reconcile of the element"
+			eq "$(plumb-nat reconcile)" "added 1 elements" "reconcile of the masquerade"
 			cni CHECK $list ctr-a /run/netns/a eth0
 		fi
 		cni DEL $list ctr-a /run/netns/a eth0
