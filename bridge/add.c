@@ -163,7 +163,7 @@ static int add_bridge_served(struct add_opts *o, char subnet[INET_PREFIX_STRLEN]
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
 	ret = nl_link_get(&nl, o->bridge, &br);
-	marked = ret == 0 && bridge_marked(&nl, &br, NULL);
+	marked = ret == 0 && bridge_marked(&nl, &br);
 	if (ret == 0)
 		ret = nl_addr_for_each(&nl, AF_INET, br.index, add_served_one, &v4);
 	if (ret == 0)

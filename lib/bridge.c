@@ -126,23 +126,19 @@ void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6])
  * bridge_marked() - is a device one that plumb made?
  * @nl:		rtnetlink socket of its namespace
  * @link:	the device
- * @recorded:	the hardware address a record gave it, or NULL
  *
- * Yes when it has plumb's alias, the address of bridge_mark_mac(), or the
- * address its record names (a veth made by an earlier version, whose
- * address was random, killed before its alias).
+ * Yes when it has plumb's alias or the address of bridge_mark_mac().
  *
  * Return: 1 or 0.
  */
-int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t *recorded)
+int bridge_marked(struct nl_sock *nl, const struct nl_link *link)
 {
 	uint8_t mark[6];
 
 	if (!strcmp(link->alias, BRIDGE_ALIAS))
 		return 1;
 	bridge_mark_mac(nl, link->name, mark);
-	return !memcmp(link->mac, mark, 6) ||
-	       (recorded && !memcmp(link->mac, recorded, 6));
+	return !memcmp(link->mac, mark, 6);
 }
 
 /* Return: 0 when @br is a bridge, else -EEXIST (logged). */
@@ -161,7 +157,7 @@ static int bridge_kind_check(const struct nl_link *br)
  */
 static int bridge_foreign_check(struct nl_sock *nl, const struct nl_link *br, int flags)
 {
-	if ((flags & BRIDGE_FOREIGN_OK) || bridge_marked(nl, br, NULL))
+	if ((flags & BRIDGE_FOREIGN_OK) || bridge_marked(nl, br))
 		return 0;
 	return log_errx(-EPERM,
 			"bridge %s was not created by plumb, and using it takes the "
@@ -195,7 +191,7 @@ static int bridge_get_or_create(struct nl_sock *nl, const char *name, int flags,
 	if (ret < 0)
 		return ret;
 	/* Ours, made by a process killed before it set the alias: set it now. */
-	if (strcmp(br->alias, BRIDGE_ALIAS) && bridge_marked(nl, br, NULL) &&
+	if (strcmp(br->alias, BRIDGE_ALIAS) && bridge_marked(nl, br) &&
 	    nl_link_set_alias(nl, name, BRIDGE_ALIAS) == 0)
 		snprintf(br->alias, sizeof(br->alias), "%s", BRIDGE_ALIAS);
 	/* Ours, and still in the default group (made by an older plumb too). */
@@ -502,7 +498,7 @@ int bridge_del(struct nl_sock *nl, const char *name)
 		return nl_err(nl, ret, "look up bridge %s", name);
 	if (strcmp(br.kind, "bridge"))
 		return log_errx(-EINVAL, "%s is not a bridge; not deleting it", name);
-	if (!bridge_marked(nl, &br, NULL))
+	if (!bridge_marked(nl, &br))
 		return log_errx(-EPERM,
 				"bridge %s was not created by plumb; "
 				"not deleting it",

@@ -220,7 +220,7 @@ static int fwd_bridge_ours(struct firewalld *fw, const char *bridge)
 		return 0;
 	if (ret < 0)
 		return nl_err(&fw->nl, ret, "look up bridge %s", bridge);
-	return !strcmp(link.kind, "bridge") && bridge_marked(&fw->nl, &link, NULL);
+	return !strcmp(link.kind, "bridge") && bridge_marked(&fw->nl, &link);
 }
 
 struct fwd_walk {

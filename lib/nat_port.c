@@ -73,7 +73,7 @@ int nat_port_find(struct nat *nat, const char *const *names, size_t n,
 				continue;
 			*port = (struct nat_port){ .bridge = s.link[i],
 						   .port = s.link[k] };
-			port->plumbs = bridge_marked(&s.nl, &s.link[i], NULL);
+			port->plumbs = bridge_marked(&s.nl, &s.link[i]);
 			nl_close(&s.nl);
 			return 1;
 		}
@@ -212,7 +212,7 @@ int nat_port_restore(struct nat *nat, const json_t *was,
 	if (!hairpin)
 		ret = nat_port_restore_hairpin(&nl, &bridge, port);
 	if (ret < 0 || bridge.group != BRIDGE_GROUP || group == BRIDGE_GROUP ||
-	    bridge_marked(&nl, &bridge, NULL))
+	    bridge_marked(&nl, &bridge))
 		goto out;
 	lock = ret = nat_net_lock(nat, 1);
 	if (ret >= 0)

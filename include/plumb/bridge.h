@@ -71,7 +71,7 @@ void bridge_mark_mac_of(struct nl_sock *nl, const char *owner, const char *name,
 void bridge_mark_mac_keyed(struct nl_sock *nl, const uint8_t key[SIPHASH_KEY_LEN],
 			   const char *name, uint8_t mac[6]);
 void bridge_mark_mac(struct nl_sock *nl, const char *name, uint8_t mac[6]);
-int bridge_marked(struct nl_sock *nl, const struct nl_link *link, const uint8_t *recorded);
+int bridge_marked(struct nl_sock *nl, const struct nl_link *link);
 int bridge_netns_configure(const struct bridge_port *p);
 
 #endif
