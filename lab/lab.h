@@ -197,7 +197,7 @@ struct lab {
 	size_t source_len;
 };
 
-/* topo.c, topo_keys.c: the file */
+/* topo*.c: the file */
 int lab_parse(const char *text, size_t len, const char *file, struct lab *lab);
 int lab_load(const char *file, struct lab *lab);
 void lab_free(struct lab *lab);

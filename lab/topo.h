@@ -39,6 +39,7 @@ struct topo {
 	for ((item) = (seq)->data.sequence.items.start;              \
 	     (item) < (seq)->data.sequence.items.top; (item)++)
 
+/* topo_value.c: one value at a time, and errors */
 int topo_err(struct topo *t, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int topo_err_msg(struct topo *t, const yaml_node_t *n, const struct log_msg *m);
@@ -59,10 +60,17 @@ int topo_key(struct topo *t, const yaml_node_pair_t *pair, char *buf, size_t siz
 	     yaml_node_t **value);
 int topo_dup_keys(struct topo *t, const yaml_node_t *map);
 void *topo_grow(void *array, size_t n, size_t size);
+void *topo_append(void *arrayp, size_t *n, size_t size);
 
-/* topo_keys.c: the sections */
+/* topo_nodes.c: nodes, and interfaces as the other sections name them */
 int topo_nodes(struct topo *t, yaml_node_t *map);
+int topo_node_ref(struct topo *t, const yaml_node_t *n, const char *name);
+int topo_end(struct topo *t, yaml_node_t *n, struct lab_if *i, int port);
+
+/* topo_bridges.c */
 int topo_bridges(struct topo *t, yaml_node_t *map);
+
+/* topo_links.c */
 int topo_links(struct topo *t, yaml_node_t *seq);
 int topo_routes(struct topo *t, yaml_node_t *map);
 int topo_publish(struct topo *t, yaml_node_t *seq);
