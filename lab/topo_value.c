@@ -5,10 +5,12 @@
  *
  * Theory of operation: every reader takes one YAML node and what it is (the
  * key it is the value of: "forward", "mtu"), and either fills its output or
- * refuses the node with a message that names the file, the line and the
- * column of the node, and the key. Each node is read once (topo_node()): a
- * second read can only be an alias, refused. The sections (topo_nodes.c,
- * topo_bridges.c, topo_links.c) are built of these readers.
+ * refuses the node with one message, logged where the fault is decided,
+ * that names the file, the line and the column of the node, and the key: a
+ * caller passes the error on and adds none of its own. Each node is read
+ * once (topo_node()): a second read can only be an alias, refused. The
+ * sections (topo_nodes.c, topo_bridges.c, topo_links.c) are built of these
+ * readers.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -169,6 +171,28 @@ int topo_want(struct topo *t, const yaml_node_t *n, yaml_node_type_t type,
 			topo_type_name(n->type));
 }
 
+/*
+ * The text of a scalar, for a reader that wants @want of it ("true or
+ * false"); NULL (logged) for a list, a mapping, or a NUL byte in the value.
+ */
+static const char *topo_scalar(struct topo *t, const yaml_node_t *n, const char *what,
+			       const char *want)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE) {
+		topo_err(t, n, "%s: want %s, not %s", what, want,
+			 topo_type_name(n->type));
+		return NULL;
+	}
+	v = (const char *)n->data.scalar.value;
+	if (strlen(v) != n->data.scalar.length) {
+		topo_err(t, n, "%s: a NUL byte in the value", what);
+		return NULL;
+	}
+	return v;
+}
+
 /**
  * topo_str() - a scalar as a string
  * @t:		the file
@@ -183,15 +207,12 @@ int topo_want(struct topo *t, const yaml_node_t *n, yaml_node_type_t type,
 int topo_str(struct topo *t, const yaml_node_t *n, const char *what, char *buf,
 	     size_t size)
 {
-	const char *v;
+	const char *v = topo_scalar(t, n, what, "a value");
 	size_t len;
 
-	if (topo_want(t, n, YAML_SCALAR_NODE, what) < 0)
+	if (!v)
 		return -EINVAL;
-	v = (const char *)n->data.scalar.value;
 	len = n->data.scalar.length;
-	if (strlen(v) != len)
-		return topo_err(t, n, "%s: a NUL byte in the value", what);
 	if (len >= size)
 		return topo_err(t, n, "%s: \"%.32s...\" is longer than %zu bytes", what,
 				v, size - 1);
@@ -215,18 +236,19 @@ int topo_bool(struct topo *t, const yaml_node_t *n, const char *what, int *out)
 {
 	static const char *const yes[] = { "true", "yes", "on" };
 	static const char *const no[] = { "false", "no", "off" };
-	char v[8];
+	const char *v = topo_scalar(t, n, what, "true or false");
 	size_t i;
 
-	if (topo_str(t, n, what, v, sizeof(v)) < 0)
-		return topo_err(t, n, "%s: want true or false", what);
+	if (!v)
+		return -EINVAL;
 	for (i = 0; i < 3; i++) {
 		if (!strcasecmp(v, yes[i]) || !strcasecmp(v, no[i])) {
 			*out = !strcasecmp(v, yes[i]);
 			return 0;
 		}
 	}
-	return topo_err(t, n, "%s: want true or false, not \"%s\"", what, v);
+	return topo_err(t, n, "%s: want true or false, not \"%.32s%s\"", what, v,
+			strlen(v) > 32 ? "..." : "");
 }
 
 /**
@@ -243,16 +265,19 @@ int topo_bool(struct topo *t, const yaml_node_t *n, const char *what, int *out)
 int topo_uint(struct topo *t, const yaml_node_t *n, const char *what, unsigned long min,
 	      unsigned long max, unsigned long *out)
 {
-	char v[24], *end;
+	char want[64], *end;
+	const char *v;
 	unsigned long u;
 
-	if (topo_str(t, n, what, v, sizeof(v)) < 0)
+	snprintf(want, sizeof(want), "a number from %lu to %lu", min, max);
+	v = topo_scalar(t, n, what, want);
+	if (!v)
 		return -EINVAL;
 	errno = 0;
 	u = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end || errno || u < min || u > max)
-		return topo_err(t, n, "%s: want a number from %lu to %lu, not \"%s\"",
-				what, min, max, v);
+		return topo_err(t, n, "%s: want %s, not \"%.32s%s\"", what, want, v,
+				strlen(v) > 32 ? "..." : "");
 	*out = u;
 	return 0;
 }

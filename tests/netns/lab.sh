@@ -359,12 +359,13 @@ test_check_finds_drift_in_the_host_and_up_repairs_it() {
 # --- what up refuses -----------------------------------------------------
 
 # bad TEXT WANT: a file holding TEXT is refused with WANT (a regex), exit 1,
-# and nothing is made
+# in one line of stderr (one fault, one message), and nothing is made
 bad() {
 	local before
 	printf '%s\n' "$1" > /tmp/bad.yaml
 	before=$(world)
 	fails 1 "^plumb-lab: /tmp/bad.yaml:$2" plumb-lab up /tmp/bad.yaml
+	eq "$(wc -l < /tmp/.stderr)" 1 "lines of stderr for one fault ($2): $(cat /tmp/.stderr)"
 	eq "$(world)" "$before" "the sandbox after a refused file ($2)"
 }
 
@@ -387,6 +388,42 @@ bridges:
 nodes: [a]
 bridges:
   lan: {isolate: maybe, members: [a]}' '4:18: isolate: want true or false, not "maybe"'
+	# Each reader of a value, given what it cannot take: one message each.
+	bad 'name: x
+nodes:
+  a: {forward: [yes]}' '3:16: forward: want true or false, not a list$'
+	bad 'name: x
+nodes:
+  a: {forward: truetruetruetruetruetruetruetruetrue}' \
+		'3:16: forward: want true or false, not "(true){8}\.\.\."$'
+	bad 'name: x
+nodes:
+  a: {forward: "tr\0ue"}' '3:16: forward: a NUL byte in the value$'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {mtu: 67, members: [a]}' '4:14: mtu: want a number from 68 to 65535, not "67"$'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {mtu: {a: 1}, members: [a]}' '4:14: mtu: want a number from 68 to 65535, not a mapping$'
+	bad 'name: x
+nodes: [a, b]
+links:
+  - {endpoints: [a, b], mtu: 123456789012345678901234567890123456789}' \
+		'4:30: mtu: want a number from 68 to 65535, not "1234567890123456789012345678901[2]\.\.\."$'
+	bad 'name: [x]
+nodes: [a]' '1:7: lab name: want a value, not a list$'
+	bad 'name: x
+nodes: [a]
+bridges:
+  lan: {name: a-bridge-name-too-long, members: [a]}' '4:15: invalid interface name .*longer than 15'
+	bad 'name: x
+nodes: [a, b]
+links:
+  - endpoints: [{node: a, ifname: [eth0]}, b]' '4:35: ifname: want a value, not a list$'
+	bad 'name: x
+nodes: ["a b"]' '2:9: invalid node name "a b"'
 	bad 'name: x
 nodes: [a]
 bridges:
