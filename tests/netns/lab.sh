@@ -263,7 +263,9 @@ snap() {
 	local ns
 	for ns in ${*:-$(ip netns list | awk '{ print $1 }' | sort)}; do
 		echo "== $ns"
-		ip -n "$ns" -j link | jq -c '[.[] | {ifindex, ifname, flags, master, mtu}]'
+		# Without the carrier, which the kernel reports up to a second late.
+		ip -n "$ns" -j link | jq -c '[.[] | {ifindex, ifname, master, mtu,
+			flags: (.flags - ["LOWER_UP", "NO-CARRIER", "M-DOWN"])}]'
 		ip -n "$ns" -j addr | jq -c '[.[] | {ifname, a: [.addr_info[] |
 			select(.scope == "global") | "\(.local)/\(.prefixlen)"]}]'
 		ip -n "$ns" -j route | jq -c '[.[] | {dst, gateway, dev}]'
