@@ -29,7 +29,6 @@
 #include <plumb/log.h>
 #include <plumb/nat.h>
 #include <plumb/state.h>
-#include <plumb/sysctl.h>
 
 #include "nat_txn.h"
 
@@ -522,40 +521,4 @@ int nat_record_intent(struct nat *nat, const char *owner, const char *name, json
 		return err;
 	err = nat_record_write(nat, owner, name, rec);
 	return err < 0 ? err : 1;
-}
-
-/* The guard goes with the table: so does the hole it guards. */
-static int nat_localnet_off(const struct nft_elem *e, void *arg)
-{
-	struct nat *nat = arg;
-	char key[64];
-	int ret;
-
-	snprintf(key, sizeof(key), "net/ipv4/conf/%.*s/route_localnet", IFNAMSIZ,
-		 (const char *)e->key);
-	ret = sysctl_set_try(nat->netns_fd, key, "0", NULL);
-	if (ret < 0 && ret != -ENOENT) /* ENOENT: the bridge is gone */
-		log_warn("%.*s keeps route_localnet on, unguarded: %s", IFNAMSIZ,
-			 (const char *)e->key, strerror(-ret));
-	return 0;
-}
-
-/**
- * nat_flush() - delete plumb's table and take plumb's tagged rules out of
- * other firewalls' chains, and nothing else; records stay, so "reconcile"
- * can bring it all back
- * @nat:	the handle
- *
- * route_localnet is turned off first on the bridges the table guards, as
- * it is only ever on behind the guard.
- *
- * Return: 0 or negative errno (logged).
- */
-int nat_flush(struct nat *nat)
-{
-	int ret = nft_elem_for_each(&nat->nl, NFT_LOCALNET, nat_localnet_off, nat);
-
-	if (ret == 0)
-		ret = foreign_withdraw(nat->netns_fd);
-	return ret < 0 ? ret : nft_table_del(&nat->nl);
 }

@@ -5,7 +5,9 @@
  * the container's port on it, found among a CNI result's host interfaces;
  * the bridge put in plumb's interface group and the port in hairpin mode,
  * after it got its forwarding policy, and both put back as they were when
- * the attachment goes (the group with the last attachment on the bridge);
+ * the attachment goes (the group with the last attachment on the bridge),
+ * or all of them at once by "plumb-nat flush" and made plumb's again by
+ * "plumb-nat reconcile", from the attachments' records (NAT_CNI_KIND);
  * and the hairpin's masquerade of a subnet that is not masqueraded (sets
  * hairpin4 and hairpin6), so that a container reaches its own published
  * port whatever made its bridge.
@@ -21,6 +23,7 @@
 #include <plumb/link.h>
 #include <plumb/log.h>
 #include <plumb/nat.h>
+#include <plumb/state.h>
 
 #include "nat_txn.h"
 
@@ -84,22 +87,54 @@ int nat_port_find(struct nat *nat, const char *const *names, size_t n,
 
 /**
  * nat_port_was() - what nat_port_adopt() changes, as it was: for the
- * attachment's record, so that nat_port_restore() can put it back
+ * attachment's record, so that nat_port_restore() can put it back and
+ * nat_port_reconcile() make it plumb's again
  * @port:	the bridge and port nat_port_find() found
+ * @hairpin:	nat_port_adopt() is asked to turn hairpin mode on
  *
  * plumb's group on a bridge plumb did not make is plumb's own doing (an
  * earlier container's, or a setup that was killed): the bridge was in the
  * default group before.
  *
- * Return: {name, group, port, hairpin}, or NULL (out of memory).
+ * Return: {name, group, port, hairpin, hairpin_set}, or NULL (out of
+ * memory).
  */
-json_t *nat_port_was(const struct nat_port *port)
+json_t *nat_port_was(const struct nat_port *port, int hairpin)
 {
 	uint32_t group = port->bridge.group == BRIDGE_GROUP ? 0 : port->bridge.group;
 
-	return json_pack("{s:s, s:I, s:s, s:b}", "name", port->bridge.name, "group",
+	return json_pack("{s:s, s:I, s:s, s:b, s:b}", "name", port->bridge.name, "group",
 			 (json_int_t)group, "port", port->port.name, "hairpin",
-			 port->port.hairpin > 0);
+			 port->port.hairpin > 0, "hairpin_set",
+			 hairpin && port->port.hairpin == 0);
+}
+
+/*
+ * struct nat_port_rec - a record of nat_port_was(), read back: @name the
+ * bridge, @group its group before, @port the container's port, @hairpin its
+ * mode before, @hairpin_set whether plumb turned it on (0 in a record of a
+ * plumb-nat older than the key).
+ */
+struct nat_port_rec {
+	const char *name;
+	const char *port;
+	long long group;
+	int hairpin;
+	int hairpin_set;
+};
+
+static int nat_port_rec_read(const json_t *was, struct nat_port_rec *r)
+{
+	*r = (struct nat_port_rec){ 0 };
+	if (json_get_string(was, "name", &r->name) <= 0 ||
+	    nl_link_name_check_try(r->name, NULL) < 0 ||
+	    json_get_string(was, "port", &r->port) <= 0 ||
+	    nl_link_name_check_try(r->port, NULL) < 0 ||
+	    json_get_int(was, "group", 0, UINT32_MAX, &r->group) <= 0 ||
+	    json_get_bool(was, "hairpin", &r->hairpin) <= 0 ||
+	    json_get_bool(was, "hairpin_set", &r->hairpin_set) < 0)
+		return log_errx(-EBADMSG, "a damaged record of a bridge plumb adopted");
+	return 0;
 }
 
 /**
@@ -144,9 +179,9 @@ int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin)
 	return ret < 0 ? ret : 0;
 }
 
-/* @was's port back to its hairpin mode, if it is still on @was's bridge. */
-static int nat_port_restore_hairpin(struct nl_sock *nl, const struct nl_link *bridge,
-				    const char *port)
+/* @port's hairpin mode @on, if it is still on @bridge and not so already. */
+static int nat_port_set_hairpin(struct nl_sock *nl, const struct nl_link *bridge,
+				const char *port, int on)
 {
 	struct nl_link link;
 	int ret;
@@ -156,9 +191,9 @@ static int nat_port_restore_hairpin(struct nl_sock *nl, const struct nl_link *br
 		return 0;
 	if (ret < 0)
 		return nl_err(nl, ret, "look up %s", port);
-	if (link.master != bridge->index || link.hairpin <= 0)
+	if (link.master != bridge->index || link.hairpin < 0 || link.hairpin == !!on)
 		return 0;
-	return nl_link_set_hairpin(nl, port, 0);
+	return nl_link_set_hairpin(nl, port, on);
 }
 
 /**
@@ -169,7 +204,7 @@ static int nat_port_restore_hairpin(struct nl_sock *nl, const struct nl_link *br
  * @was:	what nat_port_was() recorded; NULL for nothing
  * @in_use:	says, under the policy lock, whether an attachment of plumb's
  *		is still on the bridge (its record written): 1, 0, or negative
- *		errno
+ *		errno; NULL gives the group back whatever is left (flush)
  * @arg:	passed to @in_use
  *
  * Without plumb's group, the rules plumb keeps in other firewalls no longer
@@ -182,48 +217,152 @@ static int nat_port_restore_hairpin(struct nl_sock *nl, const struct nl_link *br
 int nat_port_restore(struct nat *nat, const json_t *was,
 		     int (*in_use)(void *arg, const char *bridge), void *arg)
 {
-	const char *name = NULL, *port = NULL;
+	struct nat_port_rec r;
 	struct nl_link bridge;
 	struct nl_sock nl;
-	long long group = 0;
-	int hairpin = 0, lock = -1, ret;
+	int lock = -1, ret;
 
 	if (!was)
 		return 0;
-	if (json_get_string(was, "name", &name) <= 0 ||
-	    nl_link_name_check_try(name, NULL) < 0 ||
-	    json_get_string(was, "port", &port) <= 0 ||
-	    nl_link_name_check_try(port, NULL) < 0 ||
-	    json_get_int(was, "group", 0, UINT32_MAX, &group) <= 0 ||
-	    json_get_bool(was, "hairpin", &hairpin) <= 0)
-		return log_errx(-EBADMSG, "a damaged record of a bridge plumb adopted");
+	ret = nat_port_rec_read(was, &r);
+	if (ret < 0)
+		return ret;
 	ret = nl_open_netns(&nl, NETLINK_ROUTE, nat->netns_fd);
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
-	ret = nl_link_get(&nl, name, &bridge);
+	ret = nl_link_get(&nl, r.name, &bridge);
 	if (ret == -ENODEV) {
 		ret = 0; /* gone, and its ports with it */
 		goto out;
 	}
 	if (ret < 0) {
-		nl_err(&nl, ret, "look up %s", name);
+		nl_err(&nl, ret, "look up %s", r.name);
 		goto out;
 	}
-	if (!hairpin)
-		ret = nat_port_restore_hairpin(&nl, &bridge, port);
-	if (ret < 0 || bridge.group != BRIDGE_GROUP || group == BRIDGE_GROUP ||
+	if (!r.hairpin)
+		ret = nat_port_set_hairpin(&nl, &bridge, r.port, 0);
+	if (ret < 0 || bridge.group != BRIDGE_GROUP || r.group == BRIDGE_GROUP ||
 	    bridge_marked(&nl, &bridge))
 		goto out;
 	lock = ret = nat_net_lock(nat, 1);
 	if (ret >= 0)
-		ret = in_use(arg, name);
+		ret = in_use ? in_use(arg, r.name) : 0;
 	if (ret == 0)
-		ret = nl_link_set_group(&nl, name, (uint32_t)group);
+		ret = nl_link_set_group(&nl, r.name, (uint32_t)r.group);
 	if (lock >= 0)
 		close(lock);
 out:
 	nl_close(&nl);
 	return ret < 0 ? ret : 0;
+}
+
+struct nat_port_walk {
+	struct nat *nat;
+	struct nl_sock nl;
+	int err;
+};
+
+/* Flush: one attachment's bridge and port back as they were. */
+static int nat_port_flush_one(const char *group, const char *name, json_t *rec, void *arg)
+{
+	struct nat_port_walk *w = arg;
+	int ret;
+
+	(void)group;
+	(void)name;
+	ret = nat_port_restore(w->nat, json_object_get(rec, "bridge"), NULL, NULL);
+	if (ret < 0 && !w->err)
+		w->err = ret; /* go on with the others, report the first */
+	return 0;
+}
+
+/**
+ * nat_port_flush() - give every bridge plumb did not make, that an
+ * attachment's record says plumb adopted, its interface group back, and
+ * each port its hairpin mode, as nat_port_restore() does for the last
+ * attachment: after "plumb-nat flush" the host is as it was
+ * @nat:	the handle
+ *
+ * A record of a plumb-nat older than these records' "bridge" key does not
+ * say what the group was: its bridge is left in plumb's group. The records
+ * stay, for nat_port_reconcile().
+ *
+ * Return: 0 or the first negative errno (logged); every record is tried.
+ */
+int nat_port_flush(struct nat *nat)
+{
+	struct nat_port_walk w = { .nat = nat };
+	int ret;
+
+	ret = state_record_for_each(nat->state_dir, NAT_CNI_KIND, NULL,
+				    nat_port_flush_one, &w);
+	return ret < 0 ? ret : w.err;
+}
+
+/* Reconcile: one attachment's bridge in plumb's group again, its port's hairpin. */
+static int nat_port_reconcile_one(const char *group, const char *name, json_t *rec,
+				  void *arg)
+{
+	const json_t *was = json_object_get(rec, "bridge");
+	struct nat_port_walk *w = arg;
+	struct nat_port_rec r;
+	struct nl_link bridge;
+	int ret;
+
+	(void)group;
+	(void)name;
+	if (!was)
+		return 0;
+	ret = nat_port_rec_read(was, &r);
+	if (ret == 0)
+		ret = nl_link_get(&w->nl, r.name, &bridge);
+	if (ret == -ENODEV || (ret == 0 && bridge_marked(&w->nl, &bridge)))
+		return 0; /* gone, or plumb's own since */
+	if (ret < 0 && ret != -EBADMSG)
+		nl_err(&w->nl, ret, "look up %s", r.name);
+	/* Only a bridge in the group it had: another group is another's choice. */
+	if (ret == 0 && bridge.group == r.group && r.group != BRIDGE_GROUP)
+		ret = nl_link_set_group(&w->nl, r.name, BRIDGE_GROUP);
+	if (ret == 0 && r.hairpin_set)
+		ret = nat_port_set_hairpin(&w->nl, &bridge, r.port, 1);
+	if (ret < 0 && !w->err)
+		w->err = ret;
+	return 0;
+}
+
+/**
+ * nat_port_reconcile() - make the bridges and ports the attachments'
+ * records name plumb's again, as nat_port_adopt() made them, after
+ * nat_port_flush() gave them back
+ * @nat:	the handle
+ *
+ * Called once the table guards them again (their policy is in it). Under
+ * the policy lock, so that a teardown cannot give a bridge its group back
+ * between the reading of its record and the group set here.
+ *
+ * Return: 0 or the first negative errno (logged); every record is tried.
+ */
+int nat_port_reconcile(struct nat *nat)
+{
+	struct nat_port_walk w = { .nat = nat };
+	int lock, ret;
+
+	lock = nat_net_lock(nat, 0);
+	if (lock == -ENOENT) /* nothing adopted: its policy would be there */
+		return 0;
+	if (lock < 0)
+		return lock;
+	ret = nl_open_netns(&w.nl, NETLINK_ROUTE, nat->netns_fd);
+	if (ret < 0) {
+		log_err(ret, "open rtnetlink socket");
+		goto out;
+	}
+	ret = state_record_for_each(nat->state_dir, NAT_CNI_KIND, NULL,
+				    nat_port_reconcile_one, &w);
+	nl_close(&w.nl);
+out:
+	close(lock);
+	return ret < 0 ? ret : w.err;
 }
 
 /* --- hairpin --------------------------------------------------------- */

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nat_sync: the whole of plumb's table at once: listing what the kernel has,
- * and reconciling it with plumb's records after a firewall reload flushed it;
- * and all that one owner holds at once, released from its records.
+ * reconciling it with plumb's records after a firewall reload flushed it,
+ * and flushing it; and all that one owner holds at once, released from its
+ * records.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 
 #include <plumb/foreign.h>
 #include <plumb/json.h>
 #include <plumb/log.h>
 #include <plumb/nat.h>
 #include <plumb/state.h>
+#include <plumb/sysctl.h>
 
 #include "nat_txn.h"
 
@@ -156,10 +160,53 @@ int nat_reconcile(struct nat *nat)
 		nat->layout_seen = 1;
 		for (i = 0; i < w->n_localhost; i++)
 			nat_localhost_on(nat, &w->localhost[i]);
-		ret = foreign_reconcile(nat->netns_fd);
+		/* The bridges plumb adopted, guarded again: plumb's group. */
+		ret = nat_port_reconcile(nat);
 	}
+	if (ret == 0)
+		ret = foreign_reconcile(nat->netns_fd);
 	nat_wanted_free(w);
 	return ret < 0 ? ret : (int)done.added;
+}
+
+/* The guard goes with the table: so does the hole it guards. */
+static int nat_localnet_off(const struct nft_elem *e, void *arg)
+{
+	struct nat *nat = arg;
+	char key[64];
+	int ret;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%.*s/route_localnet", IFNAMSIZ,
+		 (const char *)e->key);
+	ret = sysctl_set_try(nat->netns_fd, key, "0", NULL);
+	if (ret < 0 && ret != -ENOENT) /* ENOENT: the bridge is gone */
+		log_warn("%.*s keeps route_localnet on, unguarded: %s", IFNAMSIZ,
+			 (const char *)e->key, strerror(-ret));
+	return 0;
+}
+
+/**
+ * nat_flush() - delete plumb's table and take plumb's tagged rules out of
+ * other firewalls' chains, and nothing else; records stay, so "reconcile"
+ * can bring it all back
+ * @nat:	the handle
+ *
+ * route_localnet is turned off first on the bridges the table guards, as
+ * it is only ever on behind the guard; the bridges plumb adopted get their
+ * interface group and their ports their hairpin mode back (nat_port_flush())
+ * before the rules that let that group through other firewalls go.
+ *
+ * Return: 0 or negative errno (logged).
+ */
+int nat_flush(struct nat *nat)
+{
+	int ret = nft_elem_for_each(&nat->nl, NFT_LOCALNET, nat_localnet_off, nat);
+
+	if (ret == 0)
+		ret = nat_port_flush(nat);
+	if (ret == 0)
+		ret = foreign_withdraw(nat->netns_fd);
+	return ret < 0 ? ret : nft_table_del(&nat->nl);
 }
 
 /* --- release ---------------------------------------------------------- */

@@ -244,7 +244,7 @@ static int pm_exists(struct cni_req *req)
  * plumb did not make that the container is on, or NULL; the record keeps
  * what adopting it changes, as it was ("bridge"), to be put back.
  */
-static int pm_record(const struct cni_req *req, const char *owner,
+static int pm_record(const struct cni_req *req, const struct pm_conf *c,
 		     const struct nat_port *port, int del)
 {
 	char name[256];
@@ -254,8 +254,10 @@ static int pm_record(const struct cni_req *req, const char *owner,
 	snprintf(name, sizeof(name), "%s:%s", req->container_id, req->ifname);
 	if (del)
 		return state_record_del(STATE_DIR, NAT_CNI_KIND, req->name, name);
-	rec = json_pack("{s:s, s:s, s:s, s:o*}", "owner", owner, "id", req->container_id,
-			"ifname", req->ifname, "bridge", port ? nat_port_was(port) : NULL);
+	rec = json_pack("{s:s, s:s, s:s, s:o*}", "owner", c->owner, "id",
+			req->container_id, "ifname", req->ifname, "bridge",
+			port ? nat_port_was(port, json_array_size(c->mappings) > 0) :
+			       NULL);
 	ret = rec ? state_record_write(STATE_DIR, NAT_CNI_KIND, req->name, name, rec) :
 		    -ENOMEM;
 	json_decref(rec);
@@ -364,7 +366,7 @@ static int pm_port(struct cni_req *req, struct nat *nat, struct nat_port *port)
 /* A failed ADD puts back what it changed of a bridge plumb did not make. */
 static void pm_restore(struct nat *nat, const struct nat_port *port)
 {
-	json_t *was = nat_port_was(port);
+	json_t *was = nat_port_was(port, 0);
 
 	if (was)
 		nat_port_restore(nat, was, pm_bridge_in_use, NULL);
@@ -399,7 +401,7 @@ static int pm_add(struct cni_req *req, json_t **result)
 	if (ret >= 0 && owned)
 		ret = pm_exists(req);
 	if (ret >= 0 && owned)
-		ret = pm_record(req, c.owner, adopt ? &port : NULL, 0);
+		ret = pm_record(req, &c, adopt ? &port : NULL, 0);
 	if (ret < 0) {
 		nat_close(&nat);
 		return ret;
@@ -413,7 +415,7 @@ static int pm_add(struct cni_req *req, json_t **result)
 		ret = pm_bridge(req, &c, &nat, adopt ? &port : NULL);
 	if (ret < 0 && owned) { /* all or nothing */
 		nat_owner_release(&nat, c.owner);
-		pm_record(req, c.owner, NULL, 1);
+		pm_record(req, &c, NULL, 1);
 		nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);
 		if (adopt)
 			pm_restore(&nat, &port);
@@ -442,7 +444,7 @@ static int pm_del(struct cni_req *req)
 		ret = nat_owner_release(&nat, c.owner);
 	}
 	if (ret == 0)
-		ret = pm_record(req, c.owner, NULL, 1);
+		ret = pm_record(req, &c, NULL, 1);
 	/* The last container of a network behind another bridge plugin. */
 	if (ret == 0)
 		ret = nat_net_release(&nat, req->name, NULL, pm_network_in_use, req);

@@ -94,7 +94,7 @@ static const struct cmd cmds[] = {
 		.name = "flush",
 		.fn = cmd_flush,
 		.args = "",
-		.help = "delete plumb's table and nothing else (records stay)",
+		.help = "delete plumb's table and rules; adopted bridges as they were",
 		.need = NET,
 		.keep = NET_KEEP,
 	},

@@ -182,8 +182,10 @@ int nat_hairpin_add(struct nat *nat, const struct inet_prefix *subnet,
 int nat_port_find(struct nat *nat, const char *const *names, size_t n,
 		  struct nat_port *port);
 int nat_port_adopt(struct nat *nat, const struct nat_port *port, int hairpin);
-json_t *nat_port_was(const struct nat_port *port);
+json_t *nat_port_was(const struct nat_port *port, int hairpin);
 int nat_port_restore(struct nat *nat, const json_t *was,
 		     int (*in_use)(void *arg, const char *bridge), void *arg);
+int nat_port_flush(struct nat *nat);
+int nat_port_reconcile(struct nat *nat);
 
 #endif

@@ -687,6 +687,38 @@ test_reference_bridge_is_given_back_when_plumb_nat_fails() {
 	eq "$(ls -A /run/plumb/cni-nat/ref 2> /dev/null)" "" "plumb-nat's records"
 }
 
+# plumb-nat flush gives the bridges plumb adopted their group back, and the
+# ports their hairpin mode; reconcile makes them plumb's again. A record of
+# a plumb-nat that did not keep the group (network old, on cni-old0) leaves
+# its bridge in plumb's group.
+test_reference_bridge_is_given_back_by_flush_and_taken_again_by_reconcile() {
+	local rec=/run/plumb/cni-nat/old/ctr-c:eth0.json
+	ref_host
+	serve a 80
+	jq '.name = "old" | .plugins[0].bridge = "cni-old0" |
+		.plugins[0].ipam.ranges = [[{subnet: "10.43.0.0/24"}]]' /tmp/ref.conflist \
+		> /tmp/old.conflist
+	ok ip netns add c
+	cni ADD /tmp/old.conflist ctr-c /run/netns/c eth0
+	[ -f $rec ] || fail "no record $rec: $(find /run/plumb/cni-nat)"
+	jq -c 'del(.bridge)' $rec > /tmp/rec && ok cp /tmp/rec $rec
+	eq "$(group cni-ref0) $(hairpin a) $(hairpin a2)" "28780 true false" "adopted"
+	ok plumb-nat flush
+	eq "$(group cni-ref0) $(hairpin a) $(hairpin a2)" "default false false" \
+		"cni-ref0 and its ports after flush"
+	eq "$(group cni-old0)" 28780 "cni-old0, of a record without its group, after flush"
+	eq "$(iptables-nft-save | grep -c 'plumb: ')" 0 "plumb's rules after flush"
+	ok plumb-nat flush
+	eq "$(group cni-ref0) $(hairpin a)" "default false" "after a second flush"
+	ok plumb-nat reconcile
+	eq "$(group cni-ref0) $(hairpin a) $(hairpin a2)" "28780 true false" "after reconcile"
+	reaches wan $HOST 8080 $WAN
+	reaches a $HOST 8080 10.41.0.1
+	cni DEL /tmp/ref.conflist ctr-a /run/netns/a eth0
+	cni DEL /tmp/ref.conflist ctr-a2 /run/netns/a2 eth0
+	eq "$(group cni-ref0)" default "cni-ref0's group after the last DEL"
+}
+
 # stopped_at STEP WHAT ARGS...: cni-run ARGS with the fault tools, which stop
 # each time they pass STEP; at each stop, cni-ref0 must be isolated and
 # guarded still (WHAT says when)
