@@ -65,7 +65,7 @@ void *topo_append(void *arrayp, size_t *n, size_t size);
 /* topo_nodes.c: nodes, and interfaces as the other sections name them */
 int topo_nodes(struct topo *t, yaml_node_t *map);
 int topo_node_ref(struct topo *t, const yaml_node_t *n, const char *name);
-int topo_end(struct topo *t, yaml_node_t *n, struct lab_if *i, int port);
+int topo_end_add(struct topo *t, int index, int port, struct lab_if **out);
 
 /* topo_bridges.c */
 int topo_bridges(struct topo *t, yaml_node_t *map);

@@ -5,8 +5,9 @@
  * Theory of operation: each bridge is a mapping of its settings: where its
  * host side lives (in:), its subnets and gateways, masquerade and the
  * forwarding policy (isolate, direct-access), its MTU and its members. A
- * member is an interface end (topo_end()) tied to the bridge; its addresses
- * are asked of the bridge's subnets, never written as a link's are.
+ * member is an interface end (topo_end_add()) tied to the bridge; its
+ * addresses are asked of the bridge's subnets, never written as a link's
+ * are.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,25 +84,17 @@ static int topo_nomasq(struct topo *t, yaml_node_t *v, struct lab_bridge *br)
 
 static int topo_members(struct topo *t, yaml_node_t *seq, int bridge)
 {
-	struct lab *lab = t->lab;
 	yaml_node_item_t *item;
 	struct lab_if *i;
-	yaml_node_t *m;
 	int ret;
 
 	if (topo_want(t, seq, YAML_SEQUENCE_NODE, "members") < 0)
 		return -EINVAL;
 	topo_for_items(seq, item) {
-		m = topo_node(t, *item);
-		if (!m)
-			return -EINVAL;
-		i = topo_append(&lab->ifs, &lab->n_ifs, sizeof(*lab->ifs));
-		if (!i)
-			return log_err(-ENOMEM, "read %s", t->file);
-		ret = topo_end(t, m, i, 1);
-		i->bridge = bridge;
+		ret = topo_end_add(t, *item, 1, &i);
 		if (ret < 0)
 			return ret;
+		i->bridge = bridge;
 	}
 	return 0;
 }

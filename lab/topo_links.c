@@ -3,9 +3,9 @@
  * topo_links: the "links:", "routes:" and "publish:" sections of a topology
  * file.
  *
- * Theory of operation: a link is a pair of interface ends (topo_end()), each
- * with its own addresses; a route is one line in iproute2's words, kept as
- * written for messages and parsed here; a published port is checked as
+ * Theory of operation: a link is a pair of interface ends (topo_end_add()),
+ * each with its own addresses; a route is one line in iproute2's words, kept
+ * as written for messages and parsed here; a published port is checked as
  * plumb-nat would take it (nat_pub_parse_try()), its target node looked up
  * now and its address found once the file is resolved.
  */
@@ -24,7 +24,6 @@ static int topo_link_ends(struct topo *t, yaml_node_t *seq, unsigned int mtu)
 	struct lab *lab = t->lab;
 	yaml_node_item_t *item;
 	struct lab_if *i;
-	yaml_node_t *e;
 	size_t first = lab->n_ifs;
 	int ret;
 
@@ -33,13 +32,7 @@ static int topo_link_ends(struct topo *t, yaml_node_t *seq, unsigned int mtu)
 	if (seq->data.sequence.items.top - seq->data.sequence.items.start != 2)
 		return topo_err(t, seq, "endpoints: want two, one for each end");
 	topo_for_items(seq, item) {
-		e = topo_node(t, *item);
-		if (!e)
-			return -EINVAL;
-		i = topo_append(&lab->ifs, &lab->n_ifs, sizeof(*lab->ifs));
-		if (!i)
-			return log_err(-ENOMEM, "read %s", t->file);
-		ret = topo_end(t, e, i, 0);
+		ret = topo_end_add(t, *item, 0, &i);
 		if (ret < 0)
 			return ret;
 		i->mtu = mtu;

@@ -321,7 +321,7 @@ static int topo_end_map(struct topo *t, yaml_node_t *map, struct lab_if *i, int 
  *
  * Return: 0 or -EINVAL (logged).
  */
-int topo_end(struct topo *t, yaml_node_t *n, struct lab_if *i, int port)
+static int topo_end(struct topo *t, yaml_node_t *n, struct lab_if *i, int port)
 {
 	i->pos = topo_pos(n);
 	i->peer = -1;
@@ -329,4 +329,26 @@ int topo_end(struct topo *t, yaml_node_t *n, struct lab_if *i, int port)
 	if (n->type == YAML_MAPPING_NODE)
 		return topo_end_map(t, n, i, port);
 	return topo_end_str(t, n, i, !port);
+}
+
+/**
+ * topo_end_add() - read one more interface end into the lab
+ * @t:		the file
+ * @index:	its node in the document
+ * @port:	1 for a bridge's member (addresses come from the subnet)
+ * @out:	the end, appended to the lab's interfaces
+ *
+ * Return: 0, or -EINVAL (logged), or -ENOMEM.
+ */
+int topo_end_add(struct topo *t, int index, int port, struct lab_if **out)
+{
+	struct lab *lab = t->lab;
+	yaml_node_t *n = topo_node(t, index);
+
+	if (!n)
+		return -EINVAL;
+	*out = topo_append(&lab->ifs, &lab->n_ifs, sizeof(*lab->ifs));
+	if (!*out)
+		return log_err(-ENOMEM, "read %s", t->file);
+	return topo_end(t, n, *out, port);
 }
