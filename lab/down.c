@@ -96,26 +96,20 @@ static int down_left_add(const struct nl_link *l, void *arg)
 /*
  * The lab's interfaces in the host, as they are now: @what of them. A dump
  * that the kernel's teardown changed under (NLM_F_DUMP_INTR: EINTR) is
- * taken again, on a new socket: the rest of the old answer, every part of
- * which says EINTR too, is still queued on the old one.
+ * taken again, on the same socket: nl_wait_feed() read the interrupted one
+ * to its end, so none of it is left to answer the next.
  */
 static int down_left_read(struct down_ctx *d, int what)
 {
 	int tries = 0, ret;
 
-	for (;;) {
+	do {
 		free(d->left);
 		d->left = NULL;
 		d->n_left = 0;
 		d->what = what;
 		ret = nl_link_for_each(&d->nl, down_left_add, d);
-		if (ret != -EINTR || ++tries == DOWN_DUMP_TRIES)
-			break;
-		nl_close(&d->nl);
-		ret = nl_open(&d->nl, NETLINK_ROUTE);
-		if (ret < 0)
-			return log_err(ret, "open rtnetlink socket");
-	}
+	} while (ret == -EINTR && ++tries < DOWN_DUMP_TRIES);
 	return ret < 0 ? nl_err(&d->nl, ret, "list interfaces") : 0;
 }
 
