@@ -159,6 +159,19 @@ settle() {
 	fail "$1 did not settle: $(ip -br addr)"
 }
 
+# stopped PID: wait until PID has stopped itself at its fault point
+stopped() {
+	local state
+	for _ in $(seq 200); do
+		state=$(awk '$1 == "State:" { print $2 }' "/proc/$1/status" 2> /dev/null)
+		[ "$state" = T ] && return 0
+		[ -n "$state" ] && [ "$state" != Z ] ||
+			fail "process $1 ended before its fault point: $(cat /tmp/out /tmp/err)"
+		sleep 0.05
+	done
+	fail "process $1 never stopped at its fault point"
+}
+
 # --- main ------------------------------------------------------------------
 if [ "${1:-}" = --run ]; then
 	sandbox_guard
