@@ -47,7 +47,7 @@ static int add_bridge_only(struct add_opts *o, int json)
 	if (ret < 0)
 		return log_err(ret, "open rtnetlink socket");
 	ret = bridge_ensure(&nl, req->host_netns_fd, req->a.bridge, gw, req->n_sets,
-			    req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br);
+			    req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br, NULL);
 	nl_close(&nl);
 	if (ret >= 0)
 		ret = add_bridge_admit(req, gw);

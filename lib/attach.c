@@ -197,23 +197,106 @@ static int attach_host_veth_names(struct attach_req *req, struct nl_sock *nl)
 	return 0;
 }
 
-/* Wire the claimed addresses: bridge, veth, container side. */
-static int attach_wire(struct attach_req *req, struct nl_sock *nl)
+struct attach_gw_use {
+	const struct attachment *a;
+	const struct inet_prefix *gw;
+	int used;
+};
+
+/* Has another attachment on @a's bridge recorded @gw as its gateway? */
+static int attach_gw_use_one(const struct attachment *o, void *arg)
 {
-	struct attachment *a = &req->a;
-	struct inet_prefix gw[BRIDGE_ADDRS_MAX];
-	struct bridge_port port;
-	struct nl_link br;
+	struct attach_gw_use *u = arg;
+	const struct attachment *a = u->a;
+	size_t i;
+
+	if (strcmp(o->bridge, a->bridge) || strcmp(o->host_netns, a->host_netns) ||
+	    (!strcmp(o->network, a->network) && !strcmp(o->id, a->id) &&
+	     !strcmp(o->ifname, a->ifname)))
+		return 0;
+	for (i = 0; i < o->n_ip; i++)
+		u->used |= inet_addr_eq(&o->gateway[i], &u->gw->addr) &&
+			   o->ip[i].len == u->gw->len;
+	return 0;
+}
+
+/*
+ * A failed attachment takes off a bridge that existed the gateways it put
+ * there (@added, bridge_ensure()'s), and nothing else: not one the bridge
+ * had before, nor one that an attachment made meanwhile has recorded as its
+ * own (it found the address there, so did not add it, and relies on it).
+ */
+static void attach_gateways_undo(const struct attach_req *req, struct nl_sock *nl,
+				 const struct nl_link *br, const struct inet_prefix *gw,
+				 size_t n_gw, unsigned int added)
+{
+	struct attach_gw_use u = { .a = &req->a };
+	size_t i;
+
+	for (i = 0; i < n_gw; i++) {
+		if (!(added & 1u << i))
+			continue;
+		u.gw = &gw[i];
+		u.used = 0;
+		if (attach_for_each(req->state_dir, NULL, attach_gw_use_one, &u) < 0 ||
+		    u.used)
+			added &= ~(1u << i);
+	}
+	bridge_gateways_del(nl, br, gw, n_gw, added);
+}
+
+/* The gateways the bridge carries for the claimed addresses. Return: how many. */
+static size_t attach_gateways(const struct attach_req *req,
+			      struct inet_prefix gw[BRIDGE_ADDRS_MAX])
+{
+	const struct attachment *a = &req->a;
 	size_t i, n_gw;
-	int created, promisc = 0, ret;
 
 	for (i = 0, n_gw = 0; !req->no_gateway && i < a->n_ip; i++) {
 		if (a->gateway[i].family)
 			gw[n_gw++] = (struct inet_prefix){ .addr = a->gateway[i],
 							   .len = a->ip[i].len };
 	}
+	return n_gw;
+}
+
+/* The veth pair, its container end configured. */
+static int attach_port_add(const struct attach_req *req, struct nl_sock *nl,
+			   const struct nl_link *br)
+{
+	const struct attachment *a = &req->a;
+	struct bridge_port port = {
+		.host_veth = a->host_veth,
+		.host_mac = a->host_mac,
+		.ifname = a->ifname,
+		.netns_fd = req->netns_fd,
+		.mac = a->mac,
+		.mtu = a->mtu,
+		.n_ip = a->n_ip,
+		.ip = a->ip,
+		.gateway = a->gateway,
+		.default_route = a->default_route,
+		.n_routes = a->n_routes,
+		.routes = a->routes,
+		.hairpin = a->hairpin,
+	};
+
+	return bridge_port_add(nl, br, &port);
+}
+
+/* Wire the claimed addresses: bridge, veth, container side. */
+static int attach_wire(struct attach_req *req, struct nl_sock *nl)
+{
+	struct attachment *a = &req->a;
+	struct inet_prefix gw[BRIDGE_ADDRS_MAX];
+	unsigned int added;
+	struct nl_link br;
+	size_t n_gw;
+	int created, promisc = 0, ret;
+
+	n_gw = attach_gateways(req, gw);
 	created = bridge_ensure(nl, req->host_netns_fd, a->bridge, gw, n_gw,
-				req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br);
+				req->foreign_bridge ? BRIDGE_FOREIGN_OK : 0, &br, &added);
 	if (created < 0)
 		return created;
 	memcpy(req->bridge_mac, br.mac, sizeof(req->bridge_mac));
@@ -233,36 +316,24 @@ static int attach_wire(struct attach_req *req, struct nl_sock *nl)
 		goto out_bridge;
 	/* After the record, so that a last teardown of the network sees it. */
 	ret = attach_policy_apply(req);
-	if (ret < 0)
-		goto out_record;
-	port = (struct bridge_port){
-		.host_veth = a->host_veth,
-		.host_mac = a->host_mac,
-		.ifname = a->ifname,
-		.netns_fd = req->netns_fd,
-		.mac = a->mac,
-		.mtu = a->mtu,
-		.n_ip = a->n_ip,
-		.ip = a->ip,
-		.gateway = a->gateway,
-		.default_route = a->default_route,
-		.n_routes = a->n_routes,
-		.routes = a->routes,
-		.hairpin = a->hairpin,
-	};
-	ret = bridge_port_add(nl, &br, &port);
+	if (ret == 0)
+		ret = attach_port_add(req, nl, &br);
 	if (ret == 0) {
 		fault_point("attached");
 		return 0;
 	}
-out_record:
 	attach_record_del(req->state_dir, a);
 	attach_policy_release(req->state_dir, a->network, a->bridge, req->host_netns_fd);
 out_bridge:
-	if (created && bridge_del(nl, a->bridge) == 0)
+	if (created && bridge_del(nl, a->bridge) == 0) {
 		firewalld_forget(req->host_netns_fd, a->bridge);
-	else if (promisc) /* a bridge that stays is as it was */
+		return ret;
+	}
+	/* A bridge that stays is as it was. */
+	if (promisc)
 		nl_link_set_flag(nl, a->bridge, IFF_PROMISC, 0);
+	if (!created)
+		attach_gateways_undo(req, nl, &br, gw, n_gw, added);
 	return ret;
 }
 

@@ -334,9 +334,13 @@ static int bridge_overlap_check(struct nl_sock *nl, const char *bridge, int inde
 			bridge, seen, dev);
 }
 
-/* Put the gateways on the bridge, unless they are there or something clashes. */
+/*
+ * Put the gateways on the bridge, unless they are there or something clashes;
+ * bit i of @added says that @gw[i] was put there by this call.
+ */
 static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
-			       const struct inet_prefix *gw, size_t n_gw)
+			       const struct inet_prefix *gw, size_t n_gw,
+			       unsigned int *added)
 {
 	struct bridge_addr_scan scan = { .bridge = br->name, .gw = gw, .n_gw = n_gw };
 	char buf[INET_PREFIX_STRLEN];
@@ -357,12 +361,48 @@ static int bridge_addrs_ensure(struct nl_sock *nl, const struct nl_link *br,
 		/* No duplicate address detection: the gateway works at once. */
 		nl_addr_build(nl, &b, RTM_NEWADDR, br->index, &gw[i], NL_ADDR_NODAD);
 		ret = nl_batch_talk(nl, &b, NULL, NULL);
-		if (ret < 0 && ret != -EEXIST) /* EEXIST: added meanwhile */
+		if (ret == 0)
+			*added |= 1u << i;
+		else if (ret != -EEXIST) /* EEXIST: added meanwhile, not ours */
 			return nl_err(nl, ret, "add gateway %s to %s",
 				      inet_prefix_str(&gw[i], buf, sizeof(buf)),
 				      br->name);
 	}
 	return 0;
+}
+
+/**
+ * bridge_gateways_del() - take gateways a failed setup added off the bridge
+ * @nl:		rtnetlink socket of the host namespace
+ * @br:		the bridge
+ * @gw:		the gateways, as given to bridge_ensure()
+ * @n_gw:	how many
+ * @added:	which to take off: bit i for @gw[i] (bridge_ensure()'s @added)
+ *
+ * Only what the setup added goes: a gateway the bridge had before stays.
+ * One that is gone already (or the bridge with it) counts as taken off.
+ *
+ * Return: 0 or negative errno (logged); each of them is tried.
+ */
+int bridge_gateways_del(struct nl_sock *nl, const struct nl_link *br,
+			const struct inet_prefix *gw, size_t n_gw, unsigned int added)
+{
+	char buf[INET_PREFIX_STRLEN];
+	struct nl_batch b;
+	int ret, err = 0;
+	size_t i;
+
+	for (i = 0; i < n_gw; i++) {
+		if (!(added & 1u << i))
+			continue;
+		nl_batch_init(&b);
+		nl_addr_build(nl, &b, RTM_DELADDR, br->index, &gw[i], 0);
+		ret = nl_batch_talk(nl, &b, NULL, NULL);
+		if (ret < 0 && ret != -EADDRNOTAVAIL && ret != -ENODEV && !err)
+			err = nl_err(nl, ret, "take gateway %s off %s",
+				     inet_prefix_str(&gw[i], buf, sizeof(buf)), br->name);
+	}
+	return err;
 }
 
 static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size_t n_gw)
@@ -390,6 +430,9 @@ static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size
  * @n_gw:	how many (at most BRIDGE_ADDRS_MAX)
  * @flags:	BRIDGE_FOREIGN_OK to use a bridge plumb did not create
  * @br:		filled with the bridge
+ * @added:	set to which gateways this call put on the bridge, bit i for
+ *		@gw[i], so that a caller failing later can take them off again
+ *		(bridge_gateways_del()); 0 on failure. May be NULL.
  *
  * Creates the bridge when missing, adds missing gateways, brings it up and
  * turns forwarding on in the host namespace (IPv4, and IPv6 when a gateway
@@ -399,27 +442,37 @@ static int bridge_forwarding_on(int netns_fd, const struct inet_prefix *gw, size
  * negative errno (logged): -EEXIST when the name is another kind of device or
  * the bridge has an address overlapping a gateway's subnet, -EPERM when
  * plumb did not create it and @flags do not allow that. A bridge created by
- * a call that fails is deleted again.
+ * a call that fails is deleted again; on one that existed, the gateways the
+ * call added are taken off again.
  */
 int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
 		  const struct inet_prefix *gw, size_t n_gw, int flags,
-		  struct nl_link *br)
+		  struct nl_link *br, unsigned int *added)
 {
+	unsigned int mine = 0;
 	int created, ret;
 
+	if (added)
+		*added = 0;
 	if (n_gw > BRIDGE_ADDRS_MAX)
 		return log_errx(-EINVAL, "too many gateways for bridge %s", name);
 	created = bridge_get_or_create(nl, name, flags, br);
 	if (created < 0)
 		return created;
-	ret = bridge_addrs_ensure(nl, br, gw, n_gw);
+	ret = bridge_addrs_ensure(nl, br, gw, n_gw, &mine);
 	if (ret == 0 && !(br->flags & IFF_UP))
 		ret = nl_link_set_up(nl, name);
 	if (ret == 0)
 		ret = bridge_forwarding_on(netns_fd, gw, n_gw);
 	if (ret < 0 && created)
 		nl_link_del(nl, name);
-	return ret < 0 ? ret : created;
+	else if (ret < 0)
+		bridge_gateways_del(nl, br, gw, n_gw, mine);
+	if (ret < 0)
+		return ret;
+	if (added)
+		*added = mine;
+	return created;
 }
 
 /**

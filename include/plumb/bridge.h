@@ -59,7 +59,10 @@ struct bridge_port {
 #define BRIDGE_FOREIGN_OK 1 /* bridge_ensure(): may use a bridge plumb did not make */
 
 int bridge_ensure(struct nl_sock *nl, int netns_fd, const char *name,
-		  const struct inet_prefix *gw, size_t n_gw, int flags, struct nl_link *br);
+		  const struct inet_prefix *gw, size_t n_gw, int flags, struct nl_link *br,
+		  unsigned int *added);
+int bridge_gateways_del(struct nl_sock *nl, const struct nl_link *br,
+			const struct inet_prefix *gw, size_t n_gw, unsigned int added);
 int bridge_check(struct nl_sock *nl, const char *name, const struct inet_prefix *gw,
 		 size_t n_gw, int flags);
 int bridge_del(struct nl_sock *nl, const char *name);

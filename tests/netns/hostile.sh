@@ -668,6 +668,68 @@ test_failed_add_leaves_an_existing_bridge_as_it_was() {
 	eq "$(ip -d -j link show dev cni0 | jq -r '.[0].promiscuity')" 1 "cni0's promiscuity"
 }
 
+# br0_addrs: the addresses on bridge br0, sorted
+br0_addrs() {
+	ip -j addr show dev br0 | jq -c '[.[0].addr_info[] | select(.scope != "link") |
+		"\(.local)/\(.prefixlen)"] | sort'
+}
+
+# A failed ADD on a bridge that existed takes off the gateway it put there,
+# and nothing else: the bridge's own address stays, and so does a gateway
+# it found there (another container's).
+test_failed_add_takes_off_only_the_gateway_it_added() {
+	local conf before
+	conf=$(jq -c '.bridge = "br0" | .foreignBridge = true' <<< "$BR")
+	ok ip link add br0 type bridge
+	ok ip addr add 192.0.2.1/24 dev br0
+	ok ip link set br0 up
+	ok ip netns add a
+	ok ip netns add b
+	ok ip -n b link add eth0 type veth peer name other
+	before=$(now)
+	cni_fails 999 'namespace has an interface eth0 already' \
+		plumb-bridge ADD /run/netns/b c2 eth0 "$conf"
+	eq "$(br0_addrs)" '["192.0.2.1/24"]' "br0's addresses after the failed ADD"
+	# (The first ADD leaves the host's key, lease store and table: not links.)
+	eq "$(now | head -2)" "$(head -2 <<< "$before")" "links and addresses after it"
+	# With the gateway there already, another container's, it stays.
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	eq "$(br0_addrs)" '["10.22.0.1/24","192.0.2.1/24"]' "br0's addresses with c1"
+	before=$(now)
+	cni_fails 999 'namespace has an interface eth0 already' \
+		plumb-bridge ADD /run/netns/b c2 eth0 "$conf"
+	eq "$(br0_addrs)" '["10.22.0.1/24","192.0.2.1/24"]' "br0's addresses after c2 failed"
+	eq "$(now)" "$before" "state after c2's failed ADD"
+	ok ping -c 1 -W 5 "$(jq -r '.ips[0].address | sub("/.*"; "")' <<< "$OUT")"
+}
+
+# A gateway a failed ADD put on a bridge that existed stays when another
+# container, wired meanwhile, found it there: that container relies on it.
+test_failed_add_leaves_a_gateway_another_container_found() {
+	local conf pid fault=$TOP/tests/fault/plumb-bridge
+	[ -x "$fault" ] || skip "needs $fault (make fault)"
+	conf=$(jq -c '.bridge = "br0" | .foreignBridge = true' <<< "$BR")
+	ok ip link add br0 type bridge
+	ok ip link set br0 up
+	ok ip netns add a
+	ok ip netns add b
+	ok ip -n b link add eth0 type veth peer name other
+	# c2 puts the gateway on br0 and stops, its record written.
+	printf '%s' "$conf" | CNI_COMMAND=ADD CNI_CONTAINERID=c2 CNI_NETNS=/run/netns/b \
+		CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni PLUMB_FAULT=record-written:stop \
+		"$fault" > /tmp/out 2> /tmp/err &
+	pid=$!
+	stopped $pid
+	eq "$(br0_addrs)" '["10.22.0.1/24"]' "br0's addresses with c2 stopped"
+	cni_ok plumb-bridge ADD /run/netns/a c1 eth0 "$conf"
+	kill -CONT $pid
+	wait $pid && fail "c2's ADD succeeded with eth0 taken in b: $(cat /tmp/out)"
+	grep -q 'namespace has an interface eth0 already' /tmp/out ||
+		fail "c2's ADD failed for another reason: $(cat /tmp/out /tmp/err)"
+	eq "$(br0_addrs)" '["10.22.0.1/24"]' "br0's addresses after c2 failed"
+	ok ping -c 1 -W 5 "$(jq -r '.ips[0].address | sub("/.*"; "")' <<< "$OUT")"
+}
+
 # nat_owners: "SET OWNER" for every element of plumb's table, sorted
 nat_owners() {
 	nft -j list table inet plumb 2> /dev/null | jq -r '.nftables[] |
