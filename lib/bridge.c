@@ -296,6 +296,17 @@ static int bridge_overlap_route(const struct nl_route *r, void *arg)
 	return -EADDRINUSE;
 }
 
+/* Walk the host's addresses and routes for what @o's subnet overlaps. */
+static int bridge_overlap_find(struct nl_sock *nl, struct bridge_overlap *o)
+{
+	int ret;
+
+	ret = nl_addr_list(nl, o->gw->addr.family, bridge_overlap_addr, o);
+	if (ret == 0)
+		ret = nl_route_for_each(nl, o->gw->addr.family, bridge_overlap_route, o);
+	return ret;
+}
+
 /*
  * A subnet new on the host (podman refuses the same when a network is
  * created) may not overlap an address of another interface, nor a route of
@@ -312,9 +323,17 @@ static int bridge_overlap_check(struct nl_sock *nl, const char *bridge, int inde
 	struct nl_link link;
 	int ret;
 
-	ret = nl_addr_list(nl, gw->addr.family, bridge_overlap_addr, &o);
-	if (ret == 0)
-		ret = nl_route_for_each(nl, gw->addr.family, bridge_overlap_route, &o);
+	ret = bridge_overlap_find(nl, &o);
+	/*
+	 * A bridge missing when bridge_check() looked (@index 0) may have been
+	 * made since by another plumb, with this very gateway: what is on it is
+	 * its own, not in the way (bridge_ensure() checks it again).
+	 */
+	if (ret != 0 && !index && o.oif && nl_link_get(nl, bridge, &link) == 0 &&
+	    link.index == o.oif) {
+		o = (struct bridge_overlap){ .index = link.index, .gw = gw };
+		ret = bridge_overlap_find(nl, &o);
+	}
 	if (ret == 0)
 		return 0;
 	if (!o.seen.addr.family)
