@@ -44,7 +44,6 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/xt_comment.h>
-#include <linux/netfilter/xt_devgroup.h>
 
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
@@ -55,6 +54,7 @@
 #include <plumb/log.h>
 #include <plumb/nft.h>
 
+#include "foreign_match.h"
 #include "nft_buf.h"
 
 #define FNFT_NAME_MAX 256 /* NFT_TABLE_MAXNAMELEN, NFT_CHAIN_MAXNAMELEN */
@@ -476,18 +476,9 @@ static void fnft_xt_match(struct nftnl_rule *r, const char *name, const void *in
 /* -m devgroup --src-group|--dst-group G -m comment --comment TAG: iptables' words */
 static void fnft_exprs_iptables(struct nftnl_rule *r, int out)
 {
-	struct xt_devgroup_info dev = { 0 };
+	struct xt_devgroup_info dev = foreign_devgroup(out);
 	struct xt_comment_info comment = { FOREIGN_TAG };
 
-	if (out) {
-		dev.flags = XT_DEVGROUP_MATCH_DST;
-		dev.dst_group = BRIDGE_GROUP;
-		dev.dst_mask = ~0U;
-	} else {
-		dev.flags = XT_DEVGROUP_MATCH_SRC;
-		dev.src_group = BRIDGE_GROUP;
-		dev.src_mask = ~0U;
-	}
 	fnft_xt_match(r, "devgroup", &dev, sizeof(dev));
 	fnft_xt_match(r, "comment", &comment, sizeof(comment));
 	fnft_add(r, nftnl_expr_alloc("counter"));

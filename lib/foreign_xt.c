@@ -48,7 +48,6 @@
 
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_comment.h>
-#include <linux/netfilter/xt_devgroup.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -56,6 +55,8 @@
 #include <plumb/foreign.h>
 #include <plumb/log.h>
 #include <plumb/netns.h>
+
+#include "foreign_match.h"
 
 #define FXT_TABLE "filter"
 #define FXT_LOCK "/run/xtables.lock" /* iptables' XT_LOCK_NAME */
@@ -244,22 +245,13 @@ static unsigned int fxt_map(const struct fxt_family *f, const struct fxt_table *
 /* One of plumb's rules, IPv4's or IPv6's, at @e: from (or with @out, to) the group. */
 static void fxt_rule_put(const struct fxt_family *f, uint8_t *e, int out)
 {
-	struct xt_devgroup_info dev = { 0 };
+	struct xt_devgroup_info dev = foreign_devgroup(out);
 	struct xt_comment_info comment = { FOREIGN_TAG };
 	struct xt_entry_match *m;
 	struct xt_standard_target *t;
 	size_t off = f->entry_size;
 	uint16_t target_off, next_off;
 
-	if (out) {
-		dev.flags = XT_DEVGROUP_MATCH_DST;
-		dev.dst_group = BRIDGE_GROUP;
-		dev.dst_mask = ~0U;
-	} else {
-		dev.flags = XT_DEVGROUP_MATCH_SRC;
-		dev.src_group = BRIDGE_GROUP;
-		dev.src_mask = ~0U;
-	}
 	m = (void *)(e + off);
 	m->u.match_size = FXT_MATCH_SIZE(dev);
 	snprintf(m->u.user.name, sizeof(m->u.user.name), "devgroup");
