@@ -86,7 +86,7 @@ int add_masquerade(const struct add_opts *o)
 {
 	const struct attach_req *req = &o->req;
 	struct inet_prefix subnets[BRIDGE_ADDRS_MAX];
-	char state_dir[NAT_STATE_DIR_MAX], owner[NFT_OWNER_MAX + 1];
+	char owner[NFT_OWNER_MAX + 1];
 	struct nat nat = { 0 };
 	size_t i;
 	int ret;
@@ -97,9 +97,7 @@ int add_masquerade(const struct add_opts *o)
 	for (i = 0; i < req->n_sets; i++)
 		subnets[i] = req->sets[i].range[0].subnet;
 	/* With -n, that namespace's table and records, as plumb-nat -n has them. */
-	ret = nat_state_dir(req->host_netns_fd, state_dir, sizeof(state_dir));
-	if (ret == 0)
-		ret = nat_open(&nat, req->host_netns_fd, state_dir);
+	ret = nat_open_netns(&nat, req->host_netns_fd);
 	if (ret == 0)
 		ret = nat_masq_add_each(&nat, subnets, req->n_sets, o->masquerade,
 					o->has_no_masq ? o->no_masq : NULL, o->n_no_masq,

@@ -14,13 +14,10 @@
 /* The bridge's forwarding policy goes with it (lib/nat_net.c). */
 static int del_bridge_policy(int fd, const char *bridge)
 {
-	char dir[NAT_STATE_DIR_MAX];
-	struct nat nat = { 0 };
+	struct nat nat;
 	int ret;
 
-	ret = nat_state_dir(fd, dir, sizeof(dir));
-	if (ret == 0)
-		ret = nat_open(&nat, fd, dir);
+	ret = nat_open_netns(&nat, fd);
 	if (ret == 0)
 		ret = nat_net_del(&nat, bridge);
 	nat_close(&nat);

@@ -163,15 +163,12 @@ static int attach_mtu(struct nl_sock *nl, struct attach_req *req, struct nl_link
  */
 int attach_policy_apply(const struct attach_req *req)
 {
-	char dir[NAT_STATE_DIR_MAX];
-	struct nat nat = { 0 };
+	struct nat nat;
 	int ret;
 
 	if (!req->policy)
 		return 0;
-	ret = nat_state_dir(req->host_netns_fd, dir, sizeof(dir));
-	if (ret == 0)
-		ret = nat_open(&nat, req->host_netns_fd, dir);
+	ret = nat_open_netns(&nat, req->host_netns_fd);
 	if (ret == 0)
 		ret = nat_net_add(&nat, req->policy, req->a.network);
 	nat_close(&nat);

@@ -90,13 +90,10 @@ int attach_policy_release(const char *state_dir, const char *network, const char
 			  int host_netns_fd)
 {
 	struct attach_use u = { .state_dir = state_dir, .network = network };
-	char dir[NAT_STATE_DIR_MAX];
-	struct nat nat = { 0 };
+	struct nat nat;
 	int ret;
 
-	ret = nat_state_dir(host_netns_fd, dir, sizeof(dir));
-	if (ret == 0)
-		ret = nat_open(&nat, host_netns_fd, dir);
+	ret = nat_open_netns(&nat, host_netns_fd);
 	if (ret == 0)
 		ret = nat_net_release(&nat, network, bridge, attach_network_in_use, &u);
 	nat_close(&nat);

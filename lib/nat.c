@@ -77,6 +77,24 @@ int nat_state_dir(int netns_fd, char *buf, size_t size)
 }
 
 /**
+ * nat_open_netns() - nat_open() with the records nat_state_dir() gives the
+ * namespace: its own table's
+ * @nat:	the handle
+ * @netns_fd:	the namespace, -1 for ours
+ *
+ * Return: 0 or negative errno (logged); nat_close() works either way.
+ */
+int nat_open_netns(struct nat *nat, int netns_fd)
+{
+	char dir[NAT_STATE_DIR_MAX];
+	int ret;
+
+	*nat = (struct nat){ .netns_fd = netns_fd };
+	ret = nat_state_dir(netns_fd, dir, sizeof(dir));
+	return ret < 0 ? ret : nat_open(nat, netns_fd, dir);
+}
+
+/**
  * nat_close() - release a handle
  * @nat:	the handle
  */

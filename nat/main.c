@@ -126,7 +126,6 @@ static const struct cmd_tool tool = {
  */
 int verb_begin(const struct cmd_ctx *ctx, struct nat *nat)
 {
-	char state_dir[NAT_STATE_DIR_MAX];
 	int fd = -1, ret;
 
 	if (ctx->netns) {
@@ -139,9 +138,7 @@ int verb_begin(const struct cmd_ctx *ctx, struct nat *nat)
 		if (fd < 0)
 			return fd;
 	}
-	ret = nat_state_dir(fd, state_dir, sizeof(state_dir));
-	if (ret == 0)
-		ret = nat_open(nat, fd, state_dir);
+	ret = nat_open_netns(nat, fd);
 	if (ret < 0 && fd >= 0)
 		close(fd);
 	return ret;

@@ -130,6 +130,7 @@ int nat_pub_from_json(const json_t *j, struct nat_pub *p);
 #define NAT_STATE_DIR_MAX 64
 int nat_state_dir(int netns_fd, char *buf, size_t size);
 int nat_open(struct nat *nat, int netns_fd, const char *state_dir);
+int nat_open_netns(struct nat *nat, int netns_fd);
 void nat_close(struct nat *nat);
 int nat_flush(struct nat *nat);
 
